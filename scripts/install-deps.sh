@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages imgflo-server needs to build, run, test and benchmark.
+# Idempotent: packages already present are skipped by apt. Run as root.
+#   scripts/install-deps.sh          build + runtime + test dependencies
+#   scripts/install-deps.sh --bench  also the benchmark tools (wrk, nginx, hyperfine)
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+APT=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
+
+build=(build-essential cmake pkg-config git ca-certificates
+       libvips-dev libcairo2-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+       libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev
+       libgtest-dev googletest libvips-tools)
+test=(gegl curl redis-server rabbitmq-server python3 nodejs)
+bench=(wrk nginx-light hyperfine time)
+
+want=("${build[@]}" "${test[@]}")
+[[ "${1:-}" == "--bench" ]] && want+=("${bench[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${APT[@]}" install "${missing[@]}"
+fi

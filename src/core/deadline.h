@@ -1,0 +1,57 @@
+// Deadlines and cancellation for work that must not run forever.
+//
+// A Deadline is an absolute point on the steady clock (or "never"). A
+// CancelToken is a shared flag that any thread may raise; long-running work
+// polls `Stop::check()` (deadline passed or token raised) between steps and in
+// its inner loops. Both are cheap to copy and thread-safe.
+#pragma once
+
+#include "core/error.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace imgflo {
+
+using Clock = std::chrono::steady_clock;
+
+class Deadline {
+ public:
+  // A deadline that never expires.
+  static Deadline never() { return Deadline(Clock::time_point::max()); }
+  static Deadline after(Clock::duration d) { return Deadline(Clock::now() + d); }
+  explicit Deadline(Clock::time_point at) : at_(at) {}
+
+  bool expired() const { return Clock::now() >= at_; }
+  bool is_never() const { return at_ == Clock::time_point::max(); }
+  Clock::time_point at() const { return at_; }
+  // Time left, never negative; a very large value for never().
+  Clock::duration remaining() const;
+
+ private:
+  Clock::time_point at_;
+};
+
+class CancelToken {
+ public:
+  CancelToken() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+  void cancel() const { flag_->store(true, std::memory_order_relaxed); }
+  bool cancelled() const { return flag_->load(std::memory_order_relaxed); }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> flag_;
+};
+
+// What a running job polls to know whether it should stop.
+struct Stop {
+  Deadline deadline = Deadline::never();
+  CancelToken token;
+
+  bool requested() const { return token.cancelled() || deadline.expired(); }
+  // nullopt while work may continue; otherwise the Error to return.
+  std::optional<Error> check() const;
+};
+
+}  // namespace imgflo

@@ -1,0 +1,25 @@
+// URL query strings: percent-decoding and splitting, as Node's querystring
+// module did for the original ("+" is a space, pairs in order, repeated keys
+// kept, malformed escapes left as they are).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace imgflo {
+
+using QueryPairs = std::vector<std::pair<std::string, std::string>>;
+
+// "%2F" -> "/", "+" -> " " (when plus_is_space); invalid escapes are kept verbatim.
+std::string percent_decode(std::string_view s, bool plus_is_space = true);
+
+// Splits "a=1&b=%20x" (no leading '?') into decoded pairs, in order. A key
+// without '=' gets an empty value; empty segments are skipped.
+QueryPairs parse_query(std::string_view query);
+
+// Encodes everything except unreserved characters (A-Z a-z 0-9 - _ . ~).
+std::string percent_encode(std::string_view s);
+
+}  // namespace imgflo

@@ -1,0 +1,18 @@
+// The explicit list of built-in ops.
+#include "runtime/ops/ops.h"
+#include "runtime/registry.h"
+
+namespace imgflo::runtime {
+
+void register_builtin_ops(OpRegistry& r) {
+  r.add(ops::make_nop());
+  r.add(ops::make_load());
+  r.add(ops::make_crop());
+  r.add(ops::make_gray());
+  r.alias("gegl/grey", "gegl/gray");
+  r.add(ops::make_example());
+  r.add(ops::make_opacity());
+  r.add(ops::make_src_over());
+}
+
+}  // namespace imgflo::runtime

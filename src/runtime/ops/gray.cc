@@ -1,0 +1,9 @@
+// gegl/gray (also gegl/grey): linear luminance with alpha, "YA float"
+// (Y = 0.22249 R + 0.71690 G + 0.06061 B on linear RGB, babl's D50 weights).
+#include "runtime/ops/grey_common.h"
+
+namespace imgflo::runtime::ops {
+
+std::unique_ptr<Op> make_gray() { return make_grey_op("gegl/gray", "Turns the image greyscale"); }
+
+}  // namespace imgflo::runtime::ops

@@ -1,0 +1,19 @@
+// Factories for the built-in ops, one per file in this folder. The list in
+// builtin.cc registers them; add a line there when adding an op.
+#pragma once
+
+#include "runtime/op.h"
+
+#include <memory>
+
+namespace imgflo::runtime::ops {
+
+std::unique_ptr<Op> make_nop();                  // gegl/nop
+std::unique_ptr<Op> make_load();                 // gegl/load (refuses to run)
+std::unique_ptr<Op> make_crop();                 // gegl/crop
+std::unique_ptr<Op> make_gray();                 // gegl/gray (alias gegl/grey)
+std::unique_ptr<Op> make_example();              // imgflo/example
+std::unique_ptr<Op> make_opacity();              // gegl/opacity
+std::unique_ptr<Op> make_src_over();             // svg/src-over
+
+}  // namespace imgflo::runtime::ops

@@ -1,0 +1,85 @@
+// A compiled imgflo graph: nodes bound to ops, IIPs converted, output traced.
+//
+// compile() checks everything that can be checked without pixels: every
+// process names a registered component (Processor nodes, the Flowhub
+// "drive this sink" helper, are ignored), edges target real pads, IIPs
+// convert to their property's type, the exported "output" exists, there is no
+// cycle. Following the original runtime, a later edge into the same pad
+// replaces an earlier one, the graph input replaces any edge into the pad the
+// "input" inport names, and IIPs on ports the op does not have are ignored.
+//
+// A Program is immutable; run() may be called from many threads at once.
+#pragma once
+
+#include "core/deadline.h"
+#include "core/error.h"
+#include "graph/graph.h"
+#include "runtime/image.h"
+#include "runtime/property.h"
+#include "runtime/registry.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace imgflo::runtime {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// An exported inport as the catalogue shows it.
+struct ParamInfo {
+  std::string name;
+  nlohmann::ordered_json metadata;  // type, description, default, minimum, maximum, values
+};
+
+class Program {
+ public:
+  static Result<std::shared_ptr<const Program>> compile(const graph::Graph& g, const OpRegistry& registry);
+
+  // Exported inports except "input", in graph order, with typed metadata.
+  const std::vector<ParamInfo>& parameters() const { return params_info_; }
+  // True when the graph exports an "input" inport.
+  bool takes_input() const { return input_.has_value(); }
+
+  // Errors (kUnknownParameter) for names the graph does not export.
+  Status check_params(const Params& params) const;
+
+  // Runs the graph on `input` (ignored when !takes_input()), with request
+  // parameters applied after the graph's IIPs (later duplicates win). No
+  // intermediate image may exceed `max_pixels`.
+  Result<Image> run(const Image* input, const Params& params, const Stop& stop, uint64_t max_pixels) const;
+
+ private:
+  static constexpr int kUnconnected = -1;
+  static constexpr int kGraphInput = -2;
+
+  struct Node {
+    std::string name;
+    const Op* op = nullptr;
+    std::vector<int> sources;  // per op pad: node index, kUnconnected or kGraphInput
+    PropertyValues values;
+  };
+  struct Target {
+    int node = -1;
+    int property = -1;  // -1: the port is not a property (accepted, no effect)
+  };
+
+  Program() = default;
+  Status build(const graph::Graph& g, const OpRegistry& registry);
+  Status add_connection(const graph::Connection& c);
+  Status check_acyclic() const;
+  int node_index(const std::string& name) const;
+  Result<Image> eval(int node, const Image* input, const std::vector<PropertyValues>& values,
+                     const OpContext& ctx, std::vector<std::optional<Image>>& memo) const;
+
+  std::string graph_name_;
+  std::vector<Node> nodes_;
+  int output_ = -1;
+  std::optional<std::pair<int, int>> input_;  // node, pad
+  std::vector<std::pair<std::string, Target>> params_;
+  std::vector<ParamInfo> params_info_;
+};
+
+}  // namespace imgflo::runtime

@@ -1,0 +1,73 @@
+// The runtime seam: what every graph kind (imgflo ops on libvips, the Cairo
+// canvas, the byte-copying noop) offers the rest of the service.
+//
+//   Runtime::compile(graph)  -> Executable   (once, at catalogue load)
+//   Executable::check(req)   -> Status       (cheap: types and parameter names)
+//   Executable::run(req)     -> Output       (the work: decode, process, encode)
+//
+// Executables are immutable and thread-safe: one instance serves every run of
+// its graph, on any number of threads at once.
+#pragma once
+
+#include "core/deadline.h"
+#include "core/error.h"
+#include "graph/graph.h"
+#include "runtime/codec.h"
+#include "runtime/program.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imgflo::runtime {
+
+struct RunRequest {
+  // Normalised output extension: "jpg", "png", or "" (noop: keep the input's bytes).
+  std::string out_type;
+  // Input image bytes; nullopt when the request has no input.
+  std::optional<std::string_view> input;
+  // Request parameters in query order, without "input" and "_nocache".
+  Params params;
+  DecodeLimits limits;
+  Stop stop;
+};
+
+struct Output {
+  std::string bytes;
+  std::string extension;     // of the bytes actually produced ("png", "jpg", "gif", ...)
+  std::string content_type;  // matching MIME type
+};
+
+class Executable {
+ public:
+  virtual ~Executable() = default;
+  // Output extensions the graph can produce (for the 449 "supported" list).
+  virtual std::vector<std::string> output_types() const = 0;
+  // Public parameters (exported inports), typed, for the catalogue.
+  virtual std::vector<ParamInfo> parameters() const = 0;
+  // Fast validation before any work: output type (kUnsupportedType) and
+  // parameter names (kUnknownParameter), and whether an input is required.
+  virtual Status check(const RunRequest& request) const = 0;
+  virtual Result<Output> run(const RunRequest& request) const = 0;
+};
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+  // The properties.environment.type values this runtime executes.
+  virtual bool handles(std::string_view environment_type) const = 0;
+  virtual Result<std::unique_ptr<Executable>> compile(const graph::Graph& g) const = 0;
+};
+
+// The built-in runtimes.
+std::unique_ptr<Runtime> make_imgflo_runtime(const OpRegistry& registry);
+std::unique_ptr<Runtime> make_noop_runtime();
+
+// Shared helpers for Executable implementations.
+Status check_output_type(const std::string& out_type, const std::vector<std::string>& supported);
+// "width"/"height" rescale parameters as the catalogue describes them.
+std::vector<ParamInfo> rescale_parameters();
+
+}  // namespace imgflo::runtime
