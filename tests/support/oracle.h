@@ -1,0 +1,27 @@
+// Test helpers for comparing our ops with Debian's GEGL 0.4.42 as an oracle.
+//
+//   run_gegl(input, "gegl:gaussian-blur std-dev-x=3 std-dev-y=3", dir)
+// runs the gegl CLI (`gegl INPUT -o OUT.png -- CHAIN`) and returns the PNG
+// bytes (GEGL writes 16-bit PNGs; compare_images is format-agnostic).
+//
+//   run_fbp(text, input_bytes, params, "png")
+// compiles an .fbp graph text with the built-in ops and runs it the way the
+// service does (decode, optional rescale, graph, encode).
+#pragma once
+
+#include "runtime/program.h"
+
+#include <filesystem>
+#include <string>
+
+namespace imgflo::test {
+
+// Throws std::runtime_error when gegl fails or writes nothing.
+std::string run_gegl(const std::filesystem::path& input, const std::string& chain,
+                     const std::filesystem::path& scratch);
+
+// Throws std::runtime_error with the Error's message when the graph fails.
+std::string run_fbp(const std::string& fbp_text, const std::string& input_bytes, const runtime::Params& params,
+                    const std::string& out_type = "png");
+
+}  // namespace imgflo::test
