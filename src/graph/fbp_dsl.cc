@@ -4,6 +4,7 @@
 //   statement := export | chain
 //   export    := ("INPORT" | "OUTPORT") "=" NODE "." PORT ":" NAME
 //   chain     := source ("->" PORT node [PORT])*      (the last target has no PORT)
+//              | node                                 (declaration only)
 //   source    := IIP | node PORT
 //   node      := NAME [ "(" COMPONENT [":" META] ")" ]
 //   IIP       := "'" characters, \' escapes a quote "'"
@@ -226,6 +227,7 @@ class DslParser {
     } else {
       auto node = parse_node();
       if (!node.ok()) return node.take_error();
+      if (peek().kind == Tok::kEnd) return ok_status();  // a lone declaration: "node(Component)"
       auto port = parse_port();
       if (!port.ok()) return port.take_error();
       src = Endpoint{*node, *port};

@@ -1,0 +1,72 @@
+// imgflo-process as a user runs it: exit codes, one-line errors, --list.
+#include "support/paths.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <sys/wait.h>
+
+namespace imgflo::test {
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string output;  // stdout + stderr
+};
+
+CliRun cli(const std::string& args) {
+  const std::string cmd = (binary_dir() / "imgflo-process").string() + " " + args + " 2>&1";
+  CliRun r;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) r.output.append(buf.data(), n);
+  const int st = pclose(pipe.release());
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+TEST(Cli, ListPrintsTheCatalogue) {
+  CliRun r = cli("--list");
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_TRUE(j["graphs"].contains("crop"));
+  EXPECT_EQ(j["graphs"]["crop"]["inports"]["cropheight"]["metadata"]["type"], "number");
+}
+
+TEST(Cli, WritesTheRequestedFormat) {
+  const auto out = scratch_dir("cli-format") / "o";
+  CliRun r = cli("crop.png " + out.string() + " input=" + example("gridbear.jpg").string() + " cropwidth=20");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_file(out).substr(1, 3), "PNG");
+  r = cli("crop " + out.string() + " input=" + example("gridbear.jpg").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_file(out).substr(0, 3), "\xFF\xD8\xFF");  // no extension: JPEG
+}
+
+TEST(Cli, FailuresExitNonZeroWithOneLine) {
+  const auto out = (scratch_dir("cli-fail") / "o").string();
+  const std::string in = " input=" + example("gridbear.jpg").string();
+  for (const std::string& args : {"nosuchgraph " + out + in, "crop.gif " + out + in, "crop " + out + in + " bogus=1",
+                                  "crop " + out + " input=/nonexistent.jpg", "crop " + out + " input=" +
+                                  example("happy-kitten.svg").string()}) {
+    CliRun r = cli(args);
+    EXPECT_EQ(r.status, 1) << args << ": " << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_EQ(r.output.rfind("imgflo-process: ", 0), 0u) << r.output;
+  }
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(cli("").status, 2);
+  EXPECT_EQ(cli("crop").status, 2);
+  EXPECT_EQ(cli("--frob crop x").status, 2);
+  EXPECT_EQ(cli("crop out notaparam").status, 2);
+  EXPECT_EQ(cli("--help").status, 0);
+}
+
+}  // namespace
+}  // namespace imgflo::test
