@@ -1,0 +1,132 @@
+#include "http/graph_request.h"
+
+#include "core/digest.h"
+#include "core/query.h"
+#include "graph/graph_spec.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
+namespace imgflo::http {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 1;  // skip the leading '/'
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+// JavaScript Number(string): trimmed; "" -> 0; otherwise the whole string
+// must be a number (decimal, exponent, 0x hex, Infinity), else NaN.
+double js_number(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  if (s.empty()) return 0;
+  const std::string str(s);
+  if (str.size() > 2 && str[0] == '0' && (str[1] == 'x' || str[1] == 'X')) {
+    char* end = nullptr;
+    const double v = static_cast<double>(std::strtoull(str.c_str() + 2, &end, 16));
+    return *end == '\0' ? v : NAN;
+  }
+  if (str == "Infinity" || str == "+Infinity") return INFINITY;
+  if (str == "-Infinity") return -INFINITY;
+  for (char c : str) {
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
+      return NAN;
+    }
+  }
+  char* end = nullptr;
+  const double v = std::strtod(str.c_str(), &end);
+  return *end == '\0' ? v : NAN;
+}
+
+}  // namespace
+
+std::string node_escape(std::string_view raw) {
+  static const std::string_view kEscaped = "'{}|\\^`<>\" \r\n\t";
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(raw.size());
+  for (unsigned char c : raw) {
+    if (kEscaped.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+std::string cache_key(std::string_view graph, std::string_view search, std::string_view out_type) {
+  std::string key = sha1_hex("/graph/" + std::string(graph) + std::string(search));
+  if (!out_type.empty()) key += "." + std::string(out_type);
+  return key;
+}
+
+Result<GraphRequest> parse_graph_request(std::string_view target) {
+  if (target.empty() || target[0] != '/') return Error(ErrorKind::kInvalidArgument, "malformed request target");
+  const std::string escaped = node_escape(target);
+  std::string_view t = escaped;
+  const size_t hash = t.find('#');
+  if (hash != std::string_view::npos) t = t.substr(0, hash);
+  const size_t q = t.find('?');
+  const std::string_view path = t.substr(0, q);
+  const std::string_view search = q == std::string_view::npos ? std::string_view() : t.substr(q);
+
+  const auto parts = split_path(path);
+  if (parts.empty() || parts[0] != "graph" || (parts.size() != 2 && parts.size() != 4)) {
+    return Error(ErrorKind::kNotFound, "no such route");
+  }
+  GraphRequest r;
+  if (parts.size() == 4) {
+    r.apikey = std::string(parts[1]);
+    r.token = std::string(parts[2]);
+  }
+  r.graphspec = std::string(parts.back());  // raw, as the original hashed and signed it
+  if (r.graphspec.empty()) return Error(ErrorKind::kNotFound, "no graph named in the path");
+  const graph::GraphSpec spec = graph::parse_graph_spec(r.graphspec);
+  r.graph = spec.name;
+  r.out_type = spec.extension;
+  r.search = std::string(search);
+  for (auto& [k, v] : parse_query(search.empty() ? search : search.substr(1))) {
+    if (k == "input") {
+      r.input = std::move(v);
+    } else if (k == "_nocache") {
+      r.nocache = v == "true";
+    } else {
+      r.params.emplace_back(std::move(k), std::move(v));
+    }
+  }
+  r.cache_key = cache_key(r.graph, r.search, r.out_type);
+  return r;
+}
+
+Status check_requested_size(const GraphRequest& r, double megapixels) {
+  const double limit = megapixels * 1e6;
+  const double dim = std::sqrt(limit) - 1;
+  std::string width, height;  // last occurrence wins
+  for (const auto& [k, v] : r.params) {
+    if (k == "width") width = v;
+    if (k == "height") height = v;
+  }
+  const double w = width.empty() ? dim : js_number(width);
+  const double h = height.empty() ? dim : js_number(height);
+  const double size = w * h;
+  if (size < limit) return ok_status();  // NaN compares false: refused
+  return Error(ErrorKind::kTooLarge, "requested image size is over the limit of " + std::to_string(megapixels) +
+                                         " megapixels",
+               {{"limit_megapixels", megapixels}});
+}
+
+}  // namespace imgflo::http

@@ -1,0 +1,50 @@
+// A processing URL taken apart, once, at the edge (pure; no I/O).
+//
+//   /graph/NAME[.ext]?query            unauthenticated form
+//   /graph/KEY/TOKEN/NAME[.ext]?query  authenticated form
+//
+// Everything clients can observe follows the original: the graph spec is the
+// last path component, the output type its extension (default jpg, jpeg ->
+// jpg), and the cache key is sha1("/graph/" + name + raw "?query") + "." +
+// ext, where the raw query is what Node's legacy url.parse left in `search`
+// (the request bytes with a few characters such as ' and space escaped).
+#pragma once
+
+#include "core/error.h"
+#include "runtime/program.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace imgflo::http {
+
+struct GraphRequest {
+  std::string graph;       // "crop"
+  std::string graphspec;   // "crop.jpg", as sent (used in the token)
+  std::string out_type;    // normalised: "jpg", "png", "" (noop), or whatever was asked ("svg")
+  std::optional<std::string> apikey;
+  std::optional<std::string> token;
+  std::string search;      // raw "?a=1&b=2" (Node-escaped), or "" without a query
+  runtime::Params params;  // decoded, in order, without "input" and "_nocache"
+  std::optional<std::string> input;
+  bool nocache = false;    // _nocache=true
+  std::string cache_key;   // "<sha1>.<ext>" or "<sha1>" for noop without extension
+};
+
+// Parses a request target (path + query). kNotFound when the path is not one
+// of the two processing forms; kInvalidArgument for a malformed target.
+Result<GraphRequest> parse_graph_request(std::string_view target);
+
+// The original's cache key for a graph name and raw search string.
+std::string cache_key(std::string_view graph, std::string_view search, std::string_view out_type);
+
+// Node's legacy url.parse auto-escaping of ' { } | \ ^ ` < > " space CR LF TAB.
+std::string node_escape(std::string_view raw);
+
+// The original's 422 rule: with limit = megapixels * 1e6 and dim = sqrt(limit) - 1,
+// (width or dim) * (height or dim) must be < limit, using JavaScript number
+// coercion of the raw strings (non-numeric -> refused, "-1" -> allowed).
+Status check_requested_size(const GraphRequest& r, double megapixels);
+
+}  // namespace imgflo::http

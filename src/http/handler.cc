@@ -1,0 +1,214 @@
+#include "http/handler.h"
+
+#include "storage/local_storage.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace imgflo::http {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+HttpResponse not_found(const std::string& what) { return error_response(Error(ErrorKind::kNotFound, what)); }
+
+HttpResponse method_not_allowed(const std::string& allowed) {
+  HttpResponse r = HttpResponse::json(405, {{"error", "method not allowed"}, {"code", 405}, {"type", "method"}});
+  r.header("Allow", allowed);
+  return r;
+}
+
+// Shared by the job callback and the deadline timer of one waiting GET:
+// whichever fires first answers.
+struct Pending {
+  explicit Pending(Respond r) : respond(std::move(r)) {}
+  std::atomic<bool> answered{false};
+  std::atomic<uint64_t> ticket{0};
+  std::function<void()> cancel_timer;
+  Respond respond;
+};
+
+}  // namespace
+
+HttpResponse error_response(const Error& e) {
+  HttpResponse r = HttpResponse::json(e.status(), e.to_json());
+  if (e.kind() == ErrorKind::kOverloaded || e.kind() == ErrorKind::kUnavailable) r.header("Retry-After", "1");
+  return r;
+}
+
+Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
+    : s_(services), options_(std::move(options)), loop_(loop), graphs_json_(s_.catalogue.listing().dump()) {}
+
+void Handler::handle(const HttpRequest& req, Respond respond) {
+  ++counters_.requests;
+  const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+  if (starts_with(path, "/graph/")) return graph_request(req, std::move(respond));
+  if (req.method != "GET" && req.method != "HEAD") return respond(method_not_allowed("GET, HEAD"));
+  if (path == "/graphs") {
+    HttpResponse r;
+    r.body = graphs_json_;
+    r.header("Content-Type", "application/json");
+    return respond(std::move(r));
+  }
+  if (path == "/health") return respond(HttpResponse::json(200, {{"status", "ok"}}));
+  if (path == "/version") return respond(HttpResponse::json(200, nlohmann::json::parse(options_.version_info)));
+  if (path == "/metrics") return respond(metrics());
+  if (starts_with(path, "/cache/")) return serve_cache(req, std::move(respond));
+  if (starts_with(path, "/files/")) return serve_file(req, std::move(respond));
+  if (path == "/") {
+    return respond(HttpResponse::json(
+        200, {{"name", "imgflo-server"},
+              {"endpoints", {"/graph/NAME[.ext]?input=URL&...", "/graphs", "/version", "/health", "/metrics"}}}));
+  }
+  respond(not_found("no such route: " + std::string(path)));
+}
+
+void Handler::graph_request(const HttpRequest& req, Respond respond) {
+  if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
+    return respond(method_not_allowed("GET, HEAD, POST"));
+  }
+  auto parsed = parse_graph_request(req.target);
+  if (!parsed.ok()) return respond(error_response(parsed.error()));
+  if (Status st = s_.auth.check(*parsed); !st.ok()) return respond(error_response(st.error()));
+  if (Status st = check_requested_size(*parsed, options_.size_limit_megapixels); !st.ok()) {
+    return respond(error_response(st.error()));
+  }
+  auto entry = s_.catalogue.find(parsed->graph);
+  if (!entry.ok()) return respond(error_response(entry.error()));
+  runtime::RunRequest probe;
+  probe.out_type = parsed->out_type;
+  probe.params = parsed->params;
+  if (parsed->input) probe.input = std::string_view(*parsed->input);
+  if (Status st = s_.catalogue.check(**entry, probe); !st.ok()) return respond(error_response(st.error()));
+  if (!storage::valid_key(parsed->cache_key)) {  // e.g. noop with an exotic extension
+    return respond(error_response(Error(ErrorKind::kUnsupportedType, "Unsupported image type: " + parsed->out_type)));
+  }
+  if (parsed->nocache) return submit(req, std::move(*parsed), std::move(respond));
+  const std::string key = parsed->cache_key;
+  auto shared = std::make_shared<GraphRequest>(std::move(*parsed));
+  s_.index.get(key, [this, req, shared, respond = std::move(respond)](Result<std::optional<std::string>> hit) mutable {
+    after_lookup(req, std::move(*shared), std::move(hit), std::move(respond));
+  });
+}
+
+void Handler::after_lookup(const HttpRequest& req, GraphRequest&& parsed, Result<std::optional<std::string>> hit,
+                           Respond respond) {
+  // An unreachable index is treated as a miss: the result can still be made.
+  if (hit.ok() && hit->has_value()) {
+    ++counters_.cache_hits;
+    return respond(HttpResponse::redirect(301, absolute(**hit, req)));
+  }
+  ++counters_.cache_misses;
+  if (req.method == "HEAD") {
+    return respond(not_found("no stored result for this request yet (HEAD never starts processing)"));
+  }
+  submit(req, std::move(parsed), std::move(respond));
+}
+
+void Handler::submit(const HttpRequest& req, GraphRequest&& parsed, Respond respond) {
+  const bool background = req.method == "POST";
+  jobs::Job job;
+  job.id = jobs::new_job_id();
+  job.key = parsed.cache_key;
+  job.graph = parsed.graph;
+  job.out_type = parsed.out_type;
+  job.params = std::move(parsed.params);
+  job.input = std::move(parsed.input);
+  job.nocache = parsed.nocache;
+  job.urgency = background ? jobs::Urgency::kBackground : jobs::Urgency::kUrgent;
+  const auto budget = background ? options_.background_timeout : options_.request_timeout;
+  job.deadline_ms = jobs::now_epoch_ms() + budget.count();
+
+  if (background) {
+    const std::string location = absolute(s_.storage.location(job.key), req);
+    auto ticket = s_.jobs.submit(std::move(job), nullptr);
+    if (!ticket.ok()) return respond(error_response(ticket.error()));
+    return respond(HttpResponse::redirect(202, location));
+  }
+
+  auto pending = std::make_shared<Pending>(std::move(respond));
+  pending->cancel_timer = loop_.after(options_.request_timeout, [this, pending] {
+    if (pending->answered.exchange(true)) return;
+    s_.jobs.withdraw(pending->ticket.load());
+    ++counters_.timeouts;
+    pending->respond(error_response(Error(
+        ErrorKind::kTimeout, "processing did not finish within " + std::to_string(options_.request_timeout.count()) +
+                                 " ms")));
+  });
+  const std::string host = req.host;
+  auto ticket = s_.jobs.submit(std::move(job), [this, pending, host](Result<std::string> result) {
+    if (pending->answered.exchange(true)) return;
+    pending->cancel_timer();
+    HttpRequest origin;
+    origin.host = host;
+    pending->respond(result.ok() ? HttpResponse::redirect(301, absolute(*result, origin))
+                                 : error_response(result.error()));
+  });
+  if (!ticket.ok()) {
+    if (pending->answered.exchange(true)) return;
+    pending->cancel_timer();
+    return pending->respond(error_response(ticket.error()));
+  }
+  pending->ticket = *ticket;
+}
+
+std::string Handler::absolute(const std::string& location, const HttpRequest& req) const {
+  if (starts_with(location, "http://") || starts_with(location, "https://")) return location;
+  if (!options_.public_base.empty()) return options_.public_base + location;
+  return "http://" + (req.host.empty() ? std::string("localhost") : req.host) + location;
+}
+
+void Handler::serve_cache(const HttpRequest& req, Respond respond) {
+  const std::string key = req.target.substr(std::string("/cache/").size(), req.target.find('?') - 7);
+  if (!s_.local_storage || !storage::valid_key(key)) return respond(not_found("no stored result " + key));
+  const std::string etag = "\"" + key + "\"";
+  auto common = [&](HttpResponse& r) {
+    r.header("ETag", etag).header("Cache-Control", "public, max-age=31536000, immutable");
+  };
+  if (req.if_none_match == etag) {
+    HttpResponse r;
+    r.status = 304;
+    common(r);
+    return respond(std::move(r));
+  }
+  HttpResponse ok;
+  common(ok);
+  ok.header("Content-Type", std::string(storage::content_type_for_key(key)));
+  loop_.post_blocking([this, key, ok = std::move(ok), respond = std::move(respond)]() mutable {
+    auto bytes = s_.local_storage->get(key);
+    if (!bytes.ok()) return respond(not_found("no stored result " + key));
+    ok.body = std::move(*bytes);
+    respond(std::move(ok));
+  });
+}
+
+void Handler::serve_file(const HttpRequest& req, Respond respond) {
+  respond(not_found("no such file"));
+}
+
+HttpResponse Handler::metrics() const {
+  const jobs::JobStats j = s_.jobs.stats();
+  std::ostringstream m;
+  auto counter = [&](const char* name, uint64_t v) { m << "# TYPE " << name << " counter\n" << name << " " << v << "\n"; };
+  auto gauge = [&](const char* name, uint64_t v) { m << "# TYPE " << name << " gauge\n" << name << " " << v << "\n"; };
+  counter("imgflo_http_requests_total", counters_.requests);
+  counter("imgflo_cache_hits_total", counters_.cache_hits);
+  counter("imgflo_cache_misses_total", counters_.cache_misses);
+  counter("imgflo_request_timeouts_total", counters_.timeouts);
+  counter("imgflo_jobs_submitted_total", j.submitted);
+  counter("imgflo_jobs_started_total", j.started);
+  counter("imgflo_jobs_coalesced_total", j.coalesced);
+  counter("imgflo_jobs_succeeded_total", j.succeeded);
+  counter("imgflo_jobs_failed_total", j.failed);
+  counter("imgflo_jobs_cancelled_total", j.cancelled);
+  counter("imgflo_jobs_rejected_total", j.rejected);
+  gauge("imgflo_jobs_queued", j.queued);
+  gauge("imgflo_jobs_running", j.running);
+  HttpResponse r;
+  r.body = m.str();
+  r.header("Content-Type", "text/plain; version=0.0.4");
+  return r;
+}
+
+}  // namespace imgflo::http

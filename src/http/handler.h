@@ -1,0 +1,98 @@
+// Routing and the URL contract: maps an HttpRequest to an HttpResponse.
+//
+// Never blocks: cache lookups answer through callbacks, processing runs in
+// the job system, file reads go to the blocking executor; every path ends in
+// exactly one Respond call. Every waiting request has a deadline timer; on
+// expiry the client gets 504 JSON and the job is withdrawn (cancelled if
+// nobody else waits).
+//
+// Routes:
+//   GET|HEAD|POST /graph/NAME[.ext]?...  and  /graph/KEY/TOKEN/NAME[.ext]?...
+//   GET /graphs   GET /version   GET /health   GET /metrics
+//   GET|HEAD /cache/KEY                      (local storage only)
+//   GET|HEAD /files/NAME                     (bundled examples)
+// Errors are JSON {"error", "code", "type", ...} with the status of their kind.
+#pragma once
+
+#include "cache/cache_index.h"
+#include "core/deadline.h"
+#include "http/auth.h"
+#include "http/graph_request.h"
+#include "http/message.h"
+#include "jobs/job_system.h"
+#include "runtime/catalogue.h"
+#include "storage/storage.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace imgflo::storage {
+class LocalStorage;
+}
+
+namespace imgflo::http {
+
+// What the handler needs from the transport's event loop.
+class EventLoop {
+ public:
+  virtual ~EventLoop() = default;
+  // Runs `fn` after `delay` unless the returned canceller is called first.
+  virtual std::function<void()> after(Clock::duration delay, std::function<void()> fn) = 0;
+  // Runs blocking work (disk reads) off the event loop.
+  virtual void post_blocking(std::function<void()> fn) = 0;
+};
+
+struct HandlerOptions {
+  double size_limit_megapixels = 25;                     // IMGFLO_SIZE_LIMIT: requested width x height
+  std::chrono::milliseconds request_timeout{30'000};     // IMGFLO_REQUEST_TIMEOUT: GET waits at most this
+  std::chrono::milliseconds background_timeout{300'000}; // POST jobs are abandoned after this
+  std::string public_base;                               // "http://host:port" for /cache URLs; "" = from Host
+  std::filesystem::path files_dir;                       // served at /files/ (bundled examples)
+  std::string version_info;                              // extra JSON for /version (runtime versions)
+};
+
+struct Services {
+  const runtime::Catalogue& catalogue;
+  cache::CacheIndex& index;
+  storage::Storage& storage;
+  storage::LocalStorage* local_storage;  // null when results live elsewhere (S3)
+  jobs::JobSystem& jobs;
+  const Authenticator& auth;
+};
+
+class Handler {
+ public:
+  Handler(Services services, HandlerOptions options, EventLoop& loop);
+
+  void handle(const HttpRequest& request, Respond respond);
+
+  struct Counters {
+    std::atomic<uint64_t> requests{0}, cache_hits{0}, cache_misses{0}, timeouts{0};
+  };
+  const Counters& counters() const { return counters_; }
+
+ private:
+  void graph_request(const HttpRequest& request, Respond respond);
+  void after_lookup(const HttpRequest& request, GraphRequest&& parsed, Result<std::optional<std::string>> hit,
+                    Respond respond);
+  void submit(const HttpRequest& request, GraphRequest&& parsed, Respond respond);
+  void serve_cache(const HttpRequest& request, Respond respond);
+  void serve_file(const HttpRequest& request, Respond respond);
+  HttpResponse metrics() const;
+  std::string absolute(const std::string& location, const HttpRequest& request) const;
+
+  Services s_;
+  HandlerOptions options_;
+  EventLoop& loop_;
+  std::string graphs_json_;  // the /graphs body, built once
+  Counters counters_;
+};
+
+HttpResponse error_response(const Error& e);
+
+}  // namespace imgflo::http

@@ -1,0 +1,47 @@
+// The HTTP transport: Boost.Beast over Asio. The only translation unit that
+// includes Beast (it is heavy to compile).
+//
+// One strand per connection; every read has a deadline and size limits
+// (request header 16 KiB, body 64 KiB — no route takes a body); responses are
+// written in order, one request at a time per connection (no pipelining
+// backlog); SIGINT/SIGTERM stop accepting and let in-flight writes finish.
+#pragma once
+
+#include "http/handler.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace imgflo::http {
+
+struct ServerOptions {
+  std::string address = "0.0.0.0";
+  uint16_t port = 8080;  // 0 = pick a free port (see HttpServer::port())
+  int threads = 1;       // event-loop threads
+  int blocking_threads = 2;
+  std::chrono::seconds read_timeout{15};   // idle keep-alive and slow clients
+  std::chrono::seconds write_timeout{30};
+};
+
+class HttpServer {
+ public:
+  // Binds and listens (errors: kUnavailable naming the address). The handler
+  // is created by `make_handler` with the server's event loop.
+  static Result<std::unique_ptr<HttpServer>> create(
+      const ServerOptions& options, const std::function<std::unique_ptr<Handler>(EventLoop&)>& make_handler);
+  ~HttpServer();
+
+  uint16_t port() const;
+  // Runs the event loop on options.threads threads until stop() or a signal.
+  void run();
+  void stop();
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace imgflo::http

@@ -1,0 +1,41 @@
+// A unit of processing work: one graph run whose result is stored under a key.
+//
+// Jobs are plain values: they travel through the in-process queue and, in the
+// distributed mode, as JSON over the broker (to_json/job_from_json).
+#pragma once
+
+#include "core/error.h"
+#include "runtime/program.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace imgflo::jobs {
+
+enum class Urgency { kUrgent, kBackground };
+
+struct Job {
+  std::string id;        // unique per submission (logs, broker correlation)
+  std::string key;       // cache key, "<sha1>.<ext>"
+  std::string graph;     // catalogue name
+  std::string out_type;  // "jpg", "png", "" (noop)
+  runtime::Params params;
+  std::optional<std::string> input;  // as given: http(s) URL, files/NAME, graph/...
+  bool nocache = false;  // reprocess even when a result exists
+  Urgency urgency = Urgency::kUrgent;
+  int depth = 0;            // nesting level of chained graph/... inputs
+  int64_t deadline_ms = 0;  // unix epoch milliseconds after which the work is pointless (0 = none)
+};
+
+std::string new_job_id();
+nlohmann::json to_json(const Job& job);
+Result<Job> job_from_json(const nlohmann::json& j);
+
+// Milliseconds since the unix epoch (wall clock), and a Deadline for an epoch time.
+int64_t now_epoch_ms();
+Deadline deadline_from_epoch_ms(int64_t epoch_ms);
+
+}  // namespace imgflo::jobs

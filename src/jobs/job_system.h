@@ -1,0 +1,48 @@
+// The frontend's view of processing: submit a job, get its result.
+//
+// Identical submissions (same key) are coalesced: one job runs and every
+// waiter gets its outcome. Implementations: in-process queue + worker pool
+// (LocalJobSystem), and RabbitMQ (distributed mode). Thread-safe.
+#pragma once
+
+#include "core/error.h"
+#include "jobs/job.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace imgflo::jobs {
+
+// The stored result's location (as Storage::put returned it) or the error.
+using JobCallback = std::function<void(Result<std::string>)>;
+
+struct JobStats {
+  uint64_t submitted = 0;   // submit() calls accepted
+  uint64_t started = 0;     // jobs that began running
+  uint64_t coalesced = 0;   // submissions that joined an existing job
+  uint64_t succeeded = 0;
+  uint64_t failed = 0;
+  uint64_t cancelled = 0;   // jobs dropped or stopped because nobody waited any more
+  uint64_t rejected = 0;    // refused because the queue was full
+  uint64_t queued = 0;      // waiting right now
+  uint64_t running = 0;     // running right now
+};
+
+class JobSystem {
+ public:
+  virtual ~JobSystem() = default;
+
+  // Urgent submissions with a callback: `done` is called exactly once, from
+  // an arbitrary thread, unless withdraw() is called first. Background
+  // submissions pass no callback. Returns a ticket for withdraw(), or
+  // kOverloaded when the queue is full (nothing was queued).
+  virtual Result<uint64_t> submit(Job job, JobCallback done) = 0;
+  // The waiter behind `ticket` gives up (its deadline passed, the client
+  // left). Its callback will not be called. When no waiter and no background
+  // interest remain, the job is cancelled (dropped from the queue or stopped).
+  virtual void withdraw(uint64_t ticket) = 0;
+  virtual JobStats stats() const = 0;
+};
+
+}  // namespace imgflo::jobs

@@ -1,0 +1,81 @@
+// In-process job system (the embedded default): a bounded two-level queue
+// (urgent before background) and a fixed pool of worker threads, with
+// coalescing of identical keys and cancellation of jobs nobody waits for.
+//
+// Background jobs may occupy at most workers-1 threads (when there are two
+// or more), so a flood of POSTs never takes the last worker from urgent GETs.
+// Threads are created in start() and joined in stop() (or the destructor).
+#pragma once
+
+#include "jobs/job_system.h"
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace imgflo::jobs {
+
+// The work itself: run `job` under `stop`; returns the stored location.
+using WorkFunction = std::function<Result<std::string>(const Job& job, const Stop& stop)>;
+
+struct LocalJobOptions {
+  int workers = 2;         // threads; >= 1
+  size_t queue_limit = 64; // jobs waiting to start (coalesced submissions don't count)
+  std::function<void()> on_thread_exit;  // per worker thread clean-up (libvips)
+};
+
+class LocalJobSystem final : public JobSystem {
+ public:
+  LocalJobSystem(WorkFunction work, LocalJobOptions options);
+  ~LocalJobSystem() override;
+  LocalJobSystem(const LocalJobSystem&) = delete;
+  LocalJobSystem& operator=(const LocalJobSystem&) = delete;
+
+  void start();
+  // Cancels queued and running jobs (their waiters get kCancelled) and joins the threads.
+  void stop();
+
+  Result<uint64_t> submit(Job job, JobCallback done) override;
+  void withdraw(uint64_t ticket) override;
+  JobStats stats() const override;
+
+ private:
+  struct Waiter {
+    uint64_t ticket;
+    JobCallback done;
+  };
+  struct Flight {
+    Job job;
+    std::vector<Waiter> waiters;
+    bool background_interest = false;
+    bool started = false;
+    bool urgent = false;
+    Stop stop;
+  };
+  using FlightPtr = std::shared_ptr<Flight>;
+
+  void worker_loop();
+  FlightPtr next_flight();  // REQUIRES: mu_ held; nullptr when nothing may run now
+  void finish(const FlightPtr& flight, Result<std::string> result);
+  void drop_if_abandoned(const FlightPtr& flight);  // REQUIRES: mu_ held
+
+  WorkFunction work_;
+  const LocalJobOptions options_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;                                   // guarded by mu_
+  uint64_t next_ticket_ = 1;                                // guarded by mu_
+  std::unordered_map<std::string, FlightPtr> flights_;      // by key; guarded by mu_
+  std::unordered_map<uint64_t, FlightPtr> tickets_;         // guarded by mu_
+  std::deque<FlightPtr> urgent_, background_;               // not yet started; guarded by mu_
+  int running_background_ = 0;                              // guarded by mu_
+  JobStats stats_;                                          // guarded by mu_
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace imgflo::jobs

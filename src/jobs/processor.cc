@@ -1,0 +1,110 @@
+#include "jobs/processor.h"
+
+#include "http/graph_request.h"
+
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+namespace imgflo::jobs {
+
+namespace {
+
+bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
+
+// The original answered any input it could not fetch (bad scheme included) with 504.
+Error as_download_failure(Error e, const std::string& src) {
+  if (e.kind() != ErrorKind::kInvalidArgument) return e;
+  return Error(ErrorKind::kDownloadFailed, "Failed to download input " + src + ": " + e.message(),
+               fetch::input_details(src));
+}
+
+}  // namespace
+
+Processor::Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs, storage::Storage& storage,
+                     cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options)
+    : catalogue_(catalogue), inputs_(inputs), storage_(storage), index_(index), auth_(auth), options_(options) {}
+
+Result<std::string> Processor::process(const Job& job, const Stop& stop) {
+  auto produced = produce(job, stop);
+  if (!produced.ok()) return produced.take_error();
+  return produced->location;
+}
+
+std::optional<std::string> Processor::cached_location(const std::string& key) {
+  std::promise<Result<std::optional<std::string>>> answer;
+  auto future = answer.get_future();
+  index_.get(key, [&answer](Result<std::optional<std::string>> r) { answer.set_value(std::move(r)); });
+  auto r = future.get();
+  if (!r.ok()) return std::nullopt;  // an unreachable index is a miss
+  return *r;
+}
+
+Result<Processor::Produced> Processor::produce(const Job& job, const Stop& stop) {
+  if (!job.nocache) {
+    // The request may have been satisfied while this job waited in a queue.
+    if (auto hit = cached_location(job.key)) return Produced{*hit, {}};
+  }
+  auto entry = catalogue_.find(job.graph);
+  if (!entry.ok()) return entry.take_error();
+
+  runtime::RunRequest req;
+  req.out_type = job.out_type;
+  req.params = job.params;
+  req.limits = options_.limits;
+  req.stop = stop;
+  std::string input;
+  if (job.input) {
+    auto bytes = resolve_input(job, stop);
+    if (!bytes.ok()) return bytes.take_error();
+    input = std::move(*bytes);
+    req.input = input;
+  }
+  auto out = (*entry)->executable->run(req);
+  if (!out.ok()) return out.take_error();
+  if (auto e = stop.check()) return *e;
+
+  auto location = storage_.put(job.key, out->bytes, out->content_type);
+  if (!location.ok()) return location.take_error();
+  if (Status st = index_.put(job.key, *location); !st.ok()) {
+    // The result is stored; a later lookup will miss and re-check storage/process again.
+    spdlog::warn("cache index update failed for {}: {}", job.key, st.error().message());
+  }
+  return Produced{std::move(*location), std::move(out->bytes)};
+}
+
+Result<std::string> Processor::resolve_input(const Job& job, const Stop& stop) {
+  const std::string& src = *job.input;
+  if (starts_with(src, "graph/")) return chained_input(src, job.depth + 1, stop);
+  auto fetched = inputs_.fetch(src, options_.fetch, stop);
+  if (!fetched.ok()) return as_download_failure(fetched.take_error(), src);
+  return std::move(fetched->bytes);
+}
+
+Result<std::string> Processor::chained_input(const std::string& ref, int depth, const Stop& stop) {
+  if (depth > options_.max_depth) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "chained graph inputs are nested deeper than " + std::to_string(options_.max_depth),
+                 fetch::input_details(ref));
+  }
+  auto inner = http::parse_graph_request("/" + ref);
+  if (!inner.ok()) return as_download_failure(inner.take_error(), ref);
+  if (Status st = auth_.check(*inner); !st.ok()) return st.take_error();
+  if (Status st = http::check_requested_size(*inner, options_.size_limit_megapixels); !st.ok()) {
+    return st.take_error();
+  }
+  Job job;
+  job.id = new_job_id();
+  job.key = inner->cache_key;
+  job.graph = inner->graph;
+  job.out_type = inner->out_type;
+  job.params = inner->params;
+  job.input = inner->input;
+  job.depth = depth;
+  auto produced = produce(job, stop);
+  if (!produced.ok()) return produced.take_error();
+  if (!produced->bytes.empty()) return std::move(produced->bytes);
+  return storage_.get(job.key);  // already stored: read it back
+}
+
+}  // namespace imgflo::jobs

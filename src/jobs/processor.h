@@ -1,0 +1,60 @@
+// The work of one job, shared by every job system (in-process pool, broker
+// workers): re-check the cache, resolve the input, run the graph, store the
+// result, record it in the index.
+//
+// Inputs: http(s) URLs and files/NAME go through the Fetcher; graph/... (a
+// chained request, /graph/... without the leading slash) is resolved here,
+// through the same pipeline, without an HTTP round trip to ourselves: its
+// cached result is read back from storage, or it is processed inline on this
+// thread (so nesting can never wait for a free worker: the original's
+// localhost round trip deadlocked). Nesting is limited (max_depth) and
+// authenticated like a top-level request when auth is on.
+//
+// Thread-safe: process() may run on many threads at once.
+#pragma once
+
+#include "cache/cache_index.h"
+#include "fetch/fetcher.h"
+#include "http/auth.h"
+#include "jobs/job.h"
+#include "runtime/catalogue.h"
+#include "storage/storage.h"
+
+#include <string>
+
+namespace imgflo::jobs {
+
+struct ProcessorOptions {
+  runtime::DecodeLimits limits;  // input and intermediate pixel limit
+  fetch::FetchOptions fetch;
+  double size_limit_megapixels = 25;  // requested width x height of chained requests (422 rule)
+  int max_depth = 3;             // graph/ inputs nested deeper are refused
+};
+
+class Processor {
+ public:
+  Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs, storage::Storage& storage,
+            cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options);
+
+  // Returns the stored result's location (as Storage::put gave it).
+  Result<std::string> process(const Job& job, const Stop& stop);
+
+ private:
+  struct Produced {
+    std::string location;
+    std::string bytes;  // empty when the result was already stored
+  };
+  Result<Produced> produce(const Job& job, const Stop& stop);
+  Result<std::string> resolve_input(const Job& job, const Stop& stop);
+  Result<std::string> chained_input(const std::string& ref, int depth, const Stop& stop);
+  std::optional<std::string> cached_location(const std::string& key);
+
+  const runtime::Catalogue& catalogue_;
+  fetch::Fetcher& inputs_;
+  storage::Storage& storage_;
+  cache::CacheIndex& index_;
+  const http::Authenticator& auth_;
+  const ProcessorOptions options_;
+};
+
+}  // namespace imgflo::jobs

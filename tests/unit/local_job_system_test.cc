@@ -1,0 +1,202 @@
+// The in-process job system: coalescing, priorities, bounds, cancellation.
+#include "jobs/local_job_system.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+namespace imgflo::jobs {
+namespace {
+
+using namespace std::chrono_literals;
+
+Job job(const std::string& key, Urgency u = Urgency::kUrgent) {
+  Job j;
+  j.id = new_job_id();
+  j.key = key;
+  j.urgency = u;
+  return j;
+}
+
+// Work that blocks until released, recording the order jobs started in.
+class Gate {
+ public:
+  Result<std::string> work(const Job& j, const Stop& stop) {
+    {
+      std::lock_guard lock(mu_);
+      order_.push_back(j.key);
+    }
+    started_cv_.notify_all();
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return open_ || stop.requested(); });
+    if (auto e = stop.check()) return *e;
+    return "/cache/" + j.key;
+  }
+  void open() {
+    {
+      std::lock_guard lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  void wait_started(size_t n) {
+    std::unique_lock lock(mu_);
+    started_cv_.wait_for(lock, 5s, [&] { return order_.size() >= n; });
+  }
+  std::vector<std::string> order() {
+    std::lock_guard lock(mu_);
+    return order_;
+  }
+  void poke() { cv_.notify_all(); }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_, started_cv_;
+  bool open_ = false;
+  std::vector<std::string> order_;
+};
+
+// Polls `pred` for up to 5 s (the system under test runs on its own threads).
+template <typename Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 500; ++i) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+TEST(LocalJobSystem, CoalescesIdenticalKeys) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {2, 8, {}});
+  js.start();
+  std::vector<std::future<Result<std::string>>> results;
+  std::vector<std::shared_ptr<std::promise<Result<std::string>>>> promises;
+  for (int i = 0; i < 10; ++i) {
+    auto p = std::make_shared<std::promise<Result<std::string>>>();
+    results.push_back(p->get_future());
+    ASSERT_TRUE(js.submit(job("k.png"), [p](Result<std::string> r) { p->set_value(std::move(r)); }).ok());
+  }
+  gate.open();
+  for (auto& f : results) EXPECT_EQ(*f.get(), "/cache/k.png");
+  const JobStats s = js.stats();
+  EXPECT_EQ(s.started, 1u);
+  EXPECT_EQ(s.coalesced, 9u);
+  EXPECT_EQ(s.succeeded, 1u);
+}
+
+TEST(LocalJobSystem, UrgentRunsBeforeQueuedBackground) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {1, 8, {}});
+  js.start();
+  ASSERT_TRUE(js.submit(job("first"), [](Result<std::string>) {}).ok());
+  gate.wait_started(1);
+  ASSERT_TRUE(js.submit(job("bg1", Urgency::kBackground), nullptr).ok());
+  ASSERT_TRUE(js.submit(job("bg2", Urgency::kBackground), nullptr).ok());
+  ASSERT_TRUE(js.submit(job("urgent"), [](Result<std::string>) {}).ok());
+  gate.open();
+  ASSERT_TRUE(eventually([&] { return js.stats().succeeded == 4; }));
+  auto order = gate.order();
+  ASSERT_GE(order.size(), 2u);
+  EXPECT_EQ(order[1], "urgent");
+}
+
+TEST(LocalJobSystem, BackgroundNeverTakesTheLastWorker) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {2, 16, {}});
+  js.start();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(js.submit(job("bg" + std::to_string(i), Urgency::kBackground), nullptr).ok());
+  gate.wait_started(1);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(js.stats().running, 1u);  // one of two workers stays free for urgent work
+  auto p = std::make_shared<std::promise<void>>();
+  ASSERT_TRUE(js.submit(job("urgent"), [p](Result<std::string>) { p->set_value(); }).ok());
+  gate.wait_started(2);
+  EXPECT_EQ(gate.order()[1], "urgent");
+  gate.open();
+}
+
+TEST(LocalJobSystem, FullQueueIsRejected) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {1, 2, {}});
+  js.start();
+  ASSERT_TRUE(js.submit(job("running"), [](Result<std::string>) {}).ok());
+  gate.wait_started(1);
+  ASSERT_TRUE(js.submit(job("q1"), [](Result<std::string>) {}).ok());
+  ASSERT_TRUE(js.submit(job("q2"), [](Result<std::string>) {}).ok());
+  auto r = js.submit(job("q3"), [](Result<std::string>) {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status(), 503);
+  EXPECT_TRUE(js.submit(job("q1"), [](Result<std::string>) {}).ok());  // coalescing still works when full
+  EXPECT_EQ(js.stats().rejected, 1u);
+  gate.open();
+}
+
+TEST(LocalJobSystem, WithdrawingTheLastWaiterCancels) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {1, 8, {}});
+  js.start();
+  std::atomic<bool> called{false};
+  auto running = js.submit(job("running"), [&](Result<std::string>) { called = true; });
+  gate.wait_started(1);
+  auto queued = js.submit(job("queued"), [&](Result<std::string>) { called = true; });
+  js.withdraw(*queued);   // dropped from the queue without running
+  js.withdraw(*running);  // the running job is stopped through its token
+  gate.poke();
+  js.stop();
+  EXPECT_FALSE(called);
+  EXPECT_EQ(gate.order(), (std::vector<std::string>{"running"}));
+  EXPECT_EQ(js.stats().cancelled, 2u);
+}
+
+TEST(LocalJobSystem, BackgroundInterestKeepsTheJob) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {1, 8, {}});
+  js.start();
+  ASSERT_TRUE(js.submit(job("k", Urgency::kBackground), nullptr).ok());
+  auto t = js.submit(job("k"), [](Result<std::string>) {});
+  js.withdraw(*t);
+  gate.open();
+  EXPECT_TRUE(eventually([&] { return js.stats().succeeded == 1; }));
+  EXPECT_EQ(js.stats().cancelled, 0u);
+}
+
+TEST(LocalJobSystem, DeadlineStopsTheWork) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) {
+    auto r = gate.work(j, s);
+    return r;
+  }, {1, 8, {}});
+  js.start();
+  Job j = job("slow");
+  j.deadline_ms = now_epoch_ms() + 100;
+  auto p = std::make_shared<std::promise<Result<std::string>>>();
+  auto f = p->get_future();
+  ASSERT_TRUE(js.submit(j, [p](Result<std::string> r) { p->set_value(std::move(r)); }).ok());
+  // The gate only re-checks the stop when poked; poke until the deadline passed.
+  for (int i = 0; i < 50 && f.wait_for(20ms) != std::future_status::ready; ++i) gate.poke();
+  auto r = f.get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kTimeout);
+}
+
+TEST(Job, JsonRoundTrip) {
+  Job j = job("abc.png", Urgency::kBackground);
+  j.graph = "crop";
+  j.out_type = "png";
+  j.params = {{"x", "1"}, {"x", "2"}};
+  j.input = "files/a.jpg";
+  j.depth = 2;
+  j.deadline_ms = 123;
+  auto back = job_from_json(to_json(j));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(to_json(*back), to_json(j));
+  EXPECT_FALSE(job_from_json(nlohmann::json{{"id", 1}}).ok());
+}
+
+}  // namespace
+}  // namespace imgflo::jobs

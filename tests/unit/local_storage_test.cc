@@ -1,0 +1,54 @@
+// Local result storage: atomic writes, key validation, start-up clean-up.
+#include "storage/local_storage.h"
+#include "support/paths.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace imgflo::storage {
+namespace {
+
+const std::string kKey = "b5774b2bd2c5c94535432dec55a205a712bc5326.jpg";
+
+TEST(StorageKey, OnlyHashNamesAreValid) {
+  EXPECT_TRUE(valid_key(kKey));
+  EXPECT_TRUE(valid_key(kKey.substr(0, 40)));
+  for (const std::string& bad : {std::string(""), std::string("../etc/passwd"), kKey + "/x", kKey.substr(0, 39),
+                                std::string("B5774B2BD2C5C94535432DEC55A205A712BC5326.jpg"), kKey.substr(0, 40) + ".",
+                                kKey.substr(0, 40) + "..png", kKey.substr(0, 40) + ".p-g",
+                                kKey.substr(0, 40) + ".abcdefghijk"}) {
+    EXPECT_FALSE(valid_key(bad)) << bad;
+  }
+  EXPECT_EQ(content_type_for_key(kKey), "image/jpeg");
+  EXPECT_EQ(content_type_for_key(kKey.substr(0, 40)), "application/octet-stream");
+}
+
+TEST(LocalStorage, PutGetAndLocation) {
+  const auto dir = test::scratch_dir("local-storage");
+  auto store = LocalStorage::open(dir / "cache");
+  ASSERT_TRUE(store.ok());
+  auto loc = (*store)->put(kKey, "bytes", "image/jpeg");
+  ASSERT_TRUE(loc.ok());
+  EXPECT_EQ(*loc, "/cache/" + kKey);
+  EXPECT_EQ(*(*store)->get(kKey), "bytes");
+  EXPECT_EQ((*store)->keys(), std::vector<std::string>{kKey});
+  // Overwrite (a _nocache reprocess) replaces the result.
+  ASSERT_TRUE((*store)->put(kKey, "new", "image/jpeg").ok());
+  EXPECT_EQ(*(*store)->get(kKey), "new");
+  EXPECT_EQ((*store)->get(std::string(40, 'a')).error().kind(), ErrorKind::kNotFound);
+  EXPECT_FALSE((*store)->put("../../x", "b", "").ok());
+  EXPECT_FALSE((*store)->path_of("../cache/" + kKey).has_value());
+}
+
+TEST(LocalStorage, StartUpRemovesLeftoverTemporaries) {
+  const auto dir = test::scratch_dir("local-storage-tmp");
+  std::ofstream(dir / (".tmp-" + kKey + ".abc123")) << "half a file";
+  auto store = LocalStorage::open(dir);
+  ASSERT_TRUE(store.ok());
+  EXPECT_TRUE((*store)->keys().empty());
+  EXPECT_FALSE(std::filesystem::exists(dir / (".tmp-" + kKey + ".abc123")));
+}
+
+}  // namespace
+}  // namespace imgflo::storage
