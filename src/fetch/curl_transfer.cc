@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -163,8 +164,9 @@ bool configure(CURL* easy, const TransferSetup& s, Transfer& t) {
   set(CURLOPT_USERAGENT, s.user_agent.c_str());
   set(CURLOPT_ACCEPT_ENCODING, "");  // accept and decode what libcurl supports
   set(CURLOPT_FOLLOWLOCATION, 1L);
-  set(CURLOPT_MAXREDIRS, static_cast<long>(s.options.max_redirects));
-  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s.options.connect_timeout.count()));
+  // Clamped: libcurl reads -1 redirects as "unlimited" and a 0 ms connect timeout as its 300 s default.
+  set(CURLOPT_MAXREDIRS, static_cast<long>(std::max(0, s.options.max_redirects)));
+  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<long long>(1, s.options.connect_timeout.count())));
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(s.total.count()));
   set(CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket);
   set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&t));

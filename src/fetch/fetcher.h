@@ -41,7 +41,7 @@ struct FetchOptions {
   // Whole transfer, all redirect hops included (the original had a 20 s
   // idle timeout and no total).
   std::chrono::milliseconds total_timeout{20000};
-  // Redirects followed before giving up (0 = none followed).
+  // Redirects followed before giving up (0 or negative = none followed).
   int max_redirects = 10;
 };
 

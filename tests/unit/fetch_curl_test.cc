@@ -81,10 +81,13 @@ TEST_F(CurlFetch, FollowsRedirectsUpToTheLimit) {
   EXPECT_EQ(r.error().details()["upstream_status"], 302);
   EXPECT_EQ(origin_.hits("/final"), 1);  // only the first fetch got there
 
-  options.max_redirects = 0;
-  r = get("/r3", options);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind(), ErrorKind::kDownloadFailed);
+  for (int none : {0, -1}) {  // -1 must not mean libcurl's "unlimited"
+    options.max_redirects = none;
+    r = get("/r3", options);
+    ASSERT_FALSE(r.ok()) << none;
+    EXPECT_EQ(r.error().kind(), ErrorKind::kDownloadFailed);
+  }
+  EXPECT_EQ(origin_.hits("/final"), 1);
 }
 
 TEST_F(CurlFetch, Non2xxIsDownloadFailureWithUpstreamStatus) {
