@@ -10,7 +10,7 @@ APT=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
 build=(build-essential cmake pkg-config git ca-certificates
        libvips-dev libcairo2-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
        libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev
-       libgtest-dev googletest libvips-tools)
+       libgtest-dev googletest libvips-tools zlib1g-dev)
 test=(gegl curl redis-server rabbitmq-server python3 nodejs)
 bench=(wrk nginx-light hyperfine time)
 
