@@ -15,6 +15,7 @@ namespace {
 ojson describe(const graph::Graph& g, const Executable& exe) {
   ojson d = graph::to_json(g);
   ojson& inports = d["inports"];
+  for (const auto& hidden : exe.hidden_inports()) inports.erase(hidden);
   for (const auto& p : exe.parameters()) {
     ojson& port = inports[p.name];
     if (!port.contains("metadata")) port["metadata"] = ojson::object();
@@ -88,6 +89,7 @@ std::vector<std::unique_ptr<Runtime>> Catalogue::builtin_runtimes() {
   std::vector<std::unique_ptr<Runtime>> rts;
   rts.push_back(make_imgflo_runtime(builtin_registry()));
   rts.push_back(make_noop_runtime());
+  rts.push_back(make_canvas_runtime());
   return rts;
 }
 

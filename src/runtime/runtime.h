@@ -47,6 +47,9 @@ class Executable {
   virtual std::vector<std::string> output_types() const = 0;
   // Public parameters (exported inports), typed, for the catalogue.
   virtual std::vector<ParamInfo> parameters() const = 0;
+  // Exported inports that are internal plumbing, left out of the public
+  // catalogue (the canvas runtime's "canvas").
+  virtual std::vector<std::string> hidden_inports() const { return {}; }
   // Fast validation before any work: output type (kUnsupportedType) and
   // parameter names (kUnknownParameter), and whether an input is required.
   virtual Status check(const RunRequest& request) const = 0;
@@ -64,6 +67,8 @@ class Runtime {
 // The built-in runtimes.
 std::unique_ptr<Runtime> make_imgflo_runtime(const OpRegistry& registry);
 std::unique_ptr<Runtime> make_noop_runtime();
+// NoFlo canvas graphs (noflo-browser, noflo-nodejs) on Cairo: src/canvas/.
+std::unique_ptr<Runtime> make_canvas_runtime();
 
 // Shared helpers for Executable implementations.
 Status check_output_type(const std::string& out_type, const std::vector<std::string>& supported);

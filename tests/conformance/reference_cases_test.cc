@@ -75,7 +75,7 @@ TEST_P(ReferenceCaseTest, CliMatchesReference) {
   expect_matches(c, read_file(out), req.input_file);
 }
 
-INSTANTIATE_TEST_SUITE_P(Original, ReferenceCaseTest, testing::ValuesIn(reference_cases({"imgflo", "noop"})),
+INSTANTIATE_TEST_SUITE_P(Original, ReferenceCaseTest, testing::ValuesIn(reference_cases({"imgflo", "noop", "canvas"})),
                          [](const testing::TestParamInfo<ReferenceCase>& info) { return info.param.name; });
 
 }  // namespace

@@ -1,0 +1,133 @@
+// The canvas runtime: the original's NoFlo graphs (environment types
+// noflo-browser, noflo-nodejs), drawn with Cairo as node-canvas did.
+//
+// One run, as the original server wired it around the graph:
+//   canvas  -- without input: a transparent canvas of width x height
+//              (default 600 x 400); with an input image: the image, scaled to
+//              width x height when given (one side alone keeps the aspect)
+//   graph   -- the canvas enters on the exported "canvas" inport, the
+//              parameters on theirs; "output" sends the drawn canvas
+//   save    -- PNG (RGBA) or JPEG (quality 75, 4:2:0), see encode.h
+#include "canvas/encode.h"
+#include "canvas/program.h"
+#include "runtime/rescale.h"
+#include "runtime/runtime.h"
+
+#include <cmath>
+
+namespace imgflo::runtime {
+
+namespace {
+
+namespace cv = imgflo::canvas;
+
+const std::vector<std::string> kCanvasTypes = {"jpg", "jpeg", "png"};
+constexpr int kDefaultWidth = 600;
+constexpr int kDefaultHeight = 400;
+
+struct Size {
+  int width, height;
+};
+
+// The canvas size for an input of in_w x in_h: the requested sides, the
+// missing one following the input's aspect ratio.
+Size canvas_size(int in_w, int in_h, const RescaleRequest& rr) {
+  if (rr.width > 0 && rr.height > 0) return {rr.width, rr.height};
+  if (rr.width > 0) return {rr.width, std::max(1, static_cast<int>(std::lround(double(in_h) * rr.width / in_w)))};
+  if (rr.height > 0) return {std::max(1, static_cast<int>(std::lround(double(in_w) * rr.height / in_h))), rr.height};
+  return {in_w, in_h};
+}
+
+Status check_pixels(Size s, const DecodeLimits& limits) {
+  const uint64_t pixels = uint64_t(s.width) * uint64_t(s.height);
+  if (pixels <= limits.max_pixels) return ok_status();
+  return Error(ErrorKind::kTooLarge, "canvas of " + std::to_string(s.width) + "x" + std::to_string(s.height) +
+                                         " pixels is over the limit of " + std::to_string(limits.max_pixels));
+}
+
+Result<cv::Surface> make_surface(const RunRequest& req, const RescaleRequest& rr) {
+  if (!req.input) {
+    const Size s{rr.width > 0 ? rr.width : kDefaultWidth, rr.height > 0 ? rr.height : kDefaultHeight};
+    if (Status st = check_pixels(s, req.limits); !st.ok()) return st.take_error();
+    return cv::Surface::create(s.width, s.height);
+  }
+  auto img = decode(*req.input, {req.limits, 1, req.stop});
+  if (!img.ok()) return img.take_error();
+  const Size s = canvas_size(img->width(), img->height(), rr);
+  if (Status st = check_pixels(s, req.limits); !st.ok()) return st.take_error();
+  auto surface = cv::Surface::create(s.width, s.height);
+  if (!surface.ok()) return surface;
+  if (auto e = req.stop.check()) return *e;
+  try {
+    surface->draw_image(*img);
+  } catch (const vips::VError&) {
+    return Error(ErrorKind::kUndecodable, "input image is truncated or corrupt");
+  }
+  return surface;
+}
+
+class CanvasExecutable final : public Executable {
+ public:
+  CanvasExecutable(std::string name, std::shared_ptr<const cv::Program> program)
+      : name_(std::move(name)), program_(std::move(program)) {}
+
+  std::vector<std::string> output_types() const override { return kCanvasTypes; }
+
+  std::vector<ParamInfo> parameters() const override {
+    std::vector<ParamInfo> out = program_->parameters();
+    for (auto& p : rescale_parameters()) out.push_back(std::move(p));
+    out.push_back({"input",
+                   {{"type", "buffer"}, {"description", "Input image URL (optional): the canvas starts from it"}}});
+    return out;
+  }
+
+  std::vector<std::string> hidden_inports() const override { return {"canvas"}; }
+
+  Status check(const RunRequest& req) const override {
+    if (Status st = check_output_type(req.out_type, kCanvasTypes); !st.ok()) return st;
+    Params params = req.params;
+    take_rescale_params(params);
+    return program_->check_params(params);
+  }
+
+  Result<Output> run(const RunRequest& req) const override {
+    if (Status st = check(req); !st.ok()) return st.take_error();
+    Params params = req.params;
+    const RescaleRequest rr = take_rescale_params(params);
+    auto surface = make_surface(req, rr);
+    if (!surface.ok()) return surface.take_error();
+
+    const cv::Value canvas{{"type", "canvas"}, {"width", surface->width()}, {"height", surface->height()}};
+    cv::DrawContext ctx{*surface, req.stop};
+    auto out = program_->run(canvas, params, ctx);
+    if (!out.ok()) return out.take_error();
+    if (!out->is_object() || out->value("type", "") != "canvas") {
+      return Error(ErrorKind::kProcessingFailed, "graph " + name_ + " sent no canvas to its output");
+    }
+    const bool png = req.out_type == "png";
+    auto bytes = png ? cv::encode_png(*surface, req.stop) : cv::encode_jpeg(*surface, req.stop);
+    if (!bytes.ok()) return bytes.take_error();
+    return Output{std::move(*bytes), png ? "png" : "jpg", png ? "image/png" : "image/jpeg"};
+  }
+
+ private:
+  std::string name_;
+  std::shared_ptr<const cv::Program> program_;
+};
+
+class CanvasRuntime final : public Runtime {
+ public:
+  bool handles(std::string_view type) const override { return type == "noflo-browser" || type == "noflo-nodejs"; }
+
+  Result<std::unique_ptr<Executable>> compile(const graph::Graph& g) const override {
+    auto program = cv::Program::compile(g);
+    if (!program.ok()) return program.take_error();
+    return std::unique_ptr<Executable>(new CanvasExecutable(g.name, std::move(*program)));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Runtime> make_canvas_runtime() { return std::make_unique<CanvasRuntime>(); }
+
+}  // namespace imgflo::runtime
