@@ -13,6 +13,8 @@ void register_builtin_ops(OpRegistry& r) {
   r.add(ops::make_example());
   r.add(ops::make_opacity());
   r.add(ops::make_src_over());
+  r.add(ops::make_gradient_map());
+  r.add(ops::make_retro_curve());
 }
 
 }  // namespace imgflo::runtime

@@ -15,5 +15,7 @@ std::unique_ptr<Op> make_gray();                 // gegl/gray (alias gegl/grey)
 std::unique_ptr<Op> make_example();              // imgflo/example
 std::unique_ptr<Op> make_opacity();              // gegl/opacity
 std::unique_ptr<Op> make_src_over();             // svg/src-over
+std::unique_ptr<Op> make_gradient_map();         // gegl/gradient-map
+std::unique_ptr<Op> make_retro_curve();          // imgfloextra/retro-curve
 
 }  // namespace imgflo::runtime::ops

@@ -1,0 +1,102 @@
+#include "support/pixels.h"
+
+#include "runtime/catalogue.h"
+#include "runtime/registry.h"
+#include "support/paths.h"
+
+#include <stdexcept>
+
+namespace imgflo::test {
+
+namespace rt = runtime;
+using vips::VImage;
+
+namespace {
+
+const rt::Catalogue& catalogue() {
+  static auto cat = [] {
+    auto c = rt::Catalogue::load(graph_dir(), rt::Catalogue::builtin_runtimes());
+    if (!c.ok()) throw std::runtime_error(c.error().message());
+    return std::move(*c);
+  }();
+  return *cat;
+}
+
+template <typename T>
+std::vector<T> samples_of(const VImage& img) {
+  size_t size = 0;
+  void* mem = img.write_to_memory(&size);
+  std::vector<T> out(static_cast<const T*>(mem), static_cast<const T*>(mem) + size / sizeof(T));
+  g_free(mem);
+  return out;
+}
+
+VImage memory_image(const void* data, size_t bytes, int width, int height, int bands, VipsBandFormat format) {
+  VipsImage* img = vips_image_new_from_memory_copy(data, bytes, width, height, bands, format);
+  if (!img) throw std::runtime_error("vips_image_new_from_memory_copy failed");
+  return VImage(img);
+}
+
+void check_bands(size_t samples, int width, int height, rt::PixelFormat format) {
+  if (samples != static_cast<size_t>(width) * height * format.bands()) {
+    throw std::invalid_argument("image_from: sample count does not match " + format.name());
+  }
+}
+
+}  // namespace
+
+Pixels decode_pixels(const std::string& bytes) {
+  VImage img = VImage::new_from_buffer(bytes.data(), bytes.size(), "");
+  if (img.format() == VIPS_FORMAT_USHORT) img = (img / 257.0 + 0.5);
+  img = img.cast(VIPS_FORMAT_UCHAR);
+  return Pixels{img.width(), img.height(), img.bands(), samples_of<uint8_t>(img)};
+}
+
+std::string run_graph(const std::string& name, const std::string& input_bytes, const rt::Params& params,
+                      const std::string& out_type) {
+  auto entry = catalogue().find(name);
+  if (!entry.ok()) throw std::runtime_error(entry.error().message());
+  rt::RunRequest req;
+  req.out_type = out_type;
+  req.input = input_bytes;
+  req.params = params;
+  auto out = (*entry)->executable->run(req);
+  if (!out.ok()) throw std::runtime_error(out.error().message());
+  return out->bytes;
+}
+
+rt::Image image_from(const std::vector<float>& samples, int width, int height, rt::PixelFormat format) {
+  check_bands(samples.size(), width, height, format);
+  return rt::Image{memory_image(samples.data(), samples.size() * sizeof(float), width, height, format.bands(),
+                                VIPS_FORMAT_FLOAT),
+                   format, 0, 0};
+}
+
+rt::Image image_from(const std::vector<uint8_t>& samples, int width, int height, rt::PixelFormat format) {
+  check_bands(samples.size(), width, height, format);
+  return rt::Image{memory_image(samples.data(), samples.size(), width, height, format.bands(), VIPS_FORMAT_UCHAR),
+                   format, 0, 0};
+}
+
+FloatPixels run_op(const std::string& component, const rt::Image& input, const rt::Params& props) {
+  const rt::Op* op = rt::builtin_registry().find(component);
+  if (!op) throw std::runtime_error("no op " + component);
+  rt::PropertyValues values(&op->spec().properties);
+  for (const auto& [name, text] : props) {
+    const int i = values.index_of(name);
+    if (i < 0) throw std::runtime_error(component + " has no property " + name);
+    auto v = rt::convert_string(values.spec(i), text, values.get(i));
+    if (!v.ok()) throw std::runtime_error(v.error().message());
+    values.set(i, std::move(*v));
+  }
+  const Stop stop;
+  const rt::OpContext ctx(stop, 1'000'000'000);
+  rt::OpInputs in;
+  in.input = &input;
+  auto out = op->run(in, values, ctx);
+  if (!out.ok()) throw std::runtime_error(out.error().message());
+  const VImage f = out->pixels.cast(VIPS_FORMAT_FLOAT);
+  return FloatPixels{f.width(), f.height(), f.bands(), out->format, samples_of<float>(f)};
+}
+
+}  // namespace imgflo::test
