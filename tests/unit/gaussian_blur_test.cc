@@ -95,6 +95,8 @@ INSTANTIATE_TEST_SUITE_P(
                     BlurCase{"opaque_fir_black", opaque, 0.7, 0.7, "black"},
                     BlurCase{"opaque_forced_fir", opaque, 3, 3, "clamp", "fir"},
                     BlurCase{"opaque_noclip", opaque, 4, 0.8, "clamp", "auto", false},
+                    BlurCase{"opaque_noclip_iir", opaque, 3, 5, "clamp", "auto", false},
+                    BlurCase{"opaque_noclip_fir_white", opaque, 0.6, 0.9, "white", "auto", false},
                     BlurCase{"alpha_s0_5", alpha, 0.5, 0.5}, BlurCase{"alpha_s2", alpha, 2, 2},
                     BlurCase{"alpha_s10_none", alpha, 10, 10, "none"}, BlurCase{"alpha_s60", alpha, 60, 60},
                     BlurCase{"alpha_aniso_black", alpha, 15, 1.5, "black"},

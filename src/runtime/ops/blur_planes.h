@@ -2,7 +2,7 @@
 // vertical) over float images in memory, spread over a few threads.
 //
 // Each pass filters lines (rows or columns) of a band-interleaved float image
-// with the filters of iir_gaussian.h and GEGL's edge rules:
+// with the filters of iir_gaussian.h / blur_lines.h and GEGL's edge rules:
 //   FIR: the input is extended past its ends by the abyss policy (clamp =
 //        repeat the end sample, black/white/none = constant colour), then
 //        convolved; output sample k reads input k - growth.
@@ -48,15 +48,16 @@ struct Edges {
 };
 Edges make_edges(Abyss policy, int channels, bool has_alpha);
 
-// Horizontal pass: row r of `src` is blurred into row r + dst_row0 of `dst`.
-// REQUIRES: dst.width == src.width + 2 * axis.growth(), same channels,
-// dst.height >= src.height + dst_row0.
-std::optional<Error> blur_rows(const FloatPlane& src, const FloatPlane& dst, int dst_row0, const Axis& axis,
-                               const Edges& edges, const Stop& stop);
+// Horizontal pass: row r of the width x height input read through `src` is
+// blurred into row r + dst_row0 of `dst`. kProcessingFailed when `src` fails.
+// REQUIRES: dst.width == width + 2 * axis.growth(), same channels,
+// dst.height >= height + dst_row0.
+std::optional<Error> blur_rows(const RowReader& src, int width, int height, const FloatPlane& dst, int dst_row0,
+                               const Axis& axis, const Edges& edges, const Stop& stop);
 
-// Vertical pass, in place: rows [row0, row0 + rows) of `img` are the input;
-// all img.height == rows + 2 * axis.growth() rows receive the output.
-std::optional<Error> blur_columns(const FloatPlane& img, int row0, int rows, const Axis& axis, const Edges& edges,
-                                  const Stop& stop);
+// Vertical pass, in place: the input is rows [g, img.height - g) of `img`,
+// g = axis.growth() (the rows above and below are zero); every row receives
+// the output.
+std::optional<Error> blur_columns(const FloatPlane& img, const Axis& axis, const Edges& edges, const Stop& stop);
 
 }  // namespace imgflo::runtime::ops::blur

@@ -17,6 +17,7 @@
 #include "runtime/ops/parallel_jobs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -36,15 +37,18 @@ struct SobelOptions {
 
 // Output rows [j0, j0 + n) need input rows j0 - 3 .. j0 + n - 2 and columns
 // -3 .. W: copied into `band` (n + 2 rows of W + 4 pixels), zero outside.
-void load_band(const FloatPlane& in, int j0, int n, std::vector<float>& band) {
-  const int nc = in.channels;
-  const size_t row_len = static_cast<size_t>(in.width + 4) * nc;
+// False when the input rows cannot be read.
+bool load_band(const RowReader& in, int width, int height, int nc, int j0, int n, std::vector<float>& band) {
+  const size_t row_len = static_cast<size_t>(width + 4) * nc;
   std::fill(band.begin(), band.end(), 0.0f);
-  for (int r = 0; r < n + 2; ++r) {
-    const int y = j0 - 3 + r;
-    if (y < 0 || y >= in.height) continue;
-    std::memcpy(band.data() + r * row_len + 3 * nc, in.row(y), sizeof(float) * nc * in.width);
-  }
+  const int y_lo = std::max(0, j0 - 3), y_hi = std::min(height, j0 + n - 1);
+  if (y_lo >= y_hi) return true;
+  return in(y_lo, y_hi - y_lo, [&](const FloatPlane& rows) {
+    for (int y = y_lo; y < y_hi; ++y) {
+      float* dst = band.data() + (y - (j0 - 3)) * row_len + 3 * nc;
+      std::memcpy(dst, rows.row(y - y_lo), sizeof(float) * nc * width);
+    }
+  });
 }
 
 float combine(float gx, float gy, const SobelOptions& o) {
@@ -75,19 +79,30 @@ void sobel_row(const float* up, const float* mid, const float* down, int width, 
   }
 }
 
-std::optional<Error> sobel(const FloatPlane& in, const FloatPlane& out, const SobelOptions& o, const Stop& stop) {
+// The edge map of the width x height input read through `in` into `out`
+// ((width + 2) x (height + 2)).
+std::optional<Error> sobel(const RowReader& in, int width, int height, const FloatPlane& out, const SobelOptions& o,
+                           const Stop& stop) {
+  const int nc = out.channels;
   const int jobs = (out.height + kRowsPerJob - 1) / kRowsPerJob;
-  const size_t row_len = static_cast<size_t>(in.width + 4) * in.channels;
+  const size_t row_len = static_cast<size_t>(width + 4) * nc;
   std::vector<std::vector<float>> bands(parallel_workers(jobs), std::vector<float>(row_len * (kRowsPerJob + 2)));
-  return parallel_jobs(jobs, stop, [&](int job, int worker) {
+  std::atomic<bool> failed{false};
+  auto e = parallel_jobs(jobs, stop, [&](int job, int worker) {
     const int j0 = job * kRowsPerJob, n = std::min(kRowsPerJob, out.height - j0);
     std::vector<float>& band = bands[worker];
-    load_band(in, j0, n, band);
+    if (!load_band(in, width, height, nc, j0, n, band)) {
+      failed = true;
+      return;
+    }
     for (int r = 0; r < n; ++r) {
       const float* up = band.data() + r * row_len;
-      sobel_row(up, up + row_len, up + 2 * row_len, out.width, in.channels, o, out.row(j0 + r));
+      sobel_row(up, up + row_len, up + 2 * row_len, out.width, nc, o, out.row(j0 + r));
     }
   });
+  if (e) return e;
+  if (failed) return Error(ErrorKind::kProcessingFailed, "computing the pixels for edge detection failed");
+  return std::nullopt;
 }
 
 class EdgeSobel final : public SpecOp {
@@ -109,11 +124,9 @@ class EdgeSobel final : public SpecOp {
     const PixelFormat work = o.has_alpha ? fmt::kRGBAFloat : fmt::kRGBFloat;
     const Image src = convert(*in.input, work);
     if (auto e = ctx.check_size(int64_t{src.width()} + 2, int64_t{src.height()} + 2)) return *e;
-    auto pixels = ctx.materialize(src.pixels);
-    if (!pixels.ok()) return pixels.take_error();
     auto out = new_float_image(src.width() + 2, src.height() + 2, work.bands(), false);
     if (!out.ok()) return out.take_error();
-    if (auto e = sobel(plane_of(*pixels), out->plane, o, ctx.stop())) return *e;
+    if (auto e = sobel(region_rows(src.pixels), src.width(), src.height(), out->plane, o, ctx.stop())) return *e;
     return Image{out->image, work, src.x - 1, src.y - 1};
   }
 };

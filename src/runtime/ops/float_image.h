@@ -2,10 +2,10 @@
 // loops rather than libvips pipelines (IIR filters, neighbourhoods with GEGL's
 // edge rules).
 //
-//   auto in = ctx.materialize(convert(img, work).pixels);   // lazy -> memory
-//   FloatPlane src = plane_of(*in);                          // read it
-//   auto out = new_float_image(w, h, bands, true);           // write here
+//   RowReader in = region_rows(convert(img, work).pixels);   // lazy rows, any thread
+//   auto out = new_float_image(w, h, bands, true);            // write here
 //   ... return Image{out->image, work, x, y};
+// (or ctx.materialize() + plane_of() when the whole input is needed at once).
 #pragma once
 
 #include "core/error.h"
@@ -13,6 +13,7 @@
 #include <vips/vips8>
 
 #include <cstddef>
+#include <functional>
 
 namespace imgflo::runtime::ops {
 
@@ -30,6 +31,17 @@ struct FloatPlane {
 // only for images this op created; materialized inputs may be shared and must
 // be treated as read-only.
 FloatPlane plane_of(const vips::VImage& memory_image);
+
+// Supplies rows of a float image to worker threads: reader(y, n, use) makes
+// rows [y, y + n) available and calls use() with a view of them (row 0 of the
+// view = row y), valid during the call. Returns false when the rows cannot be
+// produced (libvips failed, e.g. on corrupt input data). Thread-safe.
+using RowReader = std::function<bool(int y, int n, const std::function<void(const FloatPlane&)>& use)>;
+
+// Rows computed on demand through `img`'s libvips pipeline, each call on its
+// own region (so the conversion work runs on the calling worker thread).
+// REQUIRES: `img` has float band format. The reader keeps `img` alive.
+RowReader region_rows(const vips::VImage& img);
 
 struct FloatImage {
   vips::VImage image;  // owns the pixels

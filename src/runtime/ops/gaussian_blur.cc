@@ -37,15 +37,16 @@ struct BlurPlan {
   blur::Edges edges;
 };
 
-// The horizontal pass into a new image already sized for the final extent;
-// the materialized input is released on return.
+// The horizontal pass, reading the input's rows as it goes (no full copy of
+// the converted input), into a new image already sized for the final extent.
 Result<FloatImage> horizontal_pass(const Image& src, const BlurPlan& plan, const OpContext& ctx) {
-  auto pixels = ctx.materialize(src.pixels);
-  if (!pixels.ok()) return pixels.take_error();
   const int gx = plan.x.growth(), gy = plan.y.growth();
   auto out = new_float_image(src.width() + 2 * gx, src.height() + 2 * gy, src.format.bands(), gy > 0);
   if (!out.ok()) return out;
-  if (auto e = blur::blur_rows(plane_of(*pixels), out->plane, gy, plan.x, plan.edges, ctx.stop())) return *e;
+  if (auto e = blur::blur_rows(region_rows(src.pixels), src.width(), src.height(), out->plane, gy, plan.x,
+                               plan.edges, ctx.stop())) {
+    return *e;
+  }
   return out;
 }
 
@@ -74,7 +75,7 @@ class GaussianBlur final : public SpecOp {
     if (auto e = ctx.check_size(int64_t{src.width()} + 2 * gx, int64_t{src.height()} + 2 * gy)) return *e;
     auto out = horizontal_pass(src, plan, ctx);
     if (!out.ok()) return out.take_error();
-    if (auto e = blur::blur_columns(out->plane, gy, src.height(), plan.y, plan.edges, ctx.stop())) return *e;
+    if (auto e = blur::blur_columns(out->plane, plan.y, plan.edges, ctx.stop())) return *e;
     return Image{out->image, work, src.x - gx, src.y - gy};
   }
 

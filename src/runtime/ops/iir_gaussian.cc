@@ -77,48 +77,4 @@ IirCoefficients iir_coefficients(float sigma) {
   return c;
 }
 
-void iir_line(const IirCoefficients& c, double* line, int n, int lanes, const double* edge_left,
-              const double* edge_right) {
-  const double b = c.b, a1 = c.a[0], a2 = c.a[1], a3 = c.a[2];
-  const int L = lanes;
-  for (int k = 0; k < 3; ++k) {
-    for (int l = 0; l < L; ++l) line[k * L + l] = edge_left[l];
-  }
-  // Causal pass.
-  for (int k = 3; k < n + 3; ++k) {
-    double* w = line + static_cast<size_t>(k) * L;
-    for (int l = 0; l < L; ++l) w[l] = b * w[l] + a1 * w[l - L] + a2 * w[l - 2 * L] + a3 * w[l - 3 * L];
-  }
-  // Triggs-Sdika state past the right end.
-  double* end = line + static_cast<size_t>(n + 3) * L;
-  for (int l = 0; l < L; ++l) {
-    const double u = edge_right[l];
-    const double d0 = end[l - L] - u, d1 = end[l - 2 * L] - u, d2 = end[l - 3 * L] - u;
-    for (int i = 0; i < 3; ++i) end[i * L + l] = c.m[i][0] * d0 + c.m[i][1] * d1 + c.m[i][2] * d2 + u;
-  }
-  // Anti-causal pass.
-  for (int k = n + 2; k >= 3; --k) {
-    double* w = line + static_cast<size_t>(k) * L;
-    for (int l = 0; l < L; ++l) w[l] = b * w[l] + a1 * w[l + L] + a2 * w[l + 2 * L] + a3 * w[l + 3 * L];
-  }
-}
-
-void fir_line(const std::vector<float>& kernel, const double* ext, int n, int lanes, double* out) {
-  const int taps = static_cast<int>(kernel.size());
-  const size_t L = static_cast<size_t>(lanes);
-  for (int k = 0; k < n; ++k) {
-    double* o = out + k * L;
-    for (size_t l = 0; l < L; ++l) o[l] = 0;
-    for (int m = 0; m < taps; ++m) {
-      const double* e = ext + (k + m) * L;
-      const float w = kernel[m];
-      for (size_t l = 0; l < L; ++l) {
-        float acc = static_cast<float>(o[l]);  // exact: o holds float values
-        acc += w * static_cast<float>(e[l]);
-        o[l] = acc;
-      }
-    }
-  }
-}
-
 }  // namespace imgflo::runtime::ops::blur

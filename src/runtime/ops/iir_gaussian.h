@@ -1,10 +1,5 @@
-// The 1-D Gaussian filters of GEGL's gblur-1d, on lines of float samples.
-//
-// A "line" is n samples of `lanes` interleaved values each (the channels of
-// one pixel, or of several pixels side by side: a group of rows for the
-// horizontal pass, a block of columns for the vertical one). Every lane is
-// filtered independently; working on many lanes at once lets the compiler
-// vectorise the recursions, which are serial along the line.
+// The coefficients of GEGL's gblur-1d filters (the line algorithms that use
+// them are in blur_lines.h).
 //
 // IIR: Young & van Vliet, "Recursive implementation of the Gaussian filter",
 // Signal Processing 44 (1995): third-order causal pass then anti-causal pass,
@@ -40,19 +35,8 @@ std::vector<float> fir_kernel(float sigma);
 struct IirCoefficients {
   double b = 0;          // B, the input gain of each pass
   double a[3] = {};      // feedback a1, a2, a3
-  double m[3][3] = {};   // Triggs-Sdika matrix, already scaled by 1 / B
+  double m[3][3] = {};   // Triggs-Sdika matrix for these normalised passes
 };
 IirCoefficients iir_coefficients(float sigma);
-
-// Scratch layout for iir_line: (n + 6) samples of `lanes` doubles; the line's
-// samples go to slots 3 .. n+2 (slots 0-2 and n+3 .. n+5 hold boundary state).
-// `edge_left`/`edge_right` are the per-lane boundary values (for the clamp
-// policy, the first and last sample). Filters slots 3 .. n+2 in place.
-void iir_line(const IirCoefficients& c, double* line, int n, int lanes, const double* edge_left,
-              const double* edge_right);
-
-// out[k] = sum_m kernel[m] * ext[k + m] for k in [0, n), per lane; `ext` holds
-// n + kernel.size() - 1 samples of `lanes` values.
-void fir_line(const std::vector<float>& kernel, const double* ext, int n, int lanes, double* out);
 
 }  // namespace imgflo::runtime::ops::blur
