@@ -31,32 +31,6 @@ OUTPORT=blur.OUTPUT:OUTPUT
 'true' -> CLIP-EXTENT blur(gegl/gaussian-blur)
 )";
 
-// Test inputs, written once into a scratch folder: PNGs, so that both sides
-// decode identical pixels.
-struct Inputs {
-  std::filesystem::path opaque, alpha, grey;
-};
-
-const Inputs& inputs() {
-  static const Inputs in = [] {
-    const auto dir = scratch_dir("gaussian-blur-inputs");
-    Inputs i{dir / "opaque.png", dir / "alpha.png", dir / "grey.png"};
-    // An opaque JPEG's pixels.
-    vips::VImage::new_from_file(example("gridbear.jpg").c_str()).pngsave(i.opaque.c_str());
-    // Mountains with an alpha ramp and a fully transparent square.
-    const vips::VImage rgb = vips::VImage::new_from_file(example("mountains.png").c_str()).resize(0.25);
-    const vips::VImage xy = vips::VImage::xyz(rgb.width(), rgb.height());
-    vips::VImage alpha = (xy.extract_band(0) * (255.0 / rgb.width()));
-    alpha = ((xy.extract_band(0) > 40) & (xy.extract_band(0) < 100) & (xy.extract_band(1) > 60) &
-             (xy.extract_band(1) < 120))
-                .ifthenelse(0.0, alpha);
-    rgb.bandjoin(alpha.cast(VIPS_FORMAT_UCHAR)).pngsave(i.alpha.c_str());
-    rgb.colourspace(VIPS_INTERPRETATION_B_W).pngsave(i.grey.c_str());
-    return i;
-  }();
-  return in;
-}
-
 struct BlurCase {
   std::string name;
   const std::filesystem::path& (*input)();
@@ -66,9 +40,9 @@ struct BlurCase {
   bool clip = true;
 };
 
-const std::filesystem::path& opaque() { return inputs().opaque; }
-const std::filesystem::path& alpha() { return inputs().alpha; }
-const std::filesystem::path& grey() { return inputs().grey; }
+const std::filesystem::path& opaque() { return test_inputs().opaque; }
+const std::filesystem::path& alpha() { return test_inputs().alpha; }
+const std::filesystem::path& grey() { return test_inputs().grey; }
 
 void PrintTo(const BlurCase& c, std::ostream* os) { *os << c.name; }
 
@@ -107,14 +81,14 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(GaussianBlur, NoClipGrowsByHalfTheFirLength) {
   // sigma 4: ceil(26) -> 27 taps -> 13 px per side; sigma 0.8: ceil(5.2) -> 7 taps -> 3 px.
   const runtime::Image img = run_graph_image(
-      kBlurGraph, inputs().opaque, {{"sx", "4"}, {"sy", "0.8"}, {"clip", "false"}});
+      kBlurGraph, test_inputs().opaque, {{"sx", "4"}, {"sy", "0.8"}, {"clip", "false"}});
   EXPECT_EQ(img.extent(), (runtime::Rect{-13, -3, 150 + 26, 150 + 6}));
   EXPECT_EQ(img.format, runtime::fmt::kRGBFloat);
 }
 
 TEST(GaussianBlur, WorkingFormatFollowsTheInputModel) {
-  EXPECT_EQ(run_graph_image(kBlurGraph, inputs().alpha).format, runtime::fmt::kRaGaBaAFloat);
-  EXPECT_EQ(run_graph_image(kBlurGraph, inputs().grey).format, runtime::fmt::kYFloat);
+  EXPECT_EQ(run_graph_image(kBlurGraph, test_inputs().alpha).format, runtime::fmt::kRaGaBaAFloat);
+  EXPECT_EQ(run_graph_image(kBlurGraph, test_inputs().grey).format, runtime::fmt::kYFloat);
 }
 
 }  // namespace

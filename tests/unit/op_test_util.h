@@ -2,9 +2,9 @@
 // 16 bits per sample (the service's own encoder writes 8-bit files, whose
 // rounding alone costs up to ~1 dE and would hide real differences).
 //
-//   const Comparison c = compare16(fbp, input_png, gegl_chain, dir);
+//   const Comparison c = compare16(graph_text, input_png, gegl_chain, dir);
 //
-// runs the .fbp graph text on `input` through the runtime library (decode,
+// runs the graph (.fbp text or FBP JSON) on `input` through the runtime library (decode,
 // Program::run, no rescale), writes the result as a 16-bit PNG in its own
 // model (GEGL's png-save does the same), runs `gegl INPUT -o OUT -- CHAIN`
 // and compares the two files with compare_visible().
@@ -21,14 +21,58 @@
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+
+#include <unistd.h>
 #include <string>
 
 namespace imgflo::test {
 
+// Test inputs, written once into a scratch folder: PNGs, so that both sides
+// decode identical pixels.
+struct TestInputs {
+  std::filesystem::path opaque;  // gridbear.jpg's pixels, 150 x 150
+  std::filesystem::path large;   // grid-toastybob.jpg's pixels, 768 x 1024
+  std::filesystem::path alpha;   // mountains at 360 x 250 with an alpha ramp and a transparent hole
+  std::filesystem::path grey;    // the same mountains in grey, no alpha
+};
+
+// Removes a folder when the test process ends.
+struct FolderCleanup {
+  std::filesystem::path dir;
+  ~FolderCleanup() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+};
+
+inline const TestInputs& test_inputs() {
+  // One folder per process: ctest runs test processes in parallel.
+  static const std::filesystem::path dir = scratch_dir("op-test-inputs-" + std::to_string(getpid()));
+  static const FolderCleanup cleanup{dir};
+  static const TestInputs in = [] {
+    TestInputs i{dir / "opaque.png", dir / "large.png", dir / "alpha.png", dir / "grey.png"};
+    vips::VImage::new_from_file(example("gridbear.jpg").c_str()).pngsave(i.opaque.c_str());
+    vips::VImage::new_from_file(example("grid-toastybob.jpg").c_str()).pngsave(i.large.c_str());
+    const vips::VImage rgb = vips::VImage::new_from_file(example("mountains.png").c_str()).resize(0.25);
+    const vips::VImage xy = vips::VImage::xyz(rgb.width(), rgb.height());
+    vips::VImage alpha = (xy.extract_band(0) * (255.0 / rgb.width()));
+    alpha = ((xy.extract_band(0) > 40) & (xy.extract_band(0) < 100) & (xy.extract_band(1) > 60) &
+             (xy.extract_band(1) < 120))
+                .ifthenelse(0.0, alpha);
+    rgb.bandjoin(alpha.cast(VIPS_FORMAT_UCHAR)).pngsave(i.alpha.c_str());
+    rgb.colourspace(VIPS_INTERPRETATION_B_W).pngsave(i.grey.c_str());
+    return i;
+  }();
+  return in;
+}
+
 // The graph's output Image for `input` (an image file), with `params`.
-inline runtime::Image run_graph_image(const std::string& fbp, const std::filesystem::path& input,
+// `graph_text` is FBP JSON when it starts with '{', .fbp text otherwise.
+inline runtime::Image run_graph_image(const std::string& graph_text, const std::filesystem::path& input,
                                       const runtime::Params& params = {}) {
-  auto g = graph::parse_fbp_graph(fbp, "test.fbp");
+  const bool json = graph_text.find_first_not_of(" \n\t") != std::string::npos &&
+                    graph_text[graph_text.find_first_not_of(" \n\t")] == '{';
+  auto g = json ? graph::parse_json_graph(graph_text, "test.json") : graph::parse_fbp_graph(graph_text, "test.fbp");
   if (!g.ok()) throw std::runtime_error(g.error().message());
   auto program = runtime::Program::compile(*g, runtime::builtin_registry());
   if (!program.ok()) throw std::runtime_error(program.error().message());
@@ -84,9 +128,9 @@ inline Comparison compare_visible(const std::string& a, const std::string& b) {
   return c;
 }
 
-inline Comparison compare16(const std::string& fbp, const std::filesystem::path& input, const std::string& chain,
+inline Comparison compare16(const std::string& graph_text, const std::filesystem::path& input, const std::string& chain,
                             const std::filesystem::path& scratch, const runtime::Params& params = {}) {
-  const std::string ours = png16(run_graph_image(fbp, input, params));
+  const std::string ours = png16(run_graph_image(graph_text, input, params));
   write_file(scratch / "ours.png", ours);  // kept for inspection next to GEGL's gegl-N.png
   return compare_visible(ours, run_gegl(input, chain, scratch));
 }
