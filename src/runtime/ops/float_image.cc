@@ -1,9 +1,6 @@
 #include "runtime/ops/float_image.h"
 
-#include <cstdlib>
 #include <cstring>
-
-#include <sys/mman.h>
 
 namespace imgflo::runtime::ops {
 
@@ -37,27 +34,14 @@ RowReader region_rows(const vips::VImage& img) {
 }
 
 Result<FloatImage> new_float_image(int width, int height, int bands, bool zero) {
-  // Our own allocation, 2 MiB aligned and marked for transparent huge pages:
-  // a 4-megapixel RGB float image is 48 MB, and touching it 4 KiB page by
-  // page costs more than some of the ops writing it.
-  constexpr size_t kHugePage = size_t{2} << 20;
-  const size_t bytes = static_cast<size_t>(width) * height * bands * sizeof(float);
-  const size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  void* data = std::aligned_alloc(kHugePage, rounded);
-  if (!data) return Error(ErrorKind::kInternal, "cannot allocate an image in memory");
-#ifdef MADV_HUGEPAGE
-  madvise(data, rounded, MADV_HUGEPAGE);
-#endif
-  if (zero) std::memset(data, 0, bytes);
-  vips::VImage image;
-  try {
-    image = vips::VImage::new_from_memory_steal(data, bytes, width, height, bands, VIPS_FORMAT_FLOAT);
-  } catch (const vips::VError&) {
-    std::free(data);
-    return Error(ErrorKind::kInternal, "cannot wrap an image in memory");
-  }
-  image.get_image()->Type = bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_scRGB;
-  return FloatImage{image, plane_of(image)};
+  VipsImage* out = vips_image_new_memory();
+  const VipsInterpretation interp = bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_scRGB;
+  vips_image_init_fields(out, width, height, bands, VIPS_FORMAT_FLOAT, VIPS_CODING_NONE, interp, 1.0, 1.0);
+  vips::VImage owner(out);  // steals the reference
+  if (vips_image_write_prepare(out)) return Error(ErrorKind::kInternal, "cannot allocate an image in memory");
+  FloatImage img{owner, plane_of(owner)};
+  if (zero) std::memset(img.plane.data, 0, VIPS_IMAGE_SIZEOF_IMAGE(out));
+  return img;
 }
 
 }  // namespace imgflo::runtime::ops
