@@ -34,6 +34,9 @@ class LineFilter {
     edges_ = {edges.policy == Abyss::kClamp, colour_.data()};
   }
 
+  LineFilter(const LineFilter&) = delete;  // edges_ points into colour_
+  LineFilter& operator=(const LineFilter&) = delete;
+
   bool iir() const { return iir_; }
   size_t line_scratch() const {
     return iir_ ? iir_line_scratch(shape_, lanes_) : fir_line_scratch(shape_, kernel_.size(), lanes_);
@@ -60,7 +63,10 @@ class LineFilter {
   std::vector<float> kernel_;
 };
 
-std::vector<Scratch> worker_scratch(int jobs, size_t size) { return std::vector<Scratch>(parallel_workers(jobs), Scratch(size)); }
+// Scratch per worker, allocated before the threads start (jobs never throw).
+std::vector<Scratch> worker_scratch(int jobs, size_t size) {
+  return std::vector<Scratch>(parallel_workers(jobs), Scratch(size));
+}
 
 }  // namespace
 

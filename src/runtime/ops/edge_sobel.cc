@@ -3,14 +3,16 @@
 //   Gx = [-1 0 1; -2 0 2; -1 0 1] * P     Gy = [1 2 1; 0 0 0; -1 -2 -1] * P
 //   both directions:    c = sqrt(Gx^2 + Gy^2) / sqrt(32)
 //   one direction:      c = 0.5 + G / 8 with keep-sign, |G| / 4 without
+//                       (GEGL 0.4.42's scaling, also in 0.3-era sources)
 //   alpha = the centre pixel's alpha (output "RGB float" when the input has
 //   no alpha, "RGBA float" otherwise).
 // Pixels outside the input are transparent black. Area filter: the extent
 // grows by 1 pixel on every side, and GEGL centres the output pixel at
 // (x, y) on the input pixel (x - 1, y - 1) (measured with GEGL 0.4.42; the
 // 0.3.10 source reads its buffers the same way), so the edge map sits one
-// pixel right of and below the image, the first row and column are empty and
-// the last ones carry the gradient of the image border.
+// pixel right of and below the image: the first row and column are zero
+// (alpha 0 for inputs with alpha), the last ones carry the gradient of the
+// image border.
 // Defaults (GEGL): horizontal true, vertical true, keep-sign true.
 #include "runtime/ops/float_image.h"
 #include "runtime/ops/ops.h"
