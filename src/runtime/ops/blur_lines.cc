@@ -42,16 +42,12 @@ inline void prefetch_segment(const float* p, int floats) {
   for (int i = 0; i < floats; i += 16) __builtin_prefetch(p + i, 1);
 }
 
-}  // namespace
-
-size_t iir_line_scratch(const LineShape& s, int lanes) { return static_cast<size_t>(s.n_out + 7) * lanes; }
-size_t fir_line_scratch(const LineShape& s, size_t taps, int lanes) { return (s.n_out + taps) * lanes; }
-size_t iir_rows_scratch(int lanes) { return 4 * static_cast<size_t>(lanes); }
-
-IMGFLO_VECTOR_CLONES
-void iir_line(const IirCoefficients& c, const LineLayout& lay, const LineShape& s, const LineEdges& e,
-              double* scratch) {
-  const int L = lay.lanes(), n = s.n_out;
+// The IIR line with the lane count fixed at compile time (kLanes > 0) or
+// taken from the layout (kLanes == 0).
+template <int kLanes>
+__attribute__((always_inline)) inline void iir_line_lanes(const IirCoefficients& c, const LineLayout& lay,
+                                                          const LineShape& s, const LineEdges& e, double* scratch) {
+  const int L = kLanes > 0 ? kLanes : lay.lanes(), n = s.n_out;
   const double b = c.b, a1 = c.a[0], a2 = c.a[1], a3 = c.a[2];
   double* w = scratch;  // slots 0-2: left state, 3 .. n+2: the line, n+3 .. n+5: right state
   double* right = scratch + static_cast<size_t>(n + 6) * L;
@@ -78,6 +74,22 @@ void iir_line(const IirCoefficients& c, const LineLayout& lay, const LineShape& 
     double* y = w + static_cast<size_t>(k + 3) * L;
     for (int l = 0; l < L; ++l) y[l] = b * y[l] + a1 * y[l + L] + a2 * y[l + 2 * L] + a3 * y[l + 3 * L];
     lay.store(k, y);
+  }
+}
+
+}  // namespace
+
+size_t iir_line_scratch(const LineShape& s, int lanes) { return static_cast<size_t>(s.n_out + 7) * lanes; }
+size_t fir_line_scratch(const LineShape& s, size_t taps, int lanes) { return (s.n_out + taps) * lanes; }
+size_t iir_rows_scratch(int lanes) { return 4 * static_cast<size_t>(lanes); }
+
+IMGFLO_VECTOR_CLONES
+void iir_line(const IirCoefficients& c, const LineLayout& lay, const LineShape& s, const LineEdges& e,
+              double* scratch) {
+  switch (lay.lanes()) {  // 8 rows of RGB / RGBA pixels: the horizontal pass' usual lines
+    case 24: return iir_line_lanes<24>(c, lay, s, e, scratch);
+    case 32: return iir_line_lanes<32>(c, lay, s, e, scratch);
+    default: return iir_line_lanes<0>(c, lay, s, e, scratch);
   }
 }
 

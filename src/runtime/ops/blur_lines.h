@@ -37,15 +37,35 @@ struct LineLayout {
 
   int lanes() const { return groups * group_lanes; }
   void load(int i, double* dst) const {
-    for (int g = 0; g < groups; ++g) {
-      const float* p = in + g * in_group_stride + static_cast<size_t>(i) * sample_stride;
-      for (int c = 0; c < group_lanes; ++c) dst[g * group_lanes + c] = p[c];
+    switch (group_lanes) {  // the pixel sizes of the horizontal pass, unrolled
+      case 3: return load_groups<3>(i, dst);
+      case 4: return load_groups<4>(i, dst);
+      default: return load_groups<0>(i, dst);
     }
   }
   void store(int k, const double* src) const {
+    switch (group_lanes) {
+      case 3: return store_groups<3>(k, src);
+      case 4: return store_groups<4>(k, src);
+      default: return store_groups<0>(k, src);
+    }
+  }
+
+ private:
+  template <int N>  // N = group_lanes, or 0 for any
+  void load_groups(int i, double* dst) const {
+    const int n = N > 0 ? N : group_lanes;
+    for (int g = 0; g < groups; ++g) {
+      const float* p = in + g * in_group_stride + static_cast<size_t>(i) * sample_stride;
+      for (int c = 0; c < n; ++c) dst[g * n + c] = p[c];
+    }
+  }
+  template <int N>
+  void store_groups(int k, const double* src) const {
+    const int n = N > 0 ? N : group_lanes;
     for (int g = 0; g < groups; ++g) {
       float* p = out + g * out_group_stride + static_cast<size_t>(k) * sample_stride;
-      for (int c = 0; c < group_lanes; ++c) p[c] = static_cast<float>(src[g * group_lanes + c]);
+      for (int c = 0; c < n; ++c) p[c] = static_cast<float>(src[g * n + c]);
     }
   }
 };
