@@ -58,8 +58,12 @@ class Blob {
 };
 
 // Non-JPEG formats through libvips' loaders (lazy: only the header is read here).
+// Random access: graphs read their input more than once (nop feeding two
+// branches), and ops that need whole lines or columns (blur, Sobel) read all
+// rows before a lazy branch reads them again; a sequential loader fails that
+// second pass with "out of order read" on images taller than its cache.
 VImage load_header(ImageType type, const Blob& blob, int shrink) {
-  auto* opt = VImage::option()->set("fail_on", VIPS_FAIL_ON_TRUNCATED)->set("access", VIPS_ACCESS_SEQUENTIAL);
+  auto* opt = VImage::option()->set("fail_on", VIPS_FAIL_ON_TRUNCATED)->set("access", VIPS_ACCESS_RANDOM);
   switch (type) {
     case ImageType::kPng: return VImage::pngload_buffer(blob.get(), opt);
     case ImageType::kGif: return VImage::gifload_buffer(blob.get(), opt->set("n", 1));

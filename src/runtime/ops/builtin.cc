@@ -15,6 +15,9 @@ void register_builtin_ops(OpRegistry& r) {
   r.add(ops::make_src_over());
   r.add(ops::make_gradient_map());
   r.add(ops::make_retro_curve());
+  r.add(ops::make_gaussian_blur());
+  r.add(ops::make_edge_sobel());
+  r.add(ops::make_color_dodge());
 }
 
 }  // namespace imgflo::runtime

@@ -17,5 +17,8 @@ std::unique_ptr<Op> make_opacity();              // gegl/opacity
 std::unique_ptr<Op> make_src_over();             // svg/src-over
 std::unique_ptr<Op> make_gradient_map();         // gegl/gradient-map
 std::unique_ptr<Op> make_retro_curve();          // imgfloextra/retro-curve
+std::unique_ptr<Op> make_gaussian_blur();        // gegl/gaussian-blur
+std::unique_ptr<Op> make_edge_sobel();           // gegl/edge-sobel
+std::unique_ptr<Op> make_color_dodge();          // svg/color-dodge
 
 }  // namespace imgflo::runtime::ops
