@@ -13,6 +13,9 @@ void register_builtin_ops(OpRegistry& r) {
   r.add(ops::make_example());
   r.add(ops::make_opacity());
   r.add(ops::make_src_over());
+  r.add(ops::make_c2g());
+  r.add(ops::make_noise_reduction());
+  r.add(ops::make_noise_cie_lch());
 }
 
 }  // namespace imgflo::runtime

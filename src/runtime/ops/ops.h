@@ -15,5 +15,8 @@ std::unique_ptr<Op> make_gray();                 // gegl/gray (alias gegl/grey)
 std::unique_ptr<Op> make_example();              // imgflo/example
 std::unique_ptr<Op> make_opacity();              // gegl/opacity
 std::unique_ptr<Op> make_src_over();             // svg/src-over
+std::unique_ptr<Op> make_c2g();                  // gegl/c2g
+std::unique_ptr<Op> make_noise_reduction();      // gegl/noise-reduction
+std::unique_ptr<Op> make_noise_cie_lch();        // gegl/noise-cie-lch
 
 }  // namespace imgflo::runtime::ops
