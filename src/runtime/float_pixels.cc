@@ -57,7 +57,8 @@ std::optional<Error> for_each_row(int rows, const OpContext& ctx, const std::fun
     }
     worker();
   }  // joins the helpers
-  return stopped.load() ? ctx.check() : std::nullopt;
+  // Also catches a stop that a body noticed itself and cut its row short.
+  return ctx.check();
 }
 
 }  // namespace imgflo::runtime

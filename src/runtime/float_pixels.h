@@ -58,8 +58,10 @@ Result<FloatPixels> read_float_pixels(const vips::VImage& img, const OpContext& 
 
 // Calls body(y) once for every y in [0, rows), on up to as many threads as the
 // machine has cores (each thread takes the next unclaimed row). ctx.check() is
-// polled before each row; the first Error stops all threads and is returned.
-// `body` must be safe to call concurrently for different rows and must not throw.
+// polled before each row; once it fails, no new rows start and its Error is
+// returned (also when the stop came after the last row started, so a body
+// may cut a long row short by polling ctx.stop() itself). `body` must be safe
+// to call concurrently for different rows and must not throw.
 std::optional<Error> for_each_row(int rows, const OpContext& ctx, const std::function<void(int)>& body);
 
 }  // namespace imgflo::runtime

@@ -6,8 +6,9 @@
 // (angle from a golden-angle table, distance radius * u^2 with u uniform in
 // [0, 1), so samples gather near the centre) and take per-channel min and
 // max over p and the sprayed pixels. A sample outside the image is replaced
-// by the next spray point; a fully transparent one likewise, at most
-// `samples` times per sample. Per channel, with range = max - min and
+// by the next spray point (GEGL retries without limit; we give up a sample
+// after 4 x 29537 misses, which only tiny images with huge radii reach); a
+// fully transparent one likewise, at most `samples` times per sample. Per channel, with range = max - min and
 // relative brightness rb = (p - min) / range (0.5 when range = 0), the means
 // over the iterations give envelopes
 //   min_env = p - rb * range,   max_env = p + (1 - rb) * range,
@@ -80,7 +81,7 @@ struct Params {
 // Walks the spray tables from a pixel's own starting point.
 class Spray {
  public:
-  Spray(uint64_t start) : angle_(start % kAnglePrime), radius_(start % kRadiusPrime) {}
+  explicit Spray(uint64_t start) : angle_(start % kAnglePrime), radius_(start % kRadiusPrime) {}
 
   // Offsets of the next spray point for `radius`.
   void next(float radius, float& dx, float& dy) {
@@ -178,6 +179,8 @@ class C2g final : public SpecOp {
     auto grey_row = [&](int y) {
       float* d = out.row(y);
       for (int x = 0; x < src.width(); ++x, d += 2) {
+        // Up to samples x iterations = 10^6 sprays per pixel: poll within the row too.
+        if (x % 64 == 0 && ctx.stop().requested()) return;
         d[0] = grey_at(*pixels, x, y, p);
         d[1] = pixels->at(x, y)[3];
       }

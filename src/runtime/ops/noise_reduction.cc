@@ -93,6 +93,7 @@ class NoiseReduction final : public SpecOp {
     const Image src = convert(*in.input, fmt::kRpGpBpAFloat);
     const Rect area{src.x - iterations, src.y - iterations, src.width() + 2 * iterations,
                     src.height() + 2 * iterations};
+    if (auto e = ctx.check_size(area.width, area.height)) return *e;
     auto padded = read_float_pixels(place(src, area).pixels, ctx);
     if (!padded.ok()) return padded.error();
 
