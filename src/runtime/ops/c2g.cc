@@ -8,9 +8,10 @@
 // max over p and the sprayed pixels. A sample outside the image is replaced
 // by the next spray point (GEGL retries without limit; we give up a sample
 // after 4 x 29537 misses, which only tiny images with huge radii reach); a
-// fully transparent one likewise, at most `samples` times per sample. Per channel, with range = max - min and
-// relative brightness rb = (p - min) / range (0.5 when range = 0), the means
-// over the iterations give envelopes
+// fully transparent one likewise, at most `samples` times per sample. Per
+// channel, with range = max - min and relative brightness
+// rb = (p - min) / range (0.5 when range = 0), the means over the
+// iterations give envelopes
 //   min_env = p - rb * range,   max_env = p + (1 - rb) * range,
 // and grey = |p - min_env| / (|p - min_env| + |p - max_env|) (Euclidean over
 // R, G, B; 0.5 when both are 0).
