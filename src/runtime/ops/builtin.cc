@@ -18,6 +18,9 @@ void register_builtin_ops(OpRegistry& r) {
   r.add(ops::make_gaussian_blur());
   r.add(ops::make_edge_sobel());
   r.add(ops::make_color_dodge());
+  r.add(ops::make_c2g());
+  r.add(ops::make_noise_reduction());
+  r.add(ops::make_noise_cie_lch());
 }
 
 }  // namespace imgflo::runtime

@@ -20,5 +20,8 @@ std::unique_ptr<Op> make_retro_curve();          // imgfloextra/retro-curve
 std::unique_ptr<Op> make_gaussian_blur();        // gegl/gaussian-blur
 std::unique_ptr<Op> make_edge_sobel();           // gegl/edge-sobel
 std::unique_ptr<Op> make_color_dodge();          // svg/color-dodge
+std::unique_ptr<Op> make_c2g();                  // gegl/c2g
+std::unique_ptr<Op> make_noise_reduction();      // gegl/noise-reduction
+std::unique_ptr<Op> make_noise_cie_lch();        // gegl/noise-cie-lch
 
 }  // namespace imgflo::runtime::ops
