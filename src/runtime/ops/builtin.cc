@@ -13,6 +13,10 @@ void register_builtin_ops(OpRegistry& r) {
   r.add(ops::make_example());
   r.add(ops::make_opacity());
   r.add(ops::make_src_over());
+  r.add(ops::make_screen());
+  r.add(ops::make_motion_blur_linear());
+  r.add(ops::make_brightness_contrast());
+  r.add(ops::make_rotate_on_center());
 }
 
 }  // namespace imgflo::runtime

@@ -15,5 +15,9 @@ std::unique_ptr<Op> make_gray();                 // gegl/gray (alias gegl/grey)
 std::unique_ptr<Op> make_example();              // imgflo/example
 std::unique_ptr<Op> make_opacity();              // gegl/opacity
 std::unique_ptr<Op> make_src_over();             // svg/src-over
+std::unique_ptr<Op> make_screen();               // svg/screen
+std::unique_ptr<Op> make_motion_blur_linear();   // gegl/motion-blur-linear
+std::unique_ptr<Op> make_brightness_contrast();  // gegl/brightness-contrast
+std::unique_ptr<Op> make_rotate_on_center();     // gegl/rotate-on-center
 
 }  // namespace imgflo::runtime::ops
