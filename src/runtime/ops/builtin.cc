@@ -21,6 +21,10 @@ void register_builtin_ops(OpRegistry& r) {
   r.add(ops::make_c2g());
   r.add(ops::make_noise_reduction());
   r.add(ops::make_noise_cie_lch());
+  r.add(ops::make_screen());
+  r.add(ops::make_motion_blur_linear());
+  r.add(ops::make_brightness_contrast());
+  r.add(ops::make_rotate_on_center());
 }
 
 }  // namespace imgflo::runtime

@@ -23,5 +23,9 @@ std::unique_ptr<Op> make_color_dodge();          // svg/color-dodge
 std::unique_ptr<Op> make_c2g();                  // gegl/c2g
 std::unique_ptr<Op> make_noise_reduction();      // gegl/noise-reduction
 std::unique_ptr<Op> make_noise_cie_lch();        // gegl/noise-cie-lch
+std::unique_ptr<Op> make_screen();               // svg/screen
+std::unique_ptr<Op> make_motion_blur_linear();   // gegl/motion-blur-linear
+std::unique_ptr<Op> make_brightness_contrast();  // gegl/brightness-contrast
+std::unique_ptr<Op> make_rotate_on_center();     // gegl/rotate-on-center
 
 }  // namespace imgflo::runtime::ops
