@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace imgflo::test {
 
@@ -15,7 +16,8 @@ fs::path reference(const std::string& name) { return source_dir() / "tests" / "d
 fs::path graph_dir() { return source_dir() / "graphs"; }
 
 fs::path scratch_dir(const std::string& name) {
-  const fs::path dir = binary_dir() / "test-scratch" / name;
+  // Per process: ctest runs tests in parallel processes that may use the same name.
+  const fs::path dir = binary_dir() / "test-scratch" / (name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

@@ -47,7 +47,7 @@ struct FolderCleanup {
 
 inline const TestInputs& test_inputs() {
   // One folder per process: ctest runs test processes in parallel.
-  static const std::filesystem::path dir = scratch_dir("op-test-inputs-" + std::to_string(getpid()));
+  static const std::filesystem::path dir = scratch_dir("op-test-inputs");
   static const FolderCleanup cleanup{dir};
   static const TestInputs in = [] {
     TestInputs i{dir / "opaque.png", dir / "large.png", dir / "alpha.png", dir / "grey.png"};
