@@ -184,7 +184,22 @@ void Handler::serve_cache(const HttpRequest& req, Respond respond) {
 }
 
 void Handler::serve_file(const HttpRequest& req, Respond respond) {
-  respond(not_found("no such file"));
+  if (!s_.files) return respond(not_found("no such file"));
+  const std::string ref = req.target.substr(1);  // "files/NAME[?...]"
+  loop_.post_blocking([this, ref, respond = std::move(respond)] {
+    Stop stop;
+    stop.deadline = Deadline::after(options_.request_timeout);
+    auto file = s_.files->fetch(ref, fetch::FetchOptions{}, stop);
+    if (!file.ok()) {
+      // The fetcher reports a missing file like a failed download (504); here it is a plain 404.
+      const bool missing = file.error().kind() == ErrorKind::kDownloadFailed;
+      return respond(missing ? not_found("no such file") : error_response(file.error()));
+    }
+    HttpResponse r;
+    r.body = std::move(file->bytes);
+    r.header("Content-Type", file->content_type).header("Cache-Control", "public, max-age=3600");
+    respond(std::move(r));
+  });
 }
 
 HttpResponse Handler::metrics() const {

@@ -16,6 +16,7 @@
 
 #include "cache/cache_index.h"
 #include "core/deadline.h"
+#include "fetch/fetcher.h"
 #include "http/auth.h"
 #include "http/graph_request.h"
 #include "http/message.h"
@@ -52,7 +53,6 @@ struct HandlerOptions {
   std::chrono::milliseconds request_timeout{30'000};     // IMGFLO_REQUEST_TIMEOUT: GET waits at most this
   std::chrono::milliseconds background_timeout{300'000}; // POST jobs are abandoned after this
   std::string public_base;                               // "http://host:port" for /cache URLs; "" = from Host
-  std::filesystem::path files_dir;                       // served at /files/ (bundled examples)
   std::string version_info;                              // extra JSON for /version (runtime versions)
 };
 
@@ -63,6 +63,7 @@ struct Services {
   storage::LocalStorage* local_storage;  // null when results live elsewhere (S3)
   jobs::JobSystem& jobs;
   const Authenticator& auth;
+  fetch::Fetcher* files;  // serves /files/NAME (the resource folder); null = route off
 };
 
 class Handler {

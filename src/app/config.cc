@@ -1,0 +1,210 @@
+#include "app/config.h"
+
+#include <functional>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace imgflo::app {
+
+namespace {
+
+using Apply = std::function<std::string(Config&, const std::string&)>;  // "" or a problem
+
+struct Setting {
+  const char* env;      // environment variable ("" = flag only)
+  const char* flag;     // --flag
+  const char* def;      // default, as shown in --help
+  const char* help;
+  Apply apply;
+};
+
+template <typename T>
+bool parse_number(const std::string& s, T& out) {
+  try {
+    size_t used = 0;
+    if constexpr (std::is_floating_point_v<T>) {
+      out = static_cast<T>(std::stod(s, &used));
+    } else {
+      const long long v = std::stoll(s, &used);
+      if (v < 0) return false;
+      out = static_cast<T>(v);
+    }
+    return used == s.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+Apply number(double Config::*field, double min) {
+  return [=](Config& c, const std::string& v) -> std::string {
+    double d = 0;
+    if (!parse_number(v, d) || d < min) return "must be a number >= " + std::to_string(min);
+    c.*field = d;
+    return "";
+  };
+}
+
+template <typename T>
+Apply integer(T Config::*field, long long min, long long max) {
+  return [=](Config& c, const std::string& v) -> std::string {
+    long long n = 0;
+    if (!parse_number(v, n) || n < min || n > max) {
+      return "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+    }
+    c.*field = static_cast<T>(n);
+    return "";
+  };
+}
+
+Apply seconds(std::chrono::milliseconds Config::*field) {
+  return [=](Config& c, const std::string& v) -> std::string {
+    double s = 0;
+    if (!parse_number(v, s) || s <= 0 || s > 86400) return "must be seconds, > 0 and <= 86400";
+    c.*field = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+    return "";
+  };
+}
+
+Apply text(std::string Config::*field) {
+  return [=](Config& c, const std::string& v) -> std::string {
+    c.*field = v;
+    return "";
+  };
+}
+
+Apply path(std::filesystem::path Config::*field) {
+  return [=](Config& c, const std::string& v) -> std::string {
+    if (v.empty()) return "must not be empty";
+    c.*field = v;
+    return "";
+  };
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"PORT", "--port", "8080", "HTTP port", integer(&Config::port, 0, 65535)},
+      {"IMGFLO_LISTEN_ADDRESS", "--address", "0.0.0.0", "address to listen on", text(&Config::address)},
+      {"IMGFLO_HTTP_THREADS", "--http-threads", "1", "event-loop threads", integer(&Config::http_threads, 1, 64)},
+      {"IMGFLO_PUBLIC_URL", "--public-url", "(from HOSTNAME, else the request's Host)",
+       "base URL of stored results in Location headers, e.g. http://img.example.com", text(&Config::public_url)},
+      {"IMGFLO_WORKDIR", "--workdir", "temp", "work folder; results are stored in WORKDIR/cache", path(&Config::workdir)},
+      {"IMGFLO_GRAPHDIR", "--graphs", "<exe>/../graphs", "graph folder", path(&Config::graph_dir)},
+      {"IMGFLO_RESOURCE_DIR", "--resources", "<exe>/../examples", "folder of files/NAME inputs",
+       path(&Config::resource_dir)},
+      {"IMGFLO_SIZE_LIMIT", "--size-limit", "25",
+       "megapixels: requested width x height over this is refused with 422 (the original's rule)",
+       number(&Config::size_limit_megapixels, 0.001)},
+      {"IMGFLO_MAX_PIXELS", "--max-pixels", "50000000",
+       "largest input or intermediate image in pixels (checked from the header, before decoding)",
+       integer(&Config::max_pixels, 1, 1'000'000'000'000LL)},
+      {"IMGFLO_REQUEST_TIMEOUT", "--request-timeout", "30",
+       "seconds a GET waits for processing before 504; the job is cancelled if nobody else waits",
+       seconds(&Config::request_timeout)},
+      {"IMGFLO_BACKGROUND_TIMEOUT", "--background-timeout", "300", "seconds a POST (background) job may take",
+       seconds(&Config::background_timeout)},
+      {"IMGFLO_WORKERS", "--workers", "number of CPUs", "processing threads (in-process workers)",
+       integer(&Config::workers, 1, 256)},
+      {"IMGFLO_QUEUE_LIMIT", "--queue-limit", "64", "jobs waiting to start; beyond it requests get 503 + Retry-After",
+       integer(&Config::queue_limit, 1, 1'000'000)},
+      {"IMGFLO_FETCH_TIMEOUT", "--fetch-timeout", "20", "seconds for a whole input download",
+       seconds(&Config::fetch_timeout)},
+      {"IMGFLO_FETCH_CONNECT_TIMEOUT", "--fetch-connect-timeout", "5", "seconds to connect to an input's host",
+       seconds(&Config::fetch_connect_timeout)},
+      {"IMGFLO_FETCH_MAX_BYTES", "--fetch-max-bytes", "67108864", "largest input download in bytes",
+       integer(&Config::fetch_max_bytes, 1, 1LL << 40)},
+      {"IMGFLO_FETCH_MAX_REDIRECTS", "--fetch-max-redirects", "10", "redirects followed per input",
+       integer(&Config::fetch_max_redirects, 0, 50)},
+      {"IMGFLO_ALLOW_PRIVATE", "--allow-private", "(none)",
+       "comma-separated CIDRs inputs may come from although private/loopback (SSRF guard allow-list)",
+       text(&Config::allow_private)},
+      {"IMGFLO_API_KEY", "--api-key", "(none)", "key of the normal app; with any key set, URLs must be signed",
+       text(&Config::api_key)},
+      {"IMGFLO_API_SECRET", "--api-secret", "(none)", "secret of the normal app", text(&Config::api_secret)},
+      {"IMGFLO_ADMIN_KEY", "--admin-key", "(none)", "key of the admin app (may use _nocache=true)",
+       text(&Config::admin_key)},
+      {"IMGFLO_ADMIN_SECRET", "--admin-secret", "(none)", "secret of the admin app", text(&Config::admin_secret)},
+      {"IMGFLO_VERBOSE", "--verbose", "off", "log debug messages (any value enables)",
+       [](Config& c, const std::string&) -> std::string {
+         c.verbose = true;
+         return "";
+       }},
+  };
+  return table;
+}
+
+std::string validate(const Config& c) {
+  std::string problems;
+  if (c.api_key.empty() != c.api_secret.empty()) problems += "IMGFLO_API_KEY and IMGFLO_API_SECRET go together; ";
+  if (c.admin_key.empty() != c.admin_secret.empty()) {
+    problems += "IMGFLO_ADMIN_KEY and IMGFLO_ADMIN_SECRET go together; ";
+  }
+  return problems;
+}
+
+}  // namespace
+
+Result<Config> Config::load(const std::map<std::string, std::string>& env, const std::vector<std::string>& args) {
+  Config c;
+  std::vector<std::string> problems;
+  if (auto host = env.find("HOSTNAME"); host != env.end() && !host->second.empty()) {
+    c.public_url = "http://" + host->second;  // the original's api_host
+  }
+  for (const auto& s : settings()) {
+    auto it = *s.env ? env.find(s.env) : env.end();
+    if (it == env.end()) continue;
+    if (std::string why = s.apply(c, it->second); !why.empty()) problems.push_back(std::string(s.env) + " " + why);
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const Setting* found = nullptr;
+    for (const auto& s : settings()) {
+      if (a == s.flag) found = &s;
+    }
+    if (!found) {
+      problems.push_back("unknown option " + a);
+      continue;
+    }
+    const bool takes_value = std::string(found->flag) != "--verbose";
+    if (takes_value && i + 1 >= args.size()) {
+      problems.push_back(a + " needs a value");
+      continue;
+    }
+    const std::string value = takes_value ? args[++i] : "1";
+    if (std::string why = found->apply(c, value); !why.empty()) problems.push_back(a + " " + why);
+  }
+  if (c.workers == 0) c.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (std::string v = validate(c); !v.empty()) problems.push_back(v.substr(0, v.size() - 2));
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;
+    return Error(ErrorKind::kInvalidArgument, "configuration: " + all);
+  }
+  return c;
+}
+
+std::map<std::string, std::string> Config::environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv = *e;
+    const size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+std::string Config::help(const std::string& program) {
+  std::ostringstream h;
+  h << "usage: " << program << " [options]\n\n"
+    << "Every setting can be given as an environment variable or a flag (flags win).\n\n";
+  for (const auto& s : settings()) {
+    h << "  " << s.flag;
+    if (*s.env) h << "  (" << s.env << ")";
+    h << "\n      " << s.help << "; default " << s.def << "\n";
+  }
+  h << "  --help\n      this text\n";
+  return h.str();
+}
+
+}  // namespace imgflo::app

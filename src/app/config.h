@@ -1,0 +1,55 @@
+// Configuration of imgflo-server and imgflo-worker: environment variables
+// (compatible with the original where it had names) overridden by command
+// line flags. Every setting is described once, in the table in config.cc,
+// which also produces --help.
+//
+// load() parses everything and reports all problems together.
+#pragma once
+
+#include "core/error.h"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace imgflo::app {
+
+struct Config {
+  // HTTP
+  std::string address = "0.0.0.0";
+  uint16_t port = 8080;
+  int http_threads = 1;
+  std::string public_url;  // base of /cache/ URLs in Location headers; "" = from the Host header
+  // Files
+  std::filesystem::path workdir = "temp";
+  std::filesystem::path graph_dir;     // "" = default_graph_dir()
+  std::filesystem::path resource_dir;  // "" = <exe>/../examples, else ./examples
+  // Limits and time
+  double size_limit_megapixels = 25;
+  uint64_t max_pixels = 50'000'000;
+  std::chrono::milliseconds request_timeout{30'000};
+  std::chrono::milliseconds background_timeout{300'000};
+  int workers = 0;  // 0 = number of CPUs
+  size_t queue_limit = 64;
+  // Input fetching
+  std::chrono::milliseconds fetch_timeout{20'000};
+  std::chrono::milliseconds fetch_connect_timeout{5'000};
+  size_t fetch_max_bytes = 64u << 20;
+  int fetch_max_redirects = 10;
+  std::string allow_private;  // CIDR list allowed despite the SSRF guard
+  // Auth
+  std::string api_key, api_secret, admin_key, admin_secret;
+  bool verbose = false;
+
+  // Parses `env` (name -> value) then `args` (flags). Errors list every problem.
+  static Result<Config> load(const std::map<std::string, std::string>& env, const std::vector<std::string>& args);
+  // The process environment as a map.
+  static std::map<std::string, std::string> environment();
+  // --help text: every setting with its variable, flag, default and meaning.
+  static std::string help(const std::string& program);
+};
+
+}  // namespace imgflo::app

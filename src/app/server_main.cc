@@ -1,0 +1,52 @@
+// imgflo-server: the HTTP frontend, wired to the embedded default: in-process
+// job queue and worker threads, in-memory cache index, results in a local
+// folder served at /cache/. See --help for every setting.
+#include "app/config.h"
+#include "app/services.h"
+#include "app/vips_init.h"
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace imgflo;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << app::Config::help("imgflo-server");
+      return 0;
+    }
+  }
+  auto config = app::Config::load(app::Config::environment(), args);
+  if (!config.ok()) {
+    std::cerr << "imgflo-server: " << config.error().message() << "\n";
+    return 2;
+  }
+  spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
+  if (!app::init_vips(argv[0])) return 1;
+
+  auto services = app::EmbeddedServices::create(*config);
+  if (!services.ok()) {
+    std::cerr << "imgflo-server: " << services.error().message() << "\n";
+    return 1;
+  }
+  http::ServerOptions server_options;
+  server_options.address = config->address;
+  server_options.port = config->port;
+  server_options.threads = config->http_threads;
+  auto server = http::HttpServer::create(server_options, [&](http::EventLoop& loop) {
+    return (*services)->make_handler(loop);
+  });
+  if (!server.ok()) {
+    std::cerr << "imgflo-server: " << server.error().message() << "\n";
+    return 1;
+  }
+  spdlog::info("imgflo-server listening on http://{}:{} ({} workers, results in {})", config->address,
+               (*server)->port(), config->workers, (config->workdir / "cache").string());
+  std::cout << "listening on port " << (*server)->port() << std::endl;  // tests wait for this line
+  (*server)->run();
+  (*services)->shutdown();
+  return 0;
+}
