@@ -19,6 +19,8 @@ HttpResponse method_not_allowed(const std::string& allowed) {
   return r;
 }
 
+constexpr std::chrono::milliseconds kJobGrace{2000};
+
 // Shared by the job callback and the deadline timer of one waiting GET:
 // whichever fires first answers.
 struct Pending {
@@ -117,7 +119,9 @@ void Handler::submit(const HttpRequest& req, GraphRequest&& parsed, Respond resp
   job.input = std::move(parsed.input);
   job.nocache = parsed.nocache;
   job.urgency = background ? jobs::Urgency::kBackground : jobs::Urgency::kUrgent;
-  const auto budget = background ? options_.background_timeout : options_.request_timeout;
+  // A waiting GET's own timer answers first (and withdraws the job); the job's
+  // deadline is a little later so the 504 and the cancellation come from one place.
+  const auto budget = background ? options_.background_timeout : options_.request_timeout + kJobGrace;
   job.deadline_ms = jobs::now_epoch_ms() + budget.count();
 
   if (background) {

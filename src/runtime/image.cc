@@ -204,8 +204,22 @@ Image convert(const Image& src, PixelFormat dst) {
 
 Image place(const Image& src, const Rect& area) {
   if (src.extent() == area) return src;
-  VImage v = src.pixels.embed(src.x - area.x, src.y - area.y, area.width, area.height,
-                              VImage::option()->set("extend", VIPS_EXTEND_BLACK));
+  const Rect e = src.extent();
+  // The part of the source inside `area` (libvips' embed refuses offsets
+  // that put the whole image outside its canvas).
+  const int x0 = std::max(e.x, area.x), y0 = std::max(e.y, area.y);
+  const int x1 = std::min(e.x + e.width, area.x + area.width), y1 = std::min(e.y + e.height, area.y + area.height);
+  VImage v;
+  if (x1 <= x0 || y1 <= y0) {
+    v = VImage::black(area.width, area.height, VImage::option()->set("bands", src.pixels.bands()))
+            .cast(src.pixels.format());
+  } else {
+    v = src.pixels.extract_area(x0 - e.x, y0 - e.y, x1 - x0, y1 - y0);
+    if (x1 - x0 != area.width || y1 - y0 != area.height) {
+      v = v.embed(x0 - area.x, y0 - area.y, area.width, area.height,
+                  VImage::option()->set("extend", VIPS_EXTEND_BLACK));
+    }
+  }
   return Image{v, src.format, area.x, area.y};
 }
 

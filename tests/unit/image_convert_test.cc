@@ -84,6 +84,13 @@ TEST(Place, EmbedsAndCrops) {
   const Image part = place(src, Rect{1, 0, 1, 1});
   EXPECT_EQ(pixel(part, 0, 0), (std::vector<double>{20, 20, 20, 255}));
   EXPECT_EQ((Rect{0, 0, 2, 2}.united(Rect{-1, 1, 2, 3})), (Rect{-1, 0, 3, 4}));
+  const Image outside = place(src, Rect{200, 230, 10, 10});  // nowhere near the source
+  EXPECT_EQ(outside.width(), 10);
+  EXPECT_EQ(outside.pixels.format(), VIPS_FORMAT_UCHAR);
+  EXPECT_EQ(pixel(outside, 9, 9), (std::vector<double>{0, 0, 0, 0}));
+  const Image overlapping = place(src, Rect{1, -2, 3, 3});  // partly outside on two sides
+  EXPECT_EQ(pixel(overlapping, 0, 2), (std::vector<double>{20, 20, 20, 255}));
+  EXPECT_EQ(pixel(overlapping, 1, 2), (std::vector<double>{0, 0, 0, 0}));
 }
 
 }  // namespace

@@ -1,0 +1,33 @@
+// Shared helpers of the end-to-end suites (real imgflo-server over HTTP).
+#pragma once
+
+#include "core/query.h"
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+#include <cstdint>
+#include <regex>
+#include <string>
+
+namespace imgflo::test {
+
+// A counter or gauge from GET /metrics.
+inline uint64_t metric(const ServerProcess& server, const std::string& name) {
+  const HttpResult r = http_get(server.url("/metrics"));
+  const std::regex line("(^|\n)" + name + " ([0-9]+)");
+  std::smatch m;
+  if (!std::regex_search(r.body, m, line)) return UINT64_MAX;
+  return std::stoull(m[2]);
+}
+
+// The path part of an absolute Location ("http://h:p/cache/x" -> "/cache/x").
+inline std::string location_path(const std::string& location) {
+  const size_t scheme = location.find("://");
+  const size_t slash = location.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? location : location.substr(slash);
+}
+
+// "input=" value for a URL (percent-encoded like clients do).
+inline std::string input_param(const std::string& url) { return "input=" + percent_encode(url); }
+
+}  // namespace imgflo::test

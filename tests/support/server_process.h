@@ -1,0 +1,38 @@
+// A real imgflo-server process for end-to-end tests: started on a free port
+// with the given environment and flags, stopped (SIGTERM, then SIGKILL) on
+// destruction. Its log goes to a file under the test scratch folder.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace imgflo::test {
+
+class ServerProcess {
+ public:
+  // Starts build/imgflo-server (or `program`) with `env` added to a minimal
+  // environment and `args` appended; waits until it listens. Throws on failure.
+  ServerProcess(const std::string& name, std::map<std::string, std::string> env = {},
+                std::vector<std::string> args = {}, const std::string& program = "imgflo-server");
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  int port() const { return port_; }
+  std::string url(const std::string& path) const;  // http://127.0.0.1:PORT + path
+  const std::filesystem::path& workdir() const { return workdir_; }
+  std::string log() const;
+  // Sends SIGKILL and waits (for crash tests).
+  void kill();
+  bool running() const;
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+  std::filesystem::path workdir_;
+  std::filesystem::path log_;
+};
+
+}  // namespace imgflo::test
