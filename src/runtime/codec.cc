@@ -58,12 +58,14 @@ class Blob {
 };
 
 // Non-JPEG formats through libvips' loaders (lazy: only the header is read here).
-// Random access: graphs read their input more than once (nop feeding two
-// branches), and ops that need whole lines or columns (blur, Sobel) read all
-// rows before a lazy branch reads them again; a sequential loader fails that
-// second pass with "out of order read" on images taller than its cache.
-VImage load_header(ImageType type, const Blob& blob, int shrink) {
-  auto* opt = VImage::option()->set("fail_on", VIPS_FAIL_ON_TRUNCATED)->set("access", VIPS_ACCESS_RANDOM);
+// Random access unless the pipeline streams: graphs may read their input more
+// than once (nop feeding two branches), and ops that need whole lines or
+// columns (blur, Sobel) read all rows before a lazy branch reads them again; a
+// sequential loader fails that second pass with "out of order read".
+VImage load_header(ImageType type, const Blob& blob, int shrink, bool sequential) {
+  auto* opt = VImage::option()
+                  ->set("fail_on", VIPS_FAIL_ON_TRUNCATED)
+                  ->set("access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM);
   switch (type) {
     case ImageType::kPng: return VImage::pngload_buffer(blob.get(), opt);
     case ImageType::kGif: return VImage::gifload_buffer(blob.get(), opt->set("n", 1));
@@ -126,7 +128,7 @@ Result<ImageSize> probe(std::string_view bytes) {
   }
   try {
     Blob blob(bytes);
-    VImage v = load_header(type, blob, 1);
+    VImage v = load_header(type, blob, 1, true);
     return ImageSize{v.width(), v.height(), type};
   } catch (const vips::VError&) {
     return Error(ErrorKind::kUndecodable, "input image header is corrupt");
@@ -139,13 +141,14 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
   const uint64_t pixels = static_cast<uint64_t>(size->width) * static_cast<uint64_t>(size->height);
   if (pixels > options.limits.max_pixels) return too_large(pixels, options.limits.max_pixels);
   if (size->type == ImageType::kJpeg) {
-    auto v = decode_jpeg(bytes, options.shrink, options.stop);
+    auto v = options.sequential ? stream_jpeg(bytes, options.shrink)
+                                : decode_jpeg(bytes, options.shrink, options.stop);
     if (!v.ok()) return v.take_error();
     return tag(std::move(*v));
   }
   try {
     Blob blob(bytes);
-    return tag(load_header(size->type, blob, options.shrink));
+    return tag(load_header(size->type, blob, options.shrink, options.sequential));
   } catch (const vips::VError&) {
     return Error(ErrorKind::kUndecodable, "input image could not be decoded");
   }

@@ -37,11 +37,16 @@ struct DecodeLimits {
 struct DecodeOptions {
   DecodeLimits limits;
   int shrink = 1;
-  Stop stop;  // polled while decoding JPEG scanlines
+  Stop stop;  // polled while decoding JPEG scanlines into memory
+  // Decode as a stream (pixels produced as the pipeline asks for them, top to
+  // bottom, nothing held whole in memory). Only for pipelines that read the
+  // image once, in order (Program::streams_input); otherwise the image is
+  // decoded for random access.
+  bool sequential = false;
 };
 
-// Decodes `bytes`: JPEG at once into memory with GEGL's float IDCT (see
-// jpeg_decode.h), other formats lazily by libvips from a private copy of the
+// Decodes `bytes` (JPEG with GEGL's float IDCT, see jpeg_decode.h; other
+// formats with libvips' loaders). The image references a private copy of the
 // bytes, so `bytes` may be released afterwards. Errors: kUndecodable
 // (unknown/unsupported format, corrupt header), kTooLarge (pixel limit).
 Result<Image> decode(std::string_view bytes, const DecodeOptions& options = {});

@@ -57,7 +57,7 @@ class ImgfloExecutable final : public Executable {
 
     std::optional<Image> input;
     if (program_->takes_input()) {
-      auto loaded = load_input(*req.input, rescale_req, req.limits, req.stop);
+      auto loaded = load_input(*req.input, rescale_req, req.limits, req.stop, program_->streams_input());
       if (!loaded.ok()) return loaded.take_error();
       input = std::move(*loaded);
     }
@@ -76,12 +76,12 @@ class ImgfloExecutable final : public Executable {
   }
 
   static Result<Image> load_input(std::string_view bytes, const RescaleRequest& rr, const DecodeLimits& limits,
-                                  const Stop& stop) {
-    if (!rr.active()) return decode(bytes, {limits, 1, stop});
+                                  const Stop& stop, bool sequential) {
+    if (!rr.active()) return decode(bytes, {limits, 1, stop, sequential});
     auto size = probe(bytes);
     if (!size.ok()) return size.take_error();
     const RescalePlan plan = plan_rescale(size->width, size->height, rr);
-    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, plan), stop});
+    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, plan), stop, sequential});
     if (!img.ok()) return img;
     return rescale(*img, plan);
   }

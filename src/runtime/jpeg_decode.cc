@@ -3,6 +3,9 @@
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include <jpeglib.h>
 
@@ -95,7 +98,95 @@ void uninvert(VipsImage* img) {
   for (size_t i = 0; i < n; ++i) p[i] = static_cast<unsigned char>(255 - p[i]);
 }
 
+VipsInterpretation interpretation(int bands) {
+  return bands == 1 ? VIPS_INTERPRETATION_B_W : bands == 4 ? VIPS_INTERPRETATION_CMYK : VIPS_INTERPRETATION_sRGB;
+}
+
+// State of one streaming decode, owned by the VipsImage it feeds (freed on
+// its "close"). libvips calls generate() from its worker threads; the
+// sequential wrapper keeps requests in order and the mutex keeps them apart.
+struct JpegStream {
+  std::string bytes;  // what libjpeg reads from
+  Decompressor d;
+  std::vector<unsigned char> line;
+  int next_row = 0;
+  bool failed = false;
+  std::mutex mu;
+};
+
+// One scanline into s.line; false (with s.d.err.message) on a libjpeg error.
+bool read_line(JpegStream& s) {
+  if (setjmp(s.d.err.jump)) return false;
+  JSAMPROW row = s.line.data();
+  jpeg_read_scanlines(&s.d.cinfo, &row, 1);
+  return true;
+}
+
+bool begin_stream(JpegStream& s) {
+  if (setjmp(s.d.err.jump)) return false;
+  jpeg_start_decompress(&s.d.cinfo);
+  return true;
+}
+
+int generate_rows(VipsRegion* out, void*, void* a, void*, gboolean*) {
+  auto* s = static_cast<JpegStream*>(a);
+  const VipsRect& r = out->valid;
+  const int bands = out->im->Bands;
+  std::lock_guard lock(s->mu);
+  if (s->failed || r.top < s->next_row) {
+    vips_error("imgflo-jpeg", "%s", s->failed ? s->d.err.message : "out of order read");
+    return -1;
+  }
+  for (int y = r.top; y < r.top + r.height; ++y) {
+    while (s->next_row <= y) {
+      if (!read_line(*s)) {
+        s->failed = true;
+        vips_error("imgflo-jpeg", "%s", s->d.err.message);
+        return -1;
+      }
+      ++s->next_row;
+    }
+    std::memcpy(VIPS_REGION_ADDR(out, r.left, y), s->line.data() + static_cast<size_t>(r.left) * bands,
+                static_cast<size_t>(r.width) * bands);
+  }
+  return 0;
+}
+
+void free_stream(VipsImage*, void* state) { delete static_cast<JpegStream*>(state); }
+
 }  // namespace
+
+Result<vips::VImage> stream_jpeg(std::string_view bytes, int shrink) {
+  auto* s = new JpegStream();
+  s->bytes = std::string(bytes);
+  if (!start(s->d, s->bytes)) {
+    Error e = undecodable(s->d.err.message);
+    delete s;
+    return e;
+  }
+  configure(s->d.cinfo, shrink);
+  if (!begin_stream(*s)) {
+    Error e = undecodable(s->d.err.message);
+    delete s;
+    return e;
+  }
+  const int bands = s->d.cinfo.output_components;
+  s->line.resize(static_cast<size_t>(s->d.cinfo.output_width) * bands);
+  const bool adobe_cmyk = bands == 4 && s->d.cinfo.saw_Adobe_marker;
+  VipsImage* out = vips_image_new();
+  vips::VImage owner(out);  // steals the reference; frees `s` on close
+  g_signal_connect(out, "close", G_CALLBACK(free_stream), s);
+  vips_image_init_fields(out, static_cast<int>(s->d.cinfo.output_width), static_cast<int>(s->d.cinfo.output_height),
+                         bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, interpretation(bands), 1.0, 1.0);
+  if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_THINSTRIP, nullptr) ||
+      vips_image_generate(out, nullptr, generate_rows, nullptr, s, nullptr)) {
+    return Error(ErrorKind::kInternal, "cannot set up the JPEG stream");
+  }
+  vips::VImage v = owner.sequential();
+  if (adobe_cmyk) v = v.invert();
+  v.set("interpretation", static_cast<int>(interpretation(bands)));
+  return v;
+}
 
 Result<JpegInfo> read_jpeg_info(std::string_view bytes) {
   Decompressor d;
@@ -111,9 +202,7 @@ Result<vips::VImage> decode_jpeg(std::string_view bytes, int shrink, const Stop&
   configure(d.cinfo, shrink);
   jpeg_calc_output_dimensions(&d.cinfo);
   const int bands = d.cinfo.output_components;
-  const VipsInterpretation interp = bands == 1   ? VIPS_INTERPRETATION_B_W
-                                    : bands == 4 ? VIPS_INTERPRETATION_CMYK
-                                                 : VIPS_INTERPRETATION_sRGB;
+  const VipsInterpretation interp = interpretation(bands);
   VipsImage* out = vips_image_new_memory();
   vips_image_init_fields(out, static_cast<int>(d.cinfo.output_width), static_cast<int>(d.cinfo.output_height),
                          bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, interp, 1.0, 1.0);

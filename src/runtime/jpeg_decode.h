@@ -3,8 +3,9 @@
 // libvips decodes with libjpeg's default integer IDCT; GEGL used the float
 // IDCT (JDCT_FLOAT), and the original's reference images differ by up to 3
 // levels (dE 2.9) between the two. To reproduce them we decode JPEG here.
-// The whole image is decoded into memory (band-interleaved u8), with libjpeg
-// DCT scaling for shrink-on-load. Any libjpeg warning (truncated data, corrupt
+// decode_jpeg() decodes the whole image into memory (band-interleaved u8);
+// stream_jpeg() produces it row by row for pipelines that read it once. Both
+// use libjpeg DCT scaling for shrink-on-load. Any libjpeg warning (truncated data, corrupt
 // segments) is an error.
 #pragma once
 
@@ -30,5 +31,11 @@ Result<JpegInfo> read_jpeg_info(std::string_view bytes);
 // inversion undone, so 0 = no ink). `shrink` is 1, 2, 4 or 8. Polls `stop`
 // every few rows.
 Result<vips::VImage> decode_jpeg(std::string_view bytes, int shrink, const Stop& stop);
+
+// The same pixels as a sequential stream: scanlines are decoded as the
+// pipeline asks for them, top to bottom (one read; a second pass or an
+// out-of-order request fails the evaluation). Keeps a private copy of
+// `bytes`. Header errors are reported here, pixel errors when evaluated.
+Result<vips::VImage> stream_jpeg(std::string_view bytes, int shrink);
 
 }  // namespace imgflo::runtime

@@ -26,7 +26,17 @@ struct OpSpec {
   std::string description;
   std::vector<std::string> pads = {"input"};  // input pads read: "input", "aux"
   std::vector<PropSpec> properties;
+  // Reads its inputs top to bottom in step with its output (point ops,
+  // crops, composers), so a graph made only of such ops can take its input as
+  // a decoding stream instead of a decoded image in memory.
+  bool streaming = false;
 };
+
+// `spec` marked streaming (see OpSpec::streaming).
+inline OpSpec streaming(OpSpec spec) {
+  spec.streaming = true;
+  return spec;
+}
 
 struct OpInputs {
   const Image* input = nullptr;  // null when the pad is not connected

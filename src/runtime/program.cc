@@ -97,7 +97,17 @@ Status Program::build(const graph::Graph& g, const OpRegistry& registry) {
     params_.emplace_back(port.name, t);
     params_info_.push_back({port.name, std::move(meta)});
   }
-  return check_acyclic();
+  if (Status st = check_acyclic(); !st.ok()) return st;
+  streams_input_ = all_streaming(output_);
+  return ok_status();
+}
+
+bool Program::all_streaming(int node) const {
+  if (!nodes_[node].op->spec().streaming) return false;
+  for (int s : nodes_[node].sources) {
+    if (s >= 0 && !all_streaming(s)) return false;
+  }
+  return true;
 }
 
 Status Program::add_connection(const graph::Connection& c) {

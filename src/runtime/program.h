@@ -42,6 +42,9 @@ class Program {
   const std::vector<ParamInfo>& parameters() const { return params_info_; }
   // True when the graph exports an "input" inport.
   bool takes_input() const { return input_.has_value(); }
+  // True when every node that feeds the output is a streaming op (OpSpec::streaming):
+  // the input may then be a sequential decoding stream.
+  bool streams_input() const { return streams_input_; }
 
   // Errors (kUnknownParameter) for names the graph does not export.
   Status check_params(const Params& params) const;
@@ -70,6 +73,7 @@ class Program {
   Status build(const graph::Graph& g, const OpRegistry& registry);
   Status add_connection(const graph::Connection& c);
   Status check_acyclic() const;
+  bool all_streaming(int node) const;
   int node_index(const std::string& name) const;
   Result<Image> eval(int node, const Image* input, const std::vector<PropertyValues>& values,
                      const OpContext& ctx, std::vector<std::optional<Image>>& memo) const;
@@ -80,6 +84,7 @@ class Program {
   std::optional<std::pair<int, int>> input_;  // node, pad
   std::vector<std::pair<std::string, Target>> params_;
   std::vector<ParamInfo> params_info_;
+  bool streams_input_ = false;
 };
 
 }  // namespace imgflo::runtime

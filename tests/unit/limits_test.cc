@@ -79,6 +79,28 @@ TEST(Decode, TruncatedPngFailsWhenPixelsAreRead) {
   EXPECT_TRUE(run_passthrough(png).ok());
 }
 
+TEST(Decode, StreamingAndInMemoryJpegAreIdentical) {
+  for (const char* name : {"grid-toastybob.jpg", "cmyk-color.jpg", "gridbear.jpg"}) {
+    const std::string jpeg = read_file(example(name));
+    for (int shrink : {1, 2}) {
+      auto mem = decode(jpeg, {{}, shrink, {}, false});
+      auto seq = decode(jpeg, {{}, shrink, {}, true});
+      ASSERT_TRUE(mem.ok() && seq.ok()) << name;
+      EXPECT_EQ(mem->format, seq->format) << name;
+      const vips::VImage diff = (mem->pixels.cast(VIPS_FORMAT_INT) - seq->pixels.cast(VIPS_FORMAT_INT)).abs();
+      EXPECT_EQ(diff.max(), 0.0) << name << " shrink " << shrink;
+    }
+  }
+}
+
+TEST(Decode, TruncatedJpegStreamFailsAsUndecodable) {
+  // passthrough streams its input: the truncation shows only while encoding.
+  const std::string jpeg = read_file(example("grid-toastybob.jpg"));
+  auto r = run_passthrough(jpeg.substr(0, jpeg.size() / 2));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kUndecodable) << r.error().message();
+}
+
 TEST(Run, ExpiredDeadlineIsATimeout) {
   Stop stop;
   stop.deadline = Deadline::after(std::chrono::seconds(-1));

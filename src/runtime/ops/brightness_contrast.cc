@@ -18,13 +18,13 @@ namespace {
 class BrightnessContrast final : public SpecOp {
  public:
   BrightnessContrast()
-      : SpecOp({"gegl/brightness-contrast",
+      : SpecOp(streaming({"gegl/brightness-contrast",
                 "Changes the light level and contrast. This operation operates in linear light, 'contrast' is a "
                 "scale factor around 50% gray, and 'brightness' a constant offset to apply after contrast scaling.",
                 {"input"},
                 {PropSpec::number("contrast", "Magnitude of contrast scaling >1.0 brighten < 1.0 darken", 1.0, -5.0,
                                   5.0),
-                 PropSpec::number("brightness", "Amount to increase brightness", 0.0, -3.0, 3.0)}}) {}
+                 PropSpec::number("brightness", "Amount to increase brightness", 0.0, -3.0, 3.0)}})) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext&) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "gegl/brightness-contrast has no input");

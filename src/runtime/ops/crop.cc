@@ -13,11 +13,11 @@ namespace {
 class Crop final : public SpecOp {
  public:
   Crop()
-      : SpecOp({"gegl/crop",
+      : SpecOp(streaming({"gegl/crop",
                 "Crops the image to a rectangle",
                 {"input"},
                 {PropSpec::number("x", "X", 0.0), PropSpec::number("y", "Y", 0.0),
-                 PropSpec::number("width", "Width", 10.0), PropSpec::number("height", "Height", 10.0)}}) {}
+                 PropSpec::number("width", "Width", 10.0), PropSpec::number("height", "Height", 10.0)}})) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext& ctx) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "gegl/crop has no input");

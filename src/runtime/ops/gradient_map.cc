@@ -110,7 +110,7 @@ VImage lut_to_image(const GradientLut& lut) {
 
 class GradientMap final : public SpecOp {
  public:
-  GradientMap() : SpecOp({"gegl/gradient-map", "Applies a color gradient.", {"input"}, gradient_properties()}) {}
+  GradientMap() : SpecOp(streaming({"gegl/gradient-map", "Applies a color gradient.", {"input"}, gradient_properties()})) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext&) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "gegl/gradient-map has no input");

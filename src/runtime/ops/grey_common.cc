@@ -7,7 +7,7 @@ namespace {
 class Grey final : public SpecOp {
  public:
   Grey(std::string component, std::string description)
-      : SpecOp({std::move(component), std::move(description), {"input"}, {}}) {}
+      : SpecOp(streaming({std::move(component), std::move(description), {"input"}, {}})) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues&, const OpContext&) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, spec().component + " has no input");

@@ -118,10 +118,10 @@ Image run_float(const Image& input, const RetroPresetTables& t, RetroPreset pres
 class RetroCurveOp final : public SpecOp {
  public:
   RetroCurveOp()
-      : SpecOp({"imgfloextra/retro-curve",
+      : SpecOp(streaming({"imgfloextra/retro-curve",
                 "Apply a retro look: per-channel colour curves of a named preset",
                 {"input"},
-                {PropSpec::enumeration("preset", "Preset", {"none", "prog", "indie", "batcave", "country"}, 0)}}) {}
+                {PropSpec::enumeration("preset", "Preset", {"none", "prog", "indie", "batcave", "country"}, 0)}})) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext&) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "imgfloextra/retro-curve has no input");

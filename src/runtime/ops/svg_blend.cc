@@ -7,10 +7,10 @@ namespace {
 class SvgBlend final : public SpecOp {
  public:
   SvgBlend(std::string component, std::string description, bool srgb_default, BlendFunction blend)
-      : SpecOp({std::move(component),
+      : SpecOp(streaming({std::move(component),
                 std::move(description),
                 {"input", "aux"},
-                {PropSpec::boolean("srgb", "Use sRGB gamma instead of linear", srgb_default)}}),
+                {PropSpec::boolean("srgb", "Use sRGB gamma instead of linear", srgb_default)}})),
         blend_(std::move(blend)) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext& ctx) const override {
