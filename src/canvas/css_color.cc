@@ -3,6 +3,8 @@
 #include "canvas/css_names.h"
 #include "runtime/color.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -13,14 +15,6 @@
 namespace imgflo::canvas {
 
 namespace {
-
-std::string lower_trimmed(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 Error invalid(std::string_view text) {
   return Error(ErrorKind::kInvalidArgument, "invalid colour \"" + std::string(text) + "\"");

@@ -1,5 +1,7 @@
 #include "canvas/program.h"
 
+#include "core/text.h"
+
 #include "canvas/css_color.h"
 
 #include <functional>
@@ -101,24 +103,14 @@ Status Program::add_connection(const graph::Connection& c) {
 }
 
 Status Program::check_acyclic() const {
-  enum { kWhite, kGrey, kBlack };
-  std::vector<int> colour(nodes_.size(), kWhite);
-  std::function<bool(int)> visit = [&](int n) {
-    colour[n] = kGrey;
+  const bool ok = acyclic(nodes_.size(), [&](int n) {
+    std::vector<int> from;
     for (const auto& port : nodes_[n].feeds) {
-      for (const auto& f : port) {
-        if (f.from < 0) continue;
-        if (colour[f.from] == kGrey) return false;
-        if (colour[f.from] == kWhite && !visit(f.from)) return false;
-      }
+      for (const auto& f : port) from.push_back(f.from);
     }
-    colour[n] = kBlack;
-    return true;
-  };
-  for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (colour[i] == kWhite && !visit(static_cast<int>(i))) return error("the graph has a cycle");
-  }
-  return ok_status();
+    return from;
+  });
+  return ok ? ok_status() : error("the graph has a cycle");
 }
 
 Status Program::check_params(const runtime::Params& params) const {

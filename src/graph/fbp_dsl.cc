@@ -11,6 +11,8 @@
 // Comments run from '#' to the end of the line.
 #include "graph/graph.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -27,11 +29,6 @@ struct Token {
   size_t line;
   size_t column;
 };
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 bool is_word_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '/' || c == '$';
@@ -179,7 +176,7 @@ class DslParser {
     auto name = expect(Tok::kWord, "an exported port name");
     if (!name.ok()) return name.take_error();
     if (peek().kind != Tok::kEnd) return unexpected(peek(), "end of statement");
-    ExportedPort ep{lower(*name), {*node, lower(*port)}, ojson::object()};
+    ExportedPort ep{ascii_lower(*name), {*node, ascii_lower(*port)}, ojson::object()};
     (in ? graph_.inports : graph_.outports).push_back(std::move(ep));
     return ok_status();
   }
@@ -215,7 +212,7 @@ class DslParser {
   Result<std::string> parse_port() {
     auto port = expect(Tok::kWord, "a port name");
     if (!port.ok()) return port.take_error();
-    return lower(*port);
+    return ascii_lower(*port);
   }
 
   Status parse_chain() {

@@ -5,6 +5,7 @@
 #include "runtime/catalogue.h"
 #include "support/image_compare.h"
 #include "support/paths.h"
+#include "support/pixels.h"
 #include "support/reference_cases.h"
 
 #include <gtest/gtest.h>
@@ -17,14 +18,7 @@ namespace {
 
 namespace rt = runtime;
 
-const rt::Catalogue& catalogue() {
-  static auto cat = [] {
-    auto c = rt::Catalogue::load(graph_dir(), rt::Catalogue::builtin_runtimes());
-    if (!c.ok()) throw std::runtime_error(c.error().message());
-    return std::move(*c);
-  }();
-  return *cat;
-}
+const rt::Catalogue& catalogue() { return bundled_catalogue(); }
 
 std::string shell_quote(const std::string& s) {
   std::string out = "'";

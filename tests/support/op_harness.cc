@@ -52,10 +52,10 @@ rt::Image run_graph_file(const std::filesystem::path& graph, const rt::Image& in
 }
 
 std::string encode_png16(const rt::Image& img) {
-  rt::PixelFormat f{img.format.has_alpha() ? rt::Model::kRGBA : rt::Model::kRGB, rt::Trc::kPerceptual, false,
-                    rt::Depth::kU16};
+  const rt::PixelFormat f{img.format.model, rt::Trc::kPerceptual, false, rt::Depth::kU16};
+  const auto interpretation = f.is_grey() ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_RGB16;
   const vips::VImage pixels =
-      rt::convert(img, f).pixels.copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_RGB16));
+      rt::convert(img, f).pixels.copy(vips::VImage::option()->set("interpretation", interpretation));
   void* buf = nullptr;
   size_t size = 0;
   pixels.write_to_buffer(".png", &buf, &size, vips::VImage::option()->set("bitdepth", 16)->set("compression", 1));

@@ -35,8 +35,8 @@ runtime::Image run_op(const std::string& component, const OpProps& props, const 
 runtime::Image run_graph_file(const std::filesystem::path& graph, const runtime::Image& input,
                               const runtime::Params& params);
 
-// 16-bit PNG of `img` (R'G'B' or R'G'B'A u16, straight alpha), like GEGL's
-// png-save default.
+// 16-bit PNG of `img` in its own model (Y', Y'A, R'G'B', R'G'B'A; u16,
+// straight alpha), like GEGL's png-save default.
 std::string encode_png16(const runtime::Image& img);
 
 }  // namespace imgflo::test

@@ -1,5 +1,7 @@
 #include "support/pixels.h"
 
+#include "support/op_harness.h"
+
 #include "runtime/catalogue.h"
 #include "runtime/registry.h"
 #include "support/paths.h"
@@ -13,14 +15,6 @@ using vips::VImage;
 
 namespace {
 
-const rt::Catalogue& catalogue() {
-  static auto cat = [] {
-    auto c = rt::Catalogue::load(graph_dir(), rt::Catalogue::builtin_runtimes());
-    if (!c.ok()) throw std::runtime_error(c.error().message());
-    return std::move(*c);
-  }();
-  return *cat;
-}
 
 template <typename T>
 std::vector<T> samples_of(const VImage& img) {
@@ -45,6 +39,15 @@ void check_bands(size_t samples, int width, int height, rt::PixelFormat format) 
 
 }  // namespace
 
+const rt::Catalogue& bundled_catalogue() {
+  static auto cat = [] {
+    auto c = rt::Catalogue::load(graph_dir(), rt::Catalogue::builtin_runtimes());
+    if (!c.ok()) throw std::runtime_error(c.error().message());
+    return std::move(*c);
+  }();
+  return *cat;
+}
+
 Pixels decode_pixels(const std::string& bytes) {
   VImage img = VImage::new_from_buffer(bytes.data(), bytes.size(), "");
   if (img.format() == VIPS_FORMAT_USHORT) img = (img / 257.0 + 0.5);
@@ -54,7 +57,7 @@ Pixels decode_pixels(const std::string& bytes) {
 
 std::string run_graph(const std::string& name, const std::string& input_bytes, const rt::Params& params,
                       const std::string& out_type) {
-  auto entry = catalogue().find(name);
+  auto entry = bundled_catalogue().find(name);
   if (!entry.ok()) throw std::runtime_error(entry.error().message());
   rt::RunRequest req;
   req.out_type = out_type;
@@ -78,25 +81,10 @@ rt::Image image_from(const std::vector<uint8_t>& samples, int width, int height,
                    format, 0, 0};
 }
 
-FloatPixels run_op(const std::string& component, const rt::Image& input, const rt::Params& props) {
-  const rt::Op* op = rt::builtin_registry().find(component);
-  if (!op) throw std::runtime_error("no op " + component);
-  rt::PropertyValues values(&op->spec().properties);
-  for (const auto& [name, text] : props) {
-    const int i = values.index_of(name);
-    if (i < 0) throw std::runtime_error(component + " has no property " + name);
-    auto v = rt::convert_string(values.spec(i), text, values.get(i));
-    if (!v.ok()) throw std::runtime_error(v.error().message());
-    values.set(i, std::move(*v));
-  }
-  const Stop stop;
-  const rt::OpContext ctx(stop, 1'000'000'000);
-  rt::OpInputs in;
-  in.input = &input;
-  auto out = op->run(in, values, ctx);
-  if (!out.ok()) throw std::runtime_error(out.error().message());
-  const VImage f = out->pixels.cast(VIPS_FORMAT_FLOAT);
-  return FloatPixels{f.width(), f.height(), f.bands(), out->format, samples_of<float>(f)};
+FloatPixels run_op_samples(const std::string& component, const rt::Image& input, const rt::Params& props) {
+  const rt::Image out = run_op(component, props, input);
+  const VImage f = out.pixels.cast(VIPS_FORMAT_FLOAT);
+  return FloatPixels{f.width(), f.height(), f.bands(), out.format, samples_of<float>(f)};
 }
 
 }  // namespace imgflo::test

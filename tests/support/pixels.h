@@ -2,13 +2,14 @@
 //
 //   Pixels p = decode_pixels(bytes);            // any libvips-readable image, 8 bits per sample
 //   std::string out = run_graph("retro", input, {{"preset", "indie"}});
-//   FloatPixels f = run_op("gegl/gradient-map", image, {{"srgb", "true"}});
+//   FloatPixels f = run_op_samples("gegl/gradient-map", image, {{"srgb", "true"}});
 //
 // Decoding uses libvips directly (not the runtime's codec), so a bug in the
 // runtime's decoder cannot hide itself in both the input and the expectation
 // (PNG inputs decode identically either way).
 #pragma once
 
+#include "runtime/catalogue.h"
 #include "runtime/image.h"
 #include "runtime/program.h"
 
@@ -47,6 +48,9 @@ runtime::Image image_from(const std::vector<uint8_t>& samples, int width, int he
 // Runs one built-in op on `input` with string property values (request
 // rules) and returns its result computed to float samples in the op's
 // output format (u8 results are returned as 0..255 values).
-FloatPixels run_op(const std::string& component, const runtime::Image& input, const runtime::Params& props);
+FloatPixels run_op_samples(const std::string& component, const runtime::Image& input, const runtime::Params& props);
+
+// The catalogue of the repository's graphs/ with the built-in runtimes (loaded once).
+const runtime::Catalogue& bundled_catalogue();
 
 }  // namespace imgflo::test

@@ -7,7 +7,7 @@
 #include "support/image_compare.h"
 #include "support/oracle.h"
 #include "support/paths.h"
-#include "unit/graph_runner.h"
+#include "support/pixels.h"
 #include "unit/pixel_stats.h"
 
 #include <gtest/gtest.h>
@@ -27,7 +27,7 @@ std::string png_bytes(const vips::VImage& img) {
 }
 
 std::string desaturate(const std::string& input, const runtime::Params& params = {}) {
-  return run_graph_file("desaturate.fbp", input, params, "png");
+  return run_graph("desaturate", input, params, "png");
 }
 
 double mean_grey(const std::string& png) {

@@ -4,6 +4,7 @@
 #include "runtime/catalogue.h"
 #include "support/image_compare.h"
 #include "support/paths.h"
+#include "support/pixels.h"
 
 #include <gtest/gtest.h>
 #include <vips/vips8>
@@ -15,14 +16,7 @@ namespace {
 
 namespace rt = runtime;
 
-const rt::Catalogue& catalogue() {
-  static auto cat = [] {
-    auto c = rt::Catalogue::load(graph_dir(), rt::Catalogue::builtin_runtimes());
-    if (!c.ok()) throw std::runtime_error(c.error().message());
-    return std::move(*c);
-  }();
-  return *cat;
-}
+const rt::Catalogue& catalogue() { return bundled_catalogue(); }
 
 Result<rt::Output> run(const std::string& graph, const std::string& type, rt::Params params,
                        const std::string* input = nullptr, rt::DecodeLimits limits = {}) {

@@ -246,7 +246,7 @@ TEST(GradientMapOp, AlphaIsTheLutAlphaTimesTheInputAlpha) {
     samples.insert(samples.end(), {code, code, code, static_cast<uint8_t>(255 - i * 3)});
   }
   const auto img = image_from(samples, n, 1, runtime::fmt::kRpGpBpAU8);
-  const auto out = run_op("gegl/gradient-map", img,
+  const auto out = run_op_samples("gegl/gradient-map", img,
                           {{"color1", "#ff000080"}, {"color2", "#0000ff"}, {"stop2", "1"}, {"srgb", "true"}});
   ASSERT_EQ(out.format, runtime::fmt::kRpGpBpAFloat);
   const Gradient g{{Rgba{1, 0, 0, 128 / 255.0}, Rgba{0, 0, 1, 1}, kWhite, kWhite, kWhite}, {0, 1, 1, 1, 1}};

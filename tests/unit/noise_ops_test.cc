@@ -8,7 +8,7 @@
 #include "support/image_compare.h"
 #include "support/oracle.h"
 #include "support/paths.h"
-#include "unit/graph_runner.h"
+#include "support/pixels.h"
 #include "unit/pixel_stats.h"
 
 #include <gtest/gtest.h>
@@ -138,7 +138,7 @@ TEST(NoiseCieLch, StrongNoiseMatchesGeglPixelForPixel) {
 
 TEST_F(GeglSingleThread, EnhancelowresMatchesGeglChain) {
   const auto input = example("grid-toastybob.jpg");
-  const std::string ours = run_graph_file("enhancelowres.json", read_file(input), {});
+  const std::string ours = run_graph("enhancelowres", read_file(input), {});
   // holdness 10 in the graph is clamped to 8 (its range), as GEGL's property did.
   const std::string gegl = run_gegl(input,
                                     "gegl:noise-reduction iterations=4 gegl:noise-cie-lch seed=0 holdness=8 "
@@ -157,9 +157,9 @@ TEST_F(GeglSingleThread, EnhancelowresMatchesGeglChain) {
 
 TEST(Enhancelowres, IterationsParameterReachesNoiseReduction) {
   const std::string input = read_file(example("gridbear.jpg"));
-  const std::string four = run_graph_file("enhancelowres.json", input, {});
-  const std::string explicit_four = run_graph_file("enhancelowres.json", input, {{"iterations", "4"}});
-  const std::string none = run_graph_file("enhancelowres.json", input, {{"iterations", "0"}});
+  const std::string four = run_graph("enhancelowres", input, {});
+  const std::string explicit_four = run_graph("enhancelowres", input, {{"iterations", "4"}});
+  const std::string none = run_graph("enhancelowres", input, {{"iterations", "0"}});
   EXPECT_EQ(four, explicit_four);
   EXPECT_NE(four, none);
 }

@@ -10,6 +10,8 @@
 // and compares the two files with compare_visible().
 #pragma once
 
+#include "support/op_harness.h"
+
 #include "graph/graph.h"
 #include "runtime/codec.h"
 #include "runtime/program.h"
@@ -84,19 +86,6 @@ inline runtime::Image run_graph_image(const std::string& graph_text, const std::
   return *out;
 }
 
-// 16-bit perceptual PNG bytes of `img`, keeping its model (grey/RGB, alpha).
-inline std::string png16(const runtime::Image& img) {
-  runtime::PixelFormat f{img.format.model, runtime::Trc::kPerceptual, false, runtime::Depth::kU16};
-  const auto interpretation = f.is_grey() ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_RGB16;
-  const vips::VImage v =
-      runtime::convert(img, f).pixels.copy(vips::VImage::option()->set("interpretation", interpretation));
-  void* buf = nullptr;
-  size_t len = 0;
-  v.write_to_buffer(".png", &buf, &len, vips::VImage::option()->set("bitdepth", 16)->set("compression", 1));
-  std::string bytes(static_cast<const char*>(buf), len);
-  g_free(buf);
-  return bytes;
-}
 
 // Like compare_images, but images with alpha are compared as their alpha
 // (|delta| x 100, as gegl-imgcmp weighs it) and their colour flattened onto
@@ -130,7 +119,7 @@ inline Comparison compare_visible(const std::string& a, const std::string& b) {
 
 inline Comparison compare16(const std::string& graph_text, const std::filesystem::path& input, const std::string& chain,
                             const std::filesystem::path& scratch, const runtime::Params& params = {}) {
-  const std::string ours = png16(run_graph_image(graph_text, input, params));
+  const std::string ours = encode_png16(run_graph_image(graph_text, input, params));
   write_file(scratch / "ours.png", ours);  // kept for inspection next to GEGL's gegl-N.png
   return compare_visible(ours, run_gegl(input, chain, scratch));
 }

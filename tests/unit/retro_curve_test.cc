@@ -87,7 +87,7 @@ TEST(RetroCurveOp, U8PathMatchesTheTablesExactlyForEveryPreset) {
   const auto img = image_from(samples, n, n, kRpGpBpU8);
   for (const auto& preset : kPresets) {
     const Curves t = load_curves(preset);
-    const auto out = run_op("imgfloextra/retro-curve", img, {{"preset", preset}});
+    const auto out = run_op_samples("imgfloextra/retro-curve", img, {{"preset", preset}});
     ASSERT_EQ(out.format, kRpGpBpU8) << preset;
     long wrong = 0;
     for (int y = 0; y < n; ++y) {
@@ -105,7 +105,7 @@ TEST(RetroCurveOp, CountryAdjustsOnlyRedOnTheU8Path) {
   const int grey = 20;  // (20/255 - 0.5) * 1.1 - 0.05 + 0.5 < 0: clamps to code 0
   ASSERT_EQ(country_u8(grey), 0);
   ASSERT_NE(t.master[t.channel[1][grey]], t.master[t.channel[1][0]]);  // the quirk is visible in G
-  const auto out = run_op("imgfloextra/retro-curve", image_from(std::vector<uint8_t>{grey, grey, grey, 200}, 1, 1, kRpGpBpAU8),
+  const auto out = run_op_samples("imgfloextra/retro-curve", image_from(std::vector<uint8_t>{grey, grey, grey, 200}, 1, 1, kRpGpBpAU8),
                           {{"preset", "country"}});
   ASSERT_EQ(out.format, kRpGpBpU8);  // alpha dropped
   EXPECT_EQ(out.at(0, 0, 0), t.master[t.channel[0][0]]);
@@ -127,7 +127,7 @@ TEST(RetroCurveOp, FloatPathInterpolatesThenTruncatesLikeTheOriginal) {
     const auto img = image_from(samples, width, 1, kRpGpBpFloat);
     for (const auto& preset : kPresets) {
       const Curves t = load_curves(preset);
-      const auto out = run_op("imgfloextra/retro-curve", img, {{"preset", preset}});
+      const auto out = run_op_samples("imgfloextra/retro-curve", img, {{"preset", preset}});
       ASSERT_EQ(out.format, kRpGpBpFloat) << preset;
       for (int x = 0; x < width; ++x) {
         for (int c = 0; c < 3; ++c) {
@@ -142,7 +142,7 @@ TEST(RetroCurveOp, FloatPathInterpolatesThenTruncatesLikeTheOriginal) {
 
 TEST(RetroCurveOp, NonePassesTheInputThrough) {
   const auto img = image_from(std::vector<uint8_t>{10, 20, 30, 40}, 1, 1, kRpGpBpAU8);
-  const auto out = run_op("imgfloextra/retro-curve", img, {{"preset", "none"}});
+  const auto out = run_op_samples("imgfloextra/retro-curve", img, {{"preset", "none"}});
   EXPECT_EQ(out.format, kRpGpBpAU8);
   EXPECT_EQ(out.data, (std::vector<float>{10, 20, 30, 40}));
 }
