@@ -22,6 +22,7 @@ struct Config {
   std::string address = "0.0.0.0";
   uint16_t port = 8080;
   int http_threads = 1;
+  std::chrono::milliseconds client_timeout{15'000};  // idle/slow client read deadline
   std::string public_url;  // base of /cache/ URLs in Location headers; "" = from the Host header
   // Files
   std::filesystem::path workdir = "temp";

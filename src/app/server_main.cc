@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   server_options.address = config->address;
   server_options.port = config->port;
   server_options.threads = config->http_threads;
+  server_options.read_timeout = config->client_timeout;
   auto server = http::HttpServer::create(server_options, [&](http::EventLoop& loop) {
     return (*services)->make_handler(loop);
   });

@@ -4,7 +4,8 @@
 // One strand per connection; every read has a deadline and size limits
 // (request header 16 KiB, body 64 KiB — no route takes a body); responses are
 // written in order, one request at a time per connection (no pipelining
-// backlog); SIGINT/SIGTERM stop accepting and let in-flight writes finish.
+// backlog); SIGINT/SIGTERM close the listener and stop the event loop (the
+// caller then stops the job system).
 #pragma once
 
 #include "http/handler.h"
@@ -21,8 +22,8 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 = pick a free port (see HttpServer::port())
   int threads = 1;       // event-loop threads
   int blocking_threads = 2;
-  std::chrono::seconds read_timeout{15};   // idle keep-alive and slow clients
-  std::chrono::seconds write_timeout{30};
+  std::chrono::milliseconds read_timeout{15'000};   // idle keep-alive and slow clients
+  std::chrono::milliseconds write_timeout{30'000};
 };
 
 class HttpServer {

@@ -168,8 +168,19 @@ TEST(Auth, KeysTokensAndAdmin) {
             http_get(signed_url("ooShei0queigeeke", md5, search)).header("location"));
 }
 
+TEST_F(WithOrigin, ErrorsAreNeverCached) {
+  origin.on("/flaky.jpg", OriginResponse{500, {}, "down"});
+  ServerProcess server("errors-not-cached", {{"IMGFLO_ALLOW_PRIVATE", "127.0.0.1/32"}});
+  const std::string url = server.url("/graph/passthrough?" + input("/flaky.jpg"));
+  EXPECT_EQ(http_get(url).status, 504);
+  EXPECT_EQ(http_get(url).status, 504);
+  origin.on("/flaky.jpg", jpeg());
+  EXPECT_EQ(http_get(url).status, 301);
+  EXPECT_EQ(origin.hits("/flaky.jpg"), 3);
+}
+
 TEST(SlowClients, IdleConnectionsAreClosedAndOthersServed) {
-  ServerProcess server("slow-client");
+  ServerProcess server("slow-client", {}, {"--client-timeout", "1"});
   // A client that connects and never sends a request must not block others.
   std::vector<int> fds;
   for (int i = 0; i < 20; ++i) {
@@ -185,7 +196,15 @@ TEST(SlowClients, IdleConnectionsAreClosedAndOthersServed) {
   const HttpResult r = http_get(server.url("/health"));
   EXPECT_EQ(r.status, 200);
   EXPECT_LT(r.seconds, 1.0);
-  for (int fd : fds) ::close(fd);
+  // After the client timeout the server has closed the silent connections.
+  std::this_thread::sleep_for(1500ms);
+  for (int fd : fds) {
+    char buf[64];
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    EXPECT_LE(::recv(fd, buf, sizeof buf, 0), 0);  // 0 = orderly close (no response to a partial request)
+    ::close(fd);
+  }
 }
 
 }  // namespace
