@@ -55,9 +55,10 @@ try_start() {
 start() {
   command -v redis-server >/dev/null || { echo "redis-server not found (apt-get install redis-server)" >&2; exit 1; }
   mkdir -p "$data"
-  if alive && answers "$(cat "$port_file")"; then
+  if alive && answers "$(cat "$port_file" 2>/dev/null)"; then
     port=$(cat "$port_file")
   else
+    alive && stop >/dev/null   # ours but not answering: replace it
     local candidates
     if [[ -n "${REDIS_PORT:-}" ]]; then candidates=$REDIS_PORT; else candidates=$(seq 6390 6489); fi
     port=
