@@ -18,6 +18,8 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <thread>
+#include <vector>
 
 namespace imgflo::storage {
 namespace {
@@ -257,6 +259,27 @@ TEST_F(S3StorageTest, UnreachableEndpointIsPromptlyUnavailable) {
   EXPECT_NE(put.error().message().find("3 attempt"), std::string::npos) << put.error().message();
   EXPECT_GE(elapsed, 150);  // two backoffs: 50 + 100 ms
   EXPECT_LT(elapsed, 2000);
+}
+
+// Worker threads share one S3Storage (and its pool of libcurl handles).
+TEST_F(S3StorageTest, ConcurrentPutsAndGetsFromSeveralThreads) {
+  constexpr int kThreads = 4, kEach = 5;
+  std::vector<std::string> failures[kThreads];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string key = fresh_key();
+        const std::string bytes = random_bytes(20000 + i, static_cast<unsigned>(t * 100 + i));
+        auto put = store_->put(key, bytes, "image/png");
+        auto back = put.ok() ? store_->get(key) : Result<std::string>(put.error());
+        if (!back.ok()) failures[t].push_back(back.error().message());
+        else if (*back != bytes) failures[t].push_back("content differs for " + key);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_TRUE(failures[t].empty()) << "thread " << t << ": " << failures[t][0];
 }
 
 // Virtual-hosted addressing against moto: libcurl resolves BUCKET.localhost to loopback, and
