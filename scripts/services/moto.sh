@@ -31,7 +31,7 @@ readonly NAMES_RE='^(MOTO_PID|IMGFLO_TEST_S3_ENDPOINT|IMGFLO_TEST_S3_BUCKET|IMGF
 
 die() { echo "moto.sh: $*" >&2; exit 1; }
 
-usage() { die "usage: $0 start|stop DIR"; }
+usage() { die "usage: $0 start|stop|status DIR"; }
 
 # Value of NAME in the env file, or nothing.
 env_value() { [[ -f $ENV_FILE ]] && sed -n "s/^$1=//p" "$ENV_FILE" | tail -n1 || true; }
@@ -138,8 +138,15 @@ stop() {
 mkdir -p "$2"
 DIR=$(cd "$2" && pwd)
 ENV_FILE="$DIR/services.env"
+status() {
+  local pid
+  pid=$(env_value MOTO_PID)
+  if is_moto "$pid" && port_answers; then echo "moto running (pid $pid) on $ENDPOINT"; else echo "stopped"; return 1; fi
+}
+
 case "$1" in
   start) start ;;
   stop) stop ;;
+  status) status ;;
   *) usage ;;
 esac
