@@ -19,6 +19,7 @@ class LocalStorage final : public Storage {
   Result<std::string> put(const std::string& key, std::string_view bytes, std::string_view content_type) override;
   Result<std::string> get(const std::string& key) override;
   std::string location(const std::string& key) const override { return "/cache/" + key; }
+  Result<bool> exists(const std::string& key) override { return path_of(key).has_value(); }
 
   // Keys currently stored (to warm an in-memory index at start-up).
   std::vector<std::string> keys() const;

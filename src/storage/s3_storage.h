@@ -52,7 +52,7 @@ class S3Storage final : public Storage {
   // Metadata of a stored object; kNotFound when absent.
   Result<S3ObjectInfo> head(const std::string& key);
   // true/false for present/absent; errors as head().
-  Result<bool> exists(const std::string& key);
+  Result<bool> exists(const std::string& key) override;
 
   const S3Config& config() const { return config_; }
 

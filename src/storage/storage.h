@@ -23,6 +23,8 @@ class Storage {
   virtual Result<std::string> put(const std::string& key, std::string_view bytes, std::string_view content_type) = 0;
   // The stored bytes; kNotFound when absent.
   virtual Result<std::string> get(const std::string& key) = 0;
+  // Whether a result is stored (false when absent; errors when the store is unreachable).
+  virtual Result<bool> exists(const std::string& key) = 0;
   // The location put() returns for `key`, without storing anything (the
   // future URL a POST answers with).
   virtual std::string location(const std::string& key) const = 0;
