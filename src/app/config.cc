@@ -122,7 +122,9 @@ const std::vector<Setting>& settings() {
        seconds(&Config::background_timeout)},
       {"IMGFLO_WORKERS", "--workers", "number of CPUs", "processing threads (in-process workers)",
        integer(&Config::workers, 1, 256)},
-      {"IMGFLO_QUEUE_LIMIT", "--queue-limit", "64", "jobs waiting to start; beyond it requests get 503 + Retry-After",
+      {"IMGFLO_QUEUE_LIMIT", "--queue-limit", "64",
+       "jobs waiting to start; beyond it requests get 503 + Retry-After (with a broker: unanswered jobs per "
+       "urgency this frontend has published, beyond its own worker threads)",
        integer(&Config::queue_limit, 1, 1'000'000)},
       {"IMGFLO_FETCH_TIMEOUT", "--fetch-timeout", "20", "seconds for a whole input download",
        seconds(&Config::fetch_timeout)},
@@ -178,7 +180,8 @@ std::string validate(const Config& c) {
     problems += "IMGFLO_ADMIN_KEY and IMGFLO_ADMIN_SECRET go together; ";
   }
   if (!c.broker_url.empty()) {
-    if (auto url = broker::parse_broker_url(c.broker_url); !url.ok()) problems += "IMGFLO_BROKER_URL: " + url.error().message() + "; ";
+    auto url = broker::parse_broker_url(c.broker_url);
+    if (!url.ok()) problems += "IMGFLO_BROKER_URL: " + url.error().message() + "; ";
   }
   return problems;
 }

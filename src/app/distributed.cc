@@ -23,7 +23,9 @@ jobs::AmqpJobOptions job_system_options(const Config& config) {
   jobs::AmqpJobOptions o;
   o.amqp = amqp_options(config, "imgflo-server");
   o.topology = topology(config);
-  o.queue_limit = config.queue_limit;
+  // Unanswered jobs per urgency: waiting anywhere or running. In-process workers add their threads, so
+  // IMGFLO_QUEUE_LIMIT keeps its embedded meaning there (jobs beyond those running).
+  o.queue_limit = config.queue_limit + (config.worker_mode == "internal" ? config.workers : 0);
   return o;
 }
 

@@ -13,6 +13,28 @@ namespace {
 // How long start-up waits for the broker before serving anyway (requests get 503 until it connects).
 constexpr std::chrono::milliseconds kBrokerStartupWait{5'000};
 
+// The broker job system, with the started/running counts of this process's own worker (the frontend
+// alone cannot know when a published job starts).
+class WithWorkerStats final : public jobs::JobSystem {
+ public:
+  WithWorkerStats(jobs::JobSystem& jobs, const jobs::AmqpWorker& worker) : jobs_(jobs), worker_(worker) {}
+  Result<uint64_t> submit(jobs::Job job, jobs::JobCallback done) override {
+    return jobs_.submit(std::move(job), std::move(done));
+  }
+  void withdraw(uint64_t ticket) override { jobs_.withdraw(ticket); }
+  jobs::JobStats stats() const override {
+    jobs::JobStats s = jobs_.stats();
+    const jobs::WorkerStats w = worker_.stats();
+    s.started = w.started;
+    s.running = w.running;
+    return s;
+  }
+
+ private:
+  jobs::JobSystem& jobs_;
+  const jobs::AmqpWorker& worker_;
+};
+
 }  // namespace
 
 std::string version_json() {
@@ -48,8 +70,11 @@ Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config&
   s->broker_jobs_->start();
   s->jobs_ = s->broker_jobs_.get();
   if (config.worker_mode == "internal") {
-    s->internal_worker_ = std::make_unique<jobs::AmqpWorker>(s->parts_->work(), worker_options(config, "imgflo-server worker"));
+    s->internal_worker_ =
+        std::make_unique<jobs::AmqpWorker>(s->parts_->work(), worker_options(config, "imgflo-server worker"));
     s->internal_worker_->start();
+    s->combined_ = std::make_unique<WithWorkerStats>(*s->broker_jobs_, *s->internal_worker_);
+    s->jobs_ = s->combined_.get();
   }
   if (!s->broker_jobs_->wait_connected(kBrokerStartupWait)) {
     spdlog::warn("the message broker is not reachable yet; graph requests get 503 until it is");

@@ -39,6 +39,7 @@ class FrontendServices {
   std::unique_ptr<jobs::LocalJobSystem> local_jobs_;
   std::unique_ptr<jobs::AmqpJobSystem> broker_jobs_;
   std::unique_ptr<jobs::AmqpWorker> internal_worker_;
+  std::unique_ptr<jobs::JobSystem> combined_;  // broker_jobs_ + internal_worker_'s counts
   jobs::JobSystem* jobs_ = nullptr;
 };
 

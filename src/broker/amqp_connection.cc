@@ -4,6 +4,7 @@
 #include <amqp_tcp_socket.h>
 
 #include <algorithm>
+#include <random>
 
 namespace imgflo::broker {
 
@@ -128,7 +129,10 @@ Status AmqpConnection::ensure_connected() {
   }
   if (conn_) (void)fail(st.error().message());
   backoff_ = backoff_.count() == 0 ? options_.backoff_initial : std::min(backoff_ * 2, options_.backoff_max);
-  next_attempt_ = now + backoff_;
+  // Jitter spreads the reconnects of many processes after a broker restart.
+  static thread_local std::minstd_rand jitter(std::random_device{}());
+  const double factor = std::uniform_real_distribution<double>(0.75, 1.25)(jitter);
+  next_attempt_ = now + std::chrono::duration_cast<Clock::duration>(backoff_ * factor);
   return st;
 }
 
@@ -327,7 +331,9 @@ Result<std::optional<Event>> AmqpConnection::read_frame(milliseconds timeout) {
       if (r.reply_type != AMQP_RESPONSE_NORMAL) return fail("reading a delivery: " + describe(r));
       delivery.body = text(message.body);
       delivery.delivery_count = delivery_count(message.properties);
-      if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) delivery.message_id = text(message.properties.message_id);
+      if (message.properties._flags & AMQP_BASIC_MESSAGE_ID_FLAG) {
+        delivery.message_id = text(message.properties.message_id);
+      }
       amqp_destroy_message(&message);
       return std::optional<Event>(std::move(delivery));
     }

@@ -45,7 +45,7 @@ struct AmqpOptions {
   bool confirms = true;                              // publisher confirms on the channel
   std::string name;                                  // connection_name, shown by rabbitmqctl
   std::chrono::milliseconds backoff_initial{100};    // first retry delay after a failed attempt
-  std::chrono::milliseconds backoff_max{5'000};      // retry delays double up to this
+  std::chrono::milliseconds backoff_max{2'000};      // retry delays double (+-25 % jitter) up to this
 };
 
 struct Outgoing {
@@ -98,6 +98,8 @@ class AmqpConnection {
   std::chrono::milliseconds retry_in() const;
   uint64_t generation() const { return generation_; }
   const BrokerUrl& url() const { return options_.url; }
+  // Why the connection last failed or closed ("" before any failure).
+  const std::string& last_error() const { return last_error_; }
   // Closes the connection (unacked deliveries return to their queues).
   void close();
 

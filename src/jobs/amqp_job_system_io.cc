@@ -23,6 +23,10 @@ void AmqpJobSystem::io_loop() {
   down_since_ = SteadyClock::now();
   while (!stopping_) {
     if (!conn.connected()) {
+      if (connected_.exchange(false)) {  // submit() refuses from now on
+        spdlog::warn("job queue: lost the broker connection: {}", conn.last_error());
+        down_since_ = SteadyClock::now();
+      }
       Status st = conn.ensure_connected();
       if (!st.ok()) {
         on_unreachable(st.error());
@@ -41,7 +45,6 @@ void AmqpJobSystem::io_loop() {
       }
       next_announce_ = SteadyClock::now() + options_.announce_interval;
     }
-    if (!conn.connected()) connected_ = false;  // submit() refuses from now on
     sweep();
   }
   conn.close();

@@ -89,9 +89,12 @@ void AmqpWorker::io_loop() {
     if (stopping_ && !drain_until) drain_until = SteadyClock::now() + options_.drain_timeout;
     if (drain_until && (inflight_ == 0 || SteadyClock::now() >= *drain_until || !conn.connected())) break;
     if (!conn.connected()) {
+      if (connected_.exchange(false)) {
+        spdlog::warn("worker: lost the broker connection: {}", conn.last_error());
+        down_logged_ = true;
+      }
       Status st = conn.ensure_connected();
       if (!st.ok()) {
-        connected_ = false;
         if (!down_logged_) spdlog::warn("worker: {}", st.error().message());
         down_logged_ = true;
         finish_done(conn);  // drops outcomes of the lost connection
@@ -175,6 +178,9 @@ void AmqpWorker::on_delivery(broker::AmqpConnection& c, const broker::Delivery& 
     return;
   }
   ++inflight_;
+  std::lock_guard lock(mu_);
+  ++stats_.started;
+  stats_.running = inflight_;
 }
 
 void AmqpWorker::finish_done(broker::AmqpConnection& c) {
@@ -185,6 +191,10 @@ void AmqpWorker::finish_done(broker::AmqpConnection& c) {
   }
   for (const auto& done : batch) {
     --inflight_;
+    {
+      std::lock_guard lock(mu_);
+      stats_.running = inflight_;
+    }
     if (!c.connected() || done.generation != c.generation()) {
       spdlog::info("worker: job {} finished after its connection was lost; the broker hands it out again",
                    done.outcome.id);

@@ -54,6 +54,8 @@ struct AmqpWorkerOptions {
 struct WorkerStats {
   uint64_t received = 0;     // deliveries
   uint64_t redelivered = 0;  // of which earlier deliveries were not acked
+  uint64_t started = 0;      // handed to the processing threads
+  uint64_t running = 0;      // handed over, outcome not yet acked (gauge)
   uint64_t succeeded = 0;    // outcomes published and acked
   uint64_t failed = 0;       // error outcomes published and acked
   uint64_t expired = 0;      // past their deadline on arrival

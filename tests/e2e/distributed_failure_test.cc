@@ -31,6 +31,7 @@ TEST_F(Distributed, AWorkerKilledMidJobLosesNothing) {
   ServerProcess* busy = jobs_started(*w1) > 0 ? w1 : w2;
   ServerProcess* idle = busy == w1 ? w2 : w1;
   ASSERT_EQ(jobs_started(*busy), 1);
+  std::this_thread::sleep_for(500ms);  // well into the job
   const auto killed_at = Clock::now();
   busy->kill();  // SIGKILL: no ack, no goodbye
   const HttpResult r = client.get();

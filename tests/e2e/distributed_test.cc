@@ -61,6 +61,32 @@ TEST_F(Distributed, TwoFrontendsAndTwoWorkersServeEachOthersResults) {
   EXPECT_EQ(jobs_started(w1) + jobs_started(w2), 6);
 }
 
+TEST_F(Distributed, AFrontendWithInternalWorkersNeedsNoOtherProcess) {
+  auto e = env(url_);
+  e["IMGFLO_WORKER"] = "internal";
+  const std::vector<std::string> args = {"--workers", "2"};
+  procs_.push_back(std::make_unique<ServerProcess>(prefix_ + "internal", e, args));
+  const ServerProcess& s = *procs_.back();
+  const HttpResult r = http_get(s.url(crop(7)));
+  ASSERT_EQ(r.status, 301) << r.body;
+  EXPECT_EQ(http_get(s.url(location_path(r.header("location")))).status, 200);
+  HttpOptions post;
+  post.method = "POST";
+  const HttpResult posted = http(s.url(crop(8)), post);
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  HttpResult stored;
+  for (int i = 0; i < 100 && stored.status != 200; ++i) {
+    std::this_thread::sleep_for(50ms);
+    stored = http_get(s.url(location_path(posted.header("location"))));
+  }
+  EXPECT_EQ(stored.status, 200);
+  // Errors made by the worker come back with their kind and details.
+  const HttpResult bad = http_get(s.url("/graph/crop?input=files%2Fnothere.jpg"));
+  EXPECT_EQ(bad.status, 504) << bad.body;
+  EXPECT_EQ(bad.json()["type"], "download-failed");
+  EXPECT_NE(s.log().find("in-process broker workers"), std::string::npos);
+}
+
 TEST_F(Distributed, IdenticalRequestsToOneFrontendRunOneJob) {
   TestOrigin origin("127.0.0.1");
   origin.on("/slow.jpg", slow_jpeg(1500ms));
@@ -96,7 +122,9 @@ TEST_F(Distributed, ABackgroundFloodDoesNotSlowUrgentRequests) {
   const auto flood_start = Clock::now();
   for (int i = 0; i < kFlood; ++i) {
     const std::string path = "/graph/passthrough?" + input_param(origin.url("/slow.jpg?n=" + std::to_string(i)));
-    const HttpResult r = http(a.url(path), {.method = "POST"});
+    HttpOptions post;
+    post.method = "POST";
+    const HttpResult r = http(a.url(path), post);
     ASSERT_EQ(r.status, 202) << r.body;
   }
   const double flood_seconds = elapsed_s(flood_start);
@@ -116,8 +144,8 @@ double burst(const ServerProcess& s, int first, int n) {
   const auto start = Clock::now();
   std::vector<std::future<HttpResult>> clients;
   for (int i = 0; i < n; ++i) {
-    const std::string path =
-        "/graph/gaussianblur?std-dev-x=" + std::to_string(4 + first + i) + "&std-dev-y=6&input=files%2Fgrid-toastybob.jpg";
+    const std::string path = "/graph/gaussianblur?std-dev-x=" + std::to_string(4 + first + i) +
+                             "&std-dev-y=6&input=files%2Fgrid-toastybob.jpg";
     clients.push_back(std::async(std::launch::async, [&s, path] { return http_get(s.url(path)); }));
   }
   for (auto& c : clients) {
@@ -128,7 +156,7 @@ double burst(const ServerProcess& s, int first, int n) {
 }
 
 TEST_F(Distributed, ThroughputWithOneAndTwoWorkers) {
-  constexpr int kJobs = 12;
+  constexpr int kJobs = 24;
   ServerProcess& w1 = worker("w1", "urgent", 1);
   ServerProcess& a = frontend("a", {"--request-timeout", "60"});
   const double one = burst(a, 0, kJobs);

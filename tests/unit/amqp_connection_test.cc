@@ -2,12 +2,14 @@
 // confirms, manual ack and redelivery, prefetch, delivery limits and dead
 // letters, failures and reconnection.
 #include "broker/amqp_connection.h"
+#include "broker/wakeup.h"
 #include "support/test_origin.h"
 #include "support/broker_test.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <thread>
 
 namespace imgflo::test {
 namespace {
@@ -206,6 +208,38 @@ TEST_F(BrokerTest, ServerSideErrorsCloseAndReconnectRunsSetupAgain) {
   ASSERT_TRUE(c.ensure_connected().ok());  // first retry is immediate
   EXPECT_EQ(setups, 2);
   EXPECT_GT(c.generation(), generation);
+}
+
+// Idles like the I/O threads do (sleep in poll(2) on the socket, then a short library poll; their
+// tick is 1 s against 30 s heartbeats, here 0.5 s against 2 s) or without any library call;
+// returns whether the connection still works afterwards.
+bool survives_idle(AmqpConnection& c, std::chrono::milliseconds idle, bool service_heartbeats) {
+  broker::Wakeup wake;
+  const auto until = Clock::now() + idle;
+  while (Clock::now() < until) {
+    if (!service_heartbeats) {
+      std::this_thread::sleep_for(100ms);
+      continue;
+    }
+    wake.wait(c.fd(), 500ms);
+    auto e = c.poll(1ms);
+    if (!e.ok()) return false;
+  }
+  broker::Outgoing m;
+  m.body = "ping";
+  return c.publish_confirmed("", "no-such-queue", m).ok() && c.connected();
+}
+
+TEST_F(BrokerTest, HeartbeatsKeepAnIdleConnectionOpen) {
+  broker::AmqpOptions o = options("heartbeat");
+  o.heartbeat_seconds = 2;  // the broker drops a peer silent for about two intervals
+  AmqpConnection serviced(o);
+  ASSERT_TRUE(serviced.ensure_connected().ok());
+  EXPECT_TRUE(survives_idle(serviced, 7s, true));
+  // Without library calls no heartbeats go out, and the broker closes the connection.
+  AmqpConnection neglected(o);
+  ASSERT_TRUE(neglected.ensure_connected().ok());
+  EXPECT_FALSE(survives_idle(neglected, 7s, false));
 }
 
 TEST_F(BrokerTest, UnreachableBrokerFailsPromptlyWithBackoff) {
