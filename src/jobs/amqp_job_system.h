@@ -124,7 +124,8 @@ class AmqpJobSystem final : public JobSystem {
 
   // I/O thread only.
   std::optional<std::chrono::steady_clock::time_point> down_since_;
-  bool outage_reported_ = false;
+  bool outage_reported_ = false;  // waiters were answered 503 for this outage
+  bool failure_logged_ = false;   // a failed attempt of this outage was logged as a warning
   std::map<uint64_t, std::string> unconfirmed_;  // publish sequence number -> key
   std::chrono::steady_clock::time_point next_announce_{}, next_sweep_{};
 

@@ -69,6 +69,7 @@ void AmqpJobSystem::on_connected(broker::AmqpConnection& c) {
   }
   down_since_.reset();
   outage_reported_ = false;
+  failure_logged_ = false;
   next_announce_ = SteadyClock::now() + options_.announce_interval;
   std::vector<Job> again;  // unanswered jobs: their results went to the old result queue
   {
@@ -90,9 +91,10 @@ void AmqpJobSystem::on_connected(broker::AmqpConnection& c) {
 void AmqpJobSystem::on_unreachable(const Error& e) {
   const auto now = SteadyClock::now();
   connected_ = false;
-  if (!down_since_) {
-    down_since_ = now;
+  if (!down_since_) down_since_ = now;
+  if (!failure_logged_) {
     spdlog::warn("job queue: {}", e.message());
+    failure_logged_ = true;
   } else {
     spdlog::debug("job queue: {}", e.message());
   }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <regex>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -37,8 +38,12 @@ ServerProcess::ServerProcess(const std::string& name, std::map<std::string, std:
   for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
   auto c_argv = c_strings(argv);
   auto c_envp = c_strings(envp);
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
+    // Dies with the test process, even one that never destroys its ServerProcess (a leaked static).
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
     const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);

@@ -1,6 +1,7 @@
 // A real imgflo-server process for end-to-end tests: started on a free port
 // with the given environment and flags, stopped (SIGTERM, then SIGKILL) on
-// destruction. Its log goes to a file under the test scratch folder.
+// destruction, or SIGTERM when the test process ends without destroying it.
+// Its log goes to a file under the test scratch folder.
 // Other programs taking the same flags (imgflo-worker) start the same way,
 // with their own "ready" line (a pattern without a group: port() is 0).
 #pragma once
