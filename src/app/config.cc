@@ -149,8 +149,10 @@ const std::vector<Setting>& settings() {
        text(&Config::broker_url)},
       {"IMGFLO_WORKER", "--worker-mode", "internal",
        "with a broker: internal = this frontend also consumes jobs with IMGFLO_WORKERS threads; "
-       "external = it only publishes (run imgflo-worker processes)",
-       choice(&Config::worker_mode, {"internal", "external"})},
+       "external (or amqp, as the original's app.json had it) = it only publishes (run imgflo-worker processes)",
+       [](Config& c, const std::string& v) -> std::string {
+         return choice(&Config::worker_mode, {"internal", "external"})(c, v == "amqp" ? "external" : v);
+       }},
       {"IMGFLO_WORKER_ROLE", "--role", "both",
        "imgflo-worker: which queue to consume: urgent (GETs), background (POSTs) or both; with both, "
        "background jobs use at most IMGFLO_WORKERS-1 threads",

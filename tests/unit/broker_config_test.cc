@@ -38,9 +38,10 @@ TEST(BrokerConfig, EnvironmentFlagsAndTheOriginalsNames) {
   auto both = Config::load({{"CLOUDAMQP_URL", "amqp://cloud/"}, {"IMGFLO_BROKER_URL", "amqp://mine/"}}, {});
   ASSERT_TRUE(both.ok());
   EXPECT_EQ(both->broker_url, "amqp://mine/");
-  auto direct = Config::load({{"IMGFLO_BROKER_URL", "direct://imgflo3"}}, {});
+  auto direct = Config::load({{"IMGFLO_BROKER_URL", "direct://imgflo3"}, {"IMGFLO_WORKER", "amqp"}}, {});
   ASSERT_TRUE(direct.ok());
   EXPECT_TRUE(direct->broker_url.empty());
+  EXPECT_EQ(direct->worker_mode, "external");  // the original's app.json value
 }
 
 TEST(BrokerConfig, ProblemsAreReportedTogetherWithoutThePassword) {
