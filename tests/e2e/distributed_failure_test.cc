@@ -94,11 +94,13 @@ TEST_F(Distributed, ABrokerRestartIsSurvived) {
   auto restarted = std::async(std::launch::async, [&] { rabbit.restart(); });
   std::map<int, int> during;  // status -> count, while the broker restarts
   double slowest = 0;
+  int prompt_refusals = 0;
   int x = 1;
   while (restarted.wait_for(300ms) != std::future_status::ready) {
     const HttpResult r = http_get(a.url(crop(x++)));
     ++during[r.status];
     slowest = std::max(slowest, r.seconds);
+    if (r.status == 503 && r.seconds < 0.5) ++prompt_refusals;
   }
   const double restart_seconds = elapsed_s(restart_at);
   // Recovery: the frontend and the worker reconnect by themselves.
@@ -117,8 +119,9 @@ TEST_F(Distributed, ABrokerRestartIsSurvived) {
               "after the broker was back; the job in flight got %d after %.2f s\n",
               restart_seconds, summary.c_str(), slowest, recovery, flight.status, flight.seconds);
   for (const auto& [status, n] : during) EXPECT_TRUE(status == 301 || status == 503) << status;
-  EXPECT_GT(during[503], 0);  // the restart was noticed
-  EXPECT_LT(slowest, 3.0);    // refused promptly, never left hanging
+  EXPECT_GT(prompt_refusals, 0);  // while the broker is down, new jobs are refused at once
+  // A job published just before the connection dropped waits at most the outage grace (5 s), then 503.
+  EXPECT_LT(slowest, 8.0);
   EXPECT_EQ(after.status, 301) << after.body;
   EXPECT_LT(recovery, 15.0);
   EXPECT_TRUE(flight.status == 301 || flight.status == 503 || flight.status == 504) << flight.status;
