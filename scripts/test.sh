@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs dependencies (Debian 12, as root), builds, and runs every test.
 #   scripts/test.sh            all tests
-#   scripts/test.sh -L unit    only one ctest label (unit, conformance, ...)
+#   scripts/test.sh -L unit    only one ctest label (unit, conformance, e2e)
+# Tests use real services (Redis, RabbitMQ, moto S3; scripts/services.sh): the ones not already
+# running are started on loopback while the build runs, and stopped by PID at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+services_dir=build/test-services
+mkdir -p "$services_dir"
+scripts/services.sh fixture-start "$services_dir" > "$services_dir/start.log" 2>&1 &
+starting=$!
+trap 'wait "$starting" 2>/dev/null || true; scripts/services.sh fixture-stop "$services_dir" || true' EXIT
 scripts/build.sh
+wait "$starting" || { cat "$services_dir/start.log" >&2; exit 1; }
 jobs=$(nproc 2>/dev/null || echo 2)
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600 "$@"

@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include "broker/broker_url.h"
+
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -74,6 +76,20 @@ Apply text(std::string Config::*field) {
   };
 }
 
+Apply choice(std::string Config::*field, std::vector<std::string> allowed) {
+  return [=](Config& c, const std::string& v) -> std::string {
+    for (const auto& a : allowed) {
+      if (v == a) {
+        c.*field = v;
+        return "";
+      }
+    }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return "must be one of " + list;
+  };
+}
+
 Apply path(std::filesystem::path Config::*field) {
   return [=](Config& c, const std::string& v) -> std::string {
     if (v.empty()) return "must not be empty";
@@ -109,7 +125,9 @@ const std::vector<Setting>& settings() {
        seconds(&Config::background_timeout)},
       {"IMGFLO_WORKERS", "--workers", "number of CPUs", "processing threads (in-process workers)",
        integer(&Config::workers, 1, 256)},
-      {"IMGFLO_QUEUE_LIMIT", "--queue-limit", "64", "jobs waiting to start; beyond it requests get 503 + Retry-After",
+      {"IMGFLO_QUEUE_LIMIT", "--queue-limit", "64",
+       "jobs waiting to start; beyond it requests get 503 + Retry-After (with a broker: unanswered jobs per "
+       "urgency this frontend has published, beyond its own worker threads)",
        integer(&Config::queue_limit, 1, 1'000'000)},
       {"IMGFLO_FETCH_TIMEOUT", "--fetch-timeout", "20", "seconds for a whole input download",
        seconds(&Config::fetch_timeout)},
@@ -128,6 +146,29 @@ const std::vector<Setting>& settings() {
       {"IMGFLO_ADMIN_KEY", "--admin-key", "(none)", "key of the admin app (may use _nocache=true)",
        text(&Config::admin_key)},
       {"IMGFLO_ADMIN_SECRET", "--admin-secret", "(none)", "secret of the admin app", text(&Config::admin_secret)},
+      {"IMGFLO_BROKER_URL", "--broker-url", "(none: in-process jobs)",
+       "RabbitMQ URL amqp://user:pass@host:port/vhost (CLOUDAMQP_URL is read too); set = distributed mode: "
+       "jobs go through the broker to imgflo-worker processes",
+       text(&Config::broker_url)},
+      {"IMGFLO_WORKER", "--worker-mode", "internal",
+       "with a broker: internal = this frontend also consumes jobs with IMGFLO_WORKERS threads; "
+       "external (or amqp, as the original's app.json had it) = it only publishes (run imgflo-worker processes)",
+       [](Config& c, const std::string& v) -> std::string {
+         return choice(&Config::worker_mode, {"internal", "external"})(c, v == "amqp" ? "external" : v);
+       }},
+      {"IMGFLO_WORKER_ROLE", "--role", "both",
+       "imgflo-worker: which queue to consume: urgent (GETs), background (POSTs) or both; with both, "
+       "background jobs use at most IMGFLO_WORKERS-1 threads",
+       choice(&Config::worker_role, {"urgent", "background", "both"})},
+      {"IMGFLO_BROKER_PREFIX", "--broker-prefix", "(none)",
+       "prefix of every queue and exchange name (several deployments on one broker)", text(&Config::broker_prefix)},
+      {"IMGFLO_PREFETCH", "--prefetch", "2",
+       "unacked jobs a worker holds per queue; more than its threads only hides work from idle workers",
+       integer(&Config::prefetch, 1, 1000)},
+      {"IMGFLO_DEAD_LETTER_AFTER", "--dead-letter-after", "5",
+       "redeliveries (worker died or lost its connection mid-job) before a job goes to the dead-letter queue "
+       "dead-<queue>; must be the same on every frontend and worker (it is a queue argument)",
+       integer(&Config::dead_letter_after, 1, 1000)},
       {"IMGFLO_VERBOSE", "--verbose", "off", "log debug messages (any value enables)",
        [](Config& c, const std::string&) -> std::string {
          c.verbose = true;
@@ -143,6 +184,10 @@ std::string validate(const Config& c) {
   if (c.admin_key.empty() != c.admin_secret.empty()) {
     problems += "IMGFLO_ADMIN_KEY and IMGFLO_ADMIN_SECRET go together; ";
   }
+  if (!c.broker_url.empty()) {
+    auto url = broker::parse_broker_url(c.broker_url);
+    if (!url.ok()) problems += "IMGFLO_BROKER_URL: " + url.error().message() + "; ";
+  }
   return problems;
 }
 
@@ -154,6 +199,7 @@ Result<Config> Config::load(const std::map<std::string, std::string>& env, const
   if (auto host = env.find("HOSTNAME"); host != env.end() && !host->second.empty()) {
     c.public_url = "http://" + host->second;  // the original's api_host
   }
+  if (auto amqp = env.find("CLOUDAMQP_URL"); amqp != env.end()) c.broker_url = amqp->second;  // the original's fallback
   for (const auto& s : settings()) {
     auto it = *s.env ? env.find(s.env) : env.end();
     if (it == env.end()) continue;
@@ -177,6 +223,7 @@ Result<Config> Config::load(const std::map<std::string, std::string>& env, const
     const std::string value = takes_value ? args[++i] : "1";
     if (std::string why = found->apply(c, value); !why.empty()) problems.push_back(a + " " + why);
   }
+  if (c.broker_url.rfind("direct://", 0) == 0) c.broker_url.clear();  // the original's in-process broker
   if (c.workers == 0) c.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (std::string v = validate(c); !v.empty()) problems.push_back(v.substr(0, v.size() - 2));
   if (!problems.empty()) {

@@ -44,6 +44,13 @@ struct Config {
   // Auth
   std::string api_key, api_secret, admin_key, admin_secret;
   bool verbose = false;
+  // Distributed mode (RabbitMQ). See src/jobs/amqp_topology.h for the queues.
+  std::string broker_url;              // "" = in-process jobs (the embedded default)
+  std::string worker_mode = "internal";  // frontend: "internal" also runs workers, "external" only publishes
+  std::string worker_role = "both";    // imgflo-worker: "urgent", "background" or "both"
+  std::string broker_prefix;           // before every queue/exchange name ("" = the original's names)
+  int prefetch = 2;                    // unacked jobs a worker holds per queue
+  int dead_letter_after = 5;           // redeliveries of a job before it goes to the dead-letter queue
 
   // Parses `env` (name -> value) then `args` (flags). Errors list every problem.
   static Result<Config> load(const std::map<std::string, std::string>& env, const std::vector<std::string>& args);

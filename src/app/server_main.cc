@@ -1,6 +1,7 @@
-// imgflo-server: the HTTP frontend, wired to the embedded default: in-process
-// job queue and worker threads, in-memory cache index, results in a local
-// folder served at /cache/. See --help for every setting.
+// imgflo-server: the HTTP frontend. By default wired to the embedded mode:
+// in-process job queue and worker threads, in-memory cache index, results in
+// a local folder served at /cache/; with IMGFLO_BROKER_URL, jobs go through
+// RabbitMQ (app/services.h). See --help for every setting.
 #include "app/config.h"
 #include "app/services.h"
 #include "app/vips_init.h"
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
   if (!app::init_vips(argv[0])) return 1;
 
-  auto services = app::EmbeddedServices::create(*config);
+  auto services = app::FrontendServices::create(*config);
   if (!services.ok()) {
     std::cerr << "imgflo-server: " << services.error().message() << "\n";
     return 1;
@@ -44,8 +45,8 @@ int main(int argc, char** argv) {
     std::cerr << "imgflo-server: " << server.error().message() << "\n";
     return 1;
   }
-  spdlog::info("imgflo-server listening on http://{}:{} ({} workers, results in {})", config->address,
-               (*server)->port(), config->workers, (config->workdir / "cache").string());
+  spdlog::info("imgflo-server listening on http://{}:{} ({}, results in {})", config->address, (*server)->port(),
+               (*services)->describe(), (config->workdir / "cache").string());
   std::cout << "listening on port " << (*server)->port() << std::endl;  // tests wait for this line
   (*server)->run();
   (*services)->shutdown();

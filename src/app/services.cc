@@ -1,44 +1,41 @@
 #include "app/services.h"
 
+#include "app/distributed.h"
 #include "app/vips_init.h"
 
 #include <spdlog/spdlog.h>
 #include <vips/vips8>
 
-#include <system_error>
-
 namespace imgflo::app {
 
-namespace fs = std::filesystem;
+namespace {
 
-fs::path resolve_resource_dir(const Config& config) {
-  if (!config.resource_dir.empty()) return config.resource_dir;
-  std::error_code ec;
-  const fs::path exe = fs::canonical("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path bundled = exe.parent_path().parent_path() / "examples";
-    if (fs::is_directory(bundled)) return bundled;
+// How long start-up waits for the broker before serving anyway (requests get 503 until it connects).
+constexpr std::chrono::milliseconds kBrokerStartupWait{5'000};
+
+// The broker job system, with the started/running counts of this process's own worker (the frontend
+// alone cannot know when a published job starts).
+class WithWorkerStats final : public jobs::JobSystem {
+ public:
+  WithWorkerStats(jobs::JobSystem& jobs, const jobs::AmqpWorker& worker) : jobs_(jobs), worker_(worker) {}
+  Result<uint64_t> submit(jobs::Job job, jobs::JobCallback done) override {
+    return jobs_.submit(std::move(job), std::move(done));
   }
-  return "examples";
-}
+  void withdraw(uint64_t ticket) override { jobs_.withdraw(ticket); }
+  jobs::JobStats stats() const override {
+    jobs::JobStats s = jobs_.stats();
+    const jobs::WorkerStats w = worker_.stats();
+    s.started = w.started;
+    s.running = w.running;
+    return s;
+  }
 
-std::vector<http::App> configured_apps(const Config& c) {
-  std::vector<http::App> apps;
-  if (!c.api_key.empty()) apps.push_back({c.api_key, c.api_secret, false});
-  if (!c.admin_key.empty()) apps.push_back({c.admin_key, c.admin_secret, true});
-  return apps;
-}
+ private:
+  jobs::JobSystem& jobs_;
+  const jobs::AmqpWorker& worker_;
+};
 
-jobs::ProcessorOptions processor_options(const Config& c) {
-  jobs::ProcessorOptions o;
-  o.limits.max_pixels = c.max_pixels;
-  o.fetch.max_bytes = c.fetch_max_bytes;
-  o.fetch.connect_timeout = c.fetch_connect_timeout;
-  o.fetch.total_timeout = c.fetch_timeout;
-  o.fetch.max_redirects = c.fetch_max_redirects;
-  o.size_limit_megapixels = c.size_limit_megapixels;
-  return o;
-}
+}  // namespace
 
 std::string version_json() {
   return nlohmann::json{{"server", "imgflo-server 0.1.0"},
@@ -46,58 +43,70 @@ std::string version_json() {
       .dump();
 }
 
-Result<std::unique_ptr<EmbeddedServices>> EmbeddedServices::create(const Config& config) {
-  std::unique_ptr<EmbeddedServices> s(new EmbeddedServices());
+Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config& config) {
+  std::unique_ptr<FrontendServices> s(new FrontendServices());
   s->config_ = config;
-  if (Status st = fetch::CurlFetcher::init_library(); !st.ok()) return st.take_error();
+  auto parts = ProcessingParts::create(config);
+  if (!parts.ok()) return parts.take_error();
+  s->parts_ = std::move(*parts);
 
-  const fs::path graphs = config.graph_dir.empty() ? runtime::default_graph_dir(nullptr) : config.graph_dir;
-  auto catalogue = runtime::Catalogue::load(graphs, runtime::Catalogue::builtin_runtimes());
-  if (!catalogue.ok()) return catalogue.take_error();
-  s->catalogue_ = std::move(*catalogue);
+  if (config.broker_url.empty()) {
+    jobs::LocalJobOptions jo;
+    jo.workers = config.workers;
+    jo.queue_limit = config.queue_limit;
+    jo.on_thread_exit = vips_thread_done;
+    s->local_jobs_ = std::make_unique<jobs::LocalJobSystem>(s->parts_->work(), jo);
+    s->local_jobs_->start();
+    s->jobs_ = s->local_jobs_.get();
+    return s;
+  }
 
-  auto storage = storage::LocalStorage::open(config.workdir / "cache");
-  if (!storage.ok()) return storage.take_error();
-  s->storage_ = std::move(*storage);
-  for (const auto& key : s->storage_->keys()) (void)s->index_.put(key, s->storage_->location(key));
-
-  auto policy = fetch::AddressPolicy::from_allow_list(config.allow_private);
-  if (!policy.ok()) return policy.take_error();
-  fetch::CurlFetcher::Config curl;
-  curl.policy = std::move(*policy);
-  s->remote_ = std::make_unique<fetch::CurlFetcher>(std::move(curl));
-  s->local_files_ = std::make_unique<fetch::LocalFileFetcher>(resolve_resource_dir(config));
-  s->inputs_ = std::make_unique<fetch::InputFetcher>(*s->local_files_, *s->remote_);
-  s->auth_ = std::make_unique<http::Authenticator>(configured_apps(config));
-
-  s->processor_ = std::make_unique<jobs::Processor>(*s->catalogue_, *s->inputs_, *s->storage_, s->index_, *s->auth_,
-                                                    processor_options(config));
-  jobs::LocalJobOptions jo;
-  jo.workers = config.workers;
-  jo.queue_limit = config.queue_limit;
-  jo.on_thread_exit = vips_thread_done;
-  auto* processor = s->processor_.get();
-  s->jobs_ = std::make_unique<jobs::LocalJobSystem>(
-      [processor](const jobs::Job& job, const Stop& stop) { return processor->process(job, stop); }, jo);
-  s->jobs_->start();
-  spdlog::info("{} graphs loaded from {}; {} stored results", s->catalogue_->names().size(), graphs.string(),
-               s->index_.size());
+  jobs::AmqpJobOptions jo = job_system_options(config);
+  if (cache::MemoryCacheIndex* memory = s->parts_->memory_index()) {
+    // A private index learns about results the workers stored (a shared index is filled by the workers).
+    jo.on_stored = [memory](const std::string& key, const std::string& location) { (void)memory->put(key, location); };
+  }
+  s->broker_jobs_ = std::make_unique<jobs::AmqpJobSystem>(std::move(jo));
+  s->broker_jobs_->start();
+  s->jobs_ = s->broker_jobs_.get();
+  if (config.worker_mode == "internal") {
+    s->internal_worker_ =
+        std::make_unique<jobs::AmqpWorker>(s->parts_->work(), worker_options(config, "imgflo-server worker"));
+    s->internal_worker_->start();
+    s->combined_ = std::make_unique<WithWorkerStats>(*s->broker_jobs_, *s->internal_worker_);
+    s->jobs_ = s->combined_.get();
+  }
+  if (!s->broker_jobs_->wait_connected(kBrokerStartupWait)) {
+    spdlog::warn("the message broker is not reachable yet; graph requests get 503 until it is");
+  }
   return s;
 }
 
-std::unique_ptr<http::Handler> EmbeddedServices::make_handler(http::EventLoop& loop) {
+std::string FrontendServices::describe() const {
+  if (local_jobs_) return std::to_string(config_.workers) + " in-process workers";
+  auto url = broker::parse_broker_url(config_.broker_url);
+  return "jobs via " + (url.ok() ? url->redacted() : std::string("the broker")) + " as " +
+         broker_jobs_->participant_id() +
+         (internal_worker_ ? ", " + std::to_string(config_.workers) + " in-process broker workers"
+                           : ", external workers");
+}
+
+std::unique_ptr<http::Handler> FrontendServices::make_handler(http::EventLoop& loop) {
   http::HandlerOptions o;
   o.size_limit_megapixels = config_.size_limit_megapixels;
   o.request_timeout = config_.request_timeout;
   o.background_timeout = config_.background_timeout;
   o.public_base = config_.public_url;
   o.version_info = version_json();
-  http::Services services{*catalogue_, index_, *storage_, storage_.get(), *jobs_, *auth_, local_files_.get()};
+  http::Services services{parts_->catalogue(), parts_->index(),  parts_->storage(), parts_->local_storage(),
+                          *jobs_,              parts_->auth(),   parts_->files()};
   return std::make_unique<http::Handler>(services, o, loop);
 }
 
-void EmbeddedServices::shutdown() {
-  if (jobs_) jobs_->stop();
+void FrontendServices::shutdown() {
+  if (internal_worker_) internal_worker_->stop();
+  if (broker_jobs_) broker_jobs_->stop();
+  if (local_jobs_) local_jobs_->stop();
 }
 
 }  // namespace imgflo::app

@@ -1,48 +1,48 @@
-// Wiring of the embedded default: every part in one process. Owns the parts
-// and their lifetimes (construction order = dependency order, destruction in
-// reverse). The distributed mode swaps parts here, behind the same seams.
+// Wiring of the frontend (imgflo-server): the processing parts plus the job
+// system the configuration selects. Owns everything; construction order =
+// dependency order, destruction in reverse.
+//
+//  - No IMGFLO_BROKER_URL (the embedded default): in-process queue and
+//    worker threads (LocalJobSystem).
+//  - IMGFLO_BROKER_URL set: jobs go to RabbitMQ (AmqpJobSystem). With
+//    IMGFLO_WORKER=internal (the default, as in the original) this process
+//    also runs a broker worker consuming both queues with IMGFLO_WORKERS
+//    threads; it goes through the broker rather than straight to the pool so
+//    that jobs are durable, shared with other frontends' workers and
+//    survive this process. With external it only publishes.
 #pragma once
 
 #include "app/config.h"
-#include "cache/memory_cache_index.h"
-#include "fetch/curl_fetcher.h"
-#include "fetch/local_files.h"
-#include "http/auth.h"
+#include "app/processing.h"
 #include "http/handler.h"
+#include "jobs/amqp_job_system.h"
+#include "jobs/amqp_worker.h"
 #include "jobs/local_job_system.h"
-#include "jobs/processor.h"
-#include "runtime/catalogue.h"
-#include "storage/local_storage.h"
 
 #include <memory>
 
 namespace imgflo::app {
 
-class EmbeddedServices {
+class FrontendServices {
  public:
-  static Result<std::unique_ptr<EmbeddedServices>> create(const Config& config);
+  static Result<std::unique_ptr<FrontendServices>> create(const Config& config);
   std::unique_ptr<http::Handler> make_handler(http::EventLoop& loop);
-  // Stops the workers (queued jobs are cancelled); call before destruction.
+  // Stops the workers (queued jobs are cancelled) and the job system; call before destruction.
   void shutdown();
+  // For the start-up log line.
+  std::string describe() const;
 
  private:
-  EmbeddedServices() = default;
+  FrontendServices() = default;
   Config config_;
-  std::unique_ptr<runtime::Catalogue> catalogue_;
-  std::unique_ptr<storage::LocalStorage> storage_;
-  cache::MemoryCacheIndex index_;
-  std::unique_ptr<fetch::LocalFileFetcher> local_files_;
-  std::unique_ptr<fetch::CurlFetcher> remote_;
-  std::unique_ptr<fetch::InputFetcher> inputs_;
-  std::unique_ptr<http::Authenticator> auth_;
-  std::unique_ptr<jobs::Processor> processor_;
-  std::unique_ptr<jobs::LocalJobSystem> jobs_;
+  std::unique_ptr<ProcessingParts> parts_;
+  std::unique_ptr<jobs::LocalJobSystem> local_jobs_;
+  std::unique_ptr<jobs::AmqpJobSystem> broker_jobs_;
+  std::unique_ptr<jobs::AmqpWorker> internal_worker_;
+  std::unique_ptr<jobs::JobSystem> combined_;  // broker_jobs_ + internal_worker_'s counts
+  jobs::JobSystem* jobs_ = nullptr;
 };
 
-// Helpers shared with the other executables.
-std::filesystem::path resolve_resource_dir(const Config& config);
-std::vector<http::App> configured_apps(const Config& config);
-jobs::ProcessorOptions processor_options(const Config& config);
 std::string version_json();
 
 }  // namespace imgflo::app

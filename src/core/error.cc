@@ -44,6 +44,14 @@ std::string_view kind_name(ErrorKind kind) {
   return "internal";
 }
 
+std::optional<ErrorKind> kind_from_name(std::string_view name) {
+  for (int k = 0; k <= static_cast<int>(ErrorKind::kCancelled); ++k) {
+    const auto kind = static_cast<ErrorKind>(k);
+    if (kind_name(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
 nlohmann::json Error::to_json() const {
   nlohmann::json body = nlohmann::json::object();
   if (details_.is_object()) body = details_;

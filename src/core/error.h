@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cassert>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,8 @@ enum class ErrorKind {
 int http_status(ErrorKind kind);
 // Stable machine-readable name ("timeout", "unknown-parameter", ...).
 std::string_view kind_name(ErrorKind kind);
+// The kind of a kind_name() (errors travelling between processes); nullopt when unknown.
+std::optional<ErrorKind> kind_from_name(std::string_view name);
 
 class Error {
  public:

@@ -50,6 +50,33 @@ Result<Job> job_from_json(const nlohmann::json& j) {
   }
 }
 
+nlohmann::json to_json(const JobOutcome& outcome) {
+  nlohmann::json j = {{"id", outcome.id}, {"key", outcome.key}};
+  if (outcome.location.ok()) {
+    j["results"] = {{"url", *outcome.location}};
+  } else {
+    const Error& e = outcome.location.error();
+    j["error"] = {{"type", std::string(kind_name(e.kind()))}, {"message", e.message()}, {"details", e.details()}};
+  }
+  return j;
+}
+
+Result<JobOutcome> outcome_from_json(const nlohmann::json& j) {
+  try {
+    JobOutcome o{j.at("id").get<std::string>(), j.at("key").get<std::string>(), std::string()};
+    if (j.contains("results")) {
+      o.location = j.at("results").at("url").get<std::string>();
+      return o;
+    }
+    const auto& e = j.at("error");
+    const auto kind = kind_from_name(e.at("type").get<std::string>()).value_or(ErrorKind::kInternal);
+    o.location = Error(kind, e.at("message").get<std::string>(), e.value("details", nlohmann::json(nullptr)));
+    return o;
+  } catch (const nlohmann::json::exception& e) {
+    return Error(ErrorKind::kInvalidArgument, std::string("malformed job result message: ") + e.what());
+  }
+}
+
 int64_t now_epoch_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

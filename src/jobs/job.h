@@ -34,6 +34,18 @@ std::string new_job_id();
 nlohmann::json to_json(const Job& job);
 Result<Job> job_from_json(const nlohmann::json& j);
 
+// What a worker reports for a job (the MsgFlo "jobresult" message): the
+// stored result's location, or the error (kind, message and details survive
+// the trip; the frontend answers its waiters with them).
+struct JobOutcome {
+  std::string id;
+  std::string key;
+  Result<std::string> location;
+};
+// {"id", "key", "results": {"url": location}} or {"id", "key", "error": {...}}
+nlohmann::json to_json(const JobOutcome& outcome);
+Result<JobOutcome> outcome_from_json(const nlohmann::json& j);
+
 // Milliseconds since the unix epoch (wall clock), and a Deadline for an epoch time.
 int64_t now_epoch_ms();
 Deadline deadline_from_epoch_ms(int64_t epoch_ms);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <regex>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -25,7 +26,7 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 }  // namespace
 
 ServerProcess::ServerProcess(const std::string& name, std::map<std::string, std::string> env,
-                             std::vector<std::string> args, const std::string& program) {
+                             std::vector<std::string> args, const std::string& program, const std::string& ready) {
   const auto dir = scratch_dir("server-" + name);
   workdir_ = dir / "work";
   log_ = dir / "server.log";
@@ -37,20 +38,24 @@ ServerProcess::ServerProcess(const std::string& name, std::map<std::string, std:
   for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
   auto c_argv = c_strings(argv);
   auto c_envp = c_strings(envp);
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
+    // Dies with the test process, even one that never destroys its ServerProcess (a leaked static).
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(127);
     const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
     execve(c_argv[0], c_argv.data(), c_envp.data());
     _exit(127);
   }
-  const std::regex listening("listening on port ([0-9]+)");
+  const std::regex listening(ready);
   for (int i = 0; i < 300; ++i) {  // up to 30 s (graph catalogue load, libvips start)
     std::smatch m;
     const std::string text = log();
     if (std::regex_search(text, m, listening)) {
-      port_ = std::stoi(m[1]);
+      port_ = m.size() > 1 ? std::stoi(m[1]) : 0;
       return;
     }
     if (!running()) break;
@@ -58,14 +63,19 @@ ServerProcess::ServerProcess(const std::string& name, std::map<std::string, std:
   }
   const std::string text = log();
   kill();
-  throw std::runtime_error("imgflo-server did not start: " + text);
+  throw std::runtime_error(program + " did not start: " + text);
 }
 
-ServerProcess::~ServerProcess() {
+ServerProcess::~ServerProcess() { terminate(); }
+
+void ServerProcess::terminate() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
-  for (int i = 0; i < 50; ++i) {
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+  for (int i = 0; i < 150; ++i) {
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   kill();

@@ -1,6 +1,9 @@
 // A real imgflo-server process for end-to-end tests: started on a free port
 // with the given environment and flags, stopped (SIGTERM, then SIGKILL) on
-// destruction. Its log goes to a file under the test scratch folder.
+// destruction, or SIGTERM when the test process ends without destroying it.
+// Its log goes to a file under the test scratch folder.
+// Other programs taking the same flags (imgflo-worker) start the same way,
+// with their own "ready" line (a pattern without a group: port() is 0).
 #pragma once
 
 #include <filesystem>
@@ -13,9 +16,12 @@ namespace imgflo::test {
 class ServerProcess {
  public:
   // Starts build/imgflo-server (or `program`) with `env` added to a minimal
-  // environment and `args` appended; waits until it listens. Throws on failure.
+  // environment and `args` appended (after --port 0 --address 127.0.0.1
+  // --workdir <scratch>/work, so they may override those); waits until its
+  // log matches `ready` (the first group, if any, is the port). Throws on failure.
   ServerProcess(const std::string& name, std::map<std::string, std::string> env = {},
-                std::vector<std::string> args = {}, const std::string& program = "imgflo-server");
+                std::vector<std::string> args = {}, const std::string& program = "imgflo-server",
+                const std::string& ready = "listening on port ([0-9]+)");
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -26,6 +32,9 @@ class ServerProcess {
   std::string log() const;
   // Sends SIGKILL and waits (for crash tests).
   void kill();
+  // Sends SIGTERM and waits up to 15 s (then SIGKILL).
+  void terminate();
+  int pid() const { return pid_; }
   bool running() const;
 
  private:

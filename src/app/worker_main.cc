@@ -1,0 +1,63 @@
+// imgflo-worker: a broker worker (distributed mode). Consumes jobs from
+// RabbitMQ (IMGFLO_BROKER_URL; --role urgent|background|both), runs them with
+// IMGFLO_WORKERS threads, stores the results like the frontend would
+// (IMGFLO_WORKDIR/cache), publishes each outcome and then acks the job.
+// SIGTERM/SIGINT: stop taking jobs, let running ones finish (10 s), exit.
+// Takes every imgflo-server setting (--help); HTTP ones are ignored.
+#include "app/config.h"
+#include "app/distributed.h"
+#include "app/processing.h"
+#include "app/vips_init.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace imgflo;
+  // Block the stop signals in every thread (they inherit the mask); main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      std::cout << app::Config::help("imgflo-worker");
+      return 0;
+    }
+  }
+  auto config = app::Config::load(app::Config::environment(), args);
+  if (!config.ok()) {
+    std::cerr << "imgflo-worker: " << config.error().message() << "\n";
+    return 2;
+  }
+  if (config->broker_url.empty()) {
+    std::cerr << "imgflo-worker: IMGFLO_BROKER_URL (or --broker-url) is required\n";
+    return 2;
+  }
+  spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
+  if (!app::init_vips(argv[0])) return 1;
+  auto parts = app::ProcessingParts::create(*config);
+  if (!parts.ok()) {
+    std::cerr << "imgflo-worker: " << parts.error().message() << "\n";
+    return 1;
+  }
+  jobs::AmqpWorker worker((*parts)->work(), app::worker_options(*config, "imgflo-worker " + config->worker_role));
+  worker.start();
+  if (!worker.wait_connected(std::chrono::seconds(10))) {
+    spdlog::warn("the message broker is not reachable yet; retrying in the background");
+  }
+  spdlog::info("imgflo-worker running: role {}, {} threads, prefetch {}, results in {}", config->worker_role,
+               config->workers, config->prefetch, (config->workdir / "cache").string());
+  std::cout << "worker ready" << std::endl;  // tests wait for this line
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("imgflo-worker: signal {}, stopping", signal);
+  worker.stop();
+  return 0;
+}

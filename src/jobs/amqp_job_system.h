@@ -1,0 +1,142 @@
+// The frontend's job system in the distributed mode: jobs go to RabbitMQ
+// (amqp_topology.h), workers in other processes run them, and their results
+// come back on this frontend's private result queue.
+//
+// Threads: a dedicated I/O thread owns the broker connection (rabbitmq-c is
+// single-threaded); submit() and withdraw() only touch in-memory state under
+// a mutex and wake that thread, so they never wait for the network. Callbacks
+// run on the I/O thread (and must not block), or on the caller's thread for
+// stop().
+//
+// Semantics (the JobSystem contract, over a broker):
+//  - Coalescing: identical keys within this frontend make one job; every
+//    waiter gets its outcome. A GET joining a background (POST) job also
+//    publishes an urgent copy, so it never waits behind a background flood;
+//    the first result answers everyone (workers re-check the cache first).
+//  - Results are matched by key (a success for the key is a success for every
+//    waiter, whoever's job produced it) and, for errors, by the job ids this
+//    frontend published for that key.
+//  - Bounds: at most `queue_limit` urgent and, separately, `queue_limit`
+//    background jobs without a result yet (beyond: kOverloaded, 503), so a
+//    POST flood can never refuse GETs. This also bounds the outgoing queue
+//    (each job is published at most once per urgency).
+//  - Broker down: submit() answers kUnavailable (503) at once. Jobs already
+//    published stay in the durable queues; on reconnect every unanswered job
+//    is published again (its first copy's result went to the old, deleted
+//    result queue). If the broker stays unreachable for `outage_grace`, the
+//    waiters get kUnavailable instead of waiting for their deadline.
+//  - withdraw(): the waiter is forgotten; a job with no waiter and no
+//    background interest is dropped here (and not republished). A published
+//    message cannot be taken back; the worker runs it until the job's own
+//    deadline (other frontends may be waiting for the same key).
+#pragma once
+
+#include "broker/amqp_connection.h"
+#include "broker/wakeup.h"
+#include "jobs/amqp_topology.h"
+#include "jobs/job_system.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <optional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace imgflo::jobs {
+
+struct AmqpJobOptions {
+  broker::AmqpOptions amqp;
+  Topology topology;
+  std::string participant_id;   // "" = imgflo_api-<random>
+  size_t queue_limit = 64;      // unanswered jobs per urgency
+  std::chrono::milliseconds outage_grace{5'000};
+  std::chrono::milliseconds announce_interval{300'000};  // MsgFlo discovery re-sent this often
+  // Called on the I/O thread for each success result (e.g. to fill an
+  // in-memory cache index). Must not block.
+  std::function<void(const std::string& key, const std::string& location)> on_stored;
+};
+
+class AmqpJobSystem final : public JobSystem {
+ public:
+  explicit AmqpJobSystem(AmqpJobOptions options);
+  ~AmqpJobSystem() override;
+  AmqpJobSystem(const AmqpJobSystem&) = delete;
+  AmqpJobSystem& operator=(const AmqpJobSystem&) = delete;
+
+  // Starts the I/O thread, which connects in the background (with backoff).
+  void start();
+  // Unanswered waiters get kCancelled; joins the I/O thread.
+  void stop();
+  // Waits until connected (or `timeout`); for start-up logs and tests.
+  bool wait_connected(std::chrono::milliseconds timeout);
+  bool connected() const { return connected_.load(); }
+  const std::string& participant_id() const { return participant_id_; }
+
+  Result<uint64_t> submit(Job job, JobCallback done) override;
+  void withdraw(uint64_t ticket) override;
+  JobStats stats() const override;
+
+ private:
+  struct Waiter {
+    uint64_t ticket;
+    JobCallback done;
+  };
+  struct Flight {
+    std::optional<Job> urgent, background;  // the job published in each urgency
+    std::vector<std::string> ids;           // every job id published for this key
+    std::vector<Waiter> waiters;
+    bool background_interest = false;
+    bool counted_urgent = false;  // which limit it counts against
+    int64_t expires_ms = 0;       // forgotten after this (latest job deadline)
+  };
+  using FlightPtr = std::shared_ptr<Flight>;
+  using Completion = std::pair<std::vector<Waiter>, Result<std::string>>;
+
+  // I/O thread.
+  void io_loop();
+  Status setup(broker::AmqpConnection& c);
+  void on_connected(broker::AmqpConnection& c);
+  void on_unreachable(const Error& e);
+  void publish(broker::AmqpConnection& c, const Job& job);
+  void send_outgoing(broker::AmqpConnection& c);
+  void drain_events(broker::AmqpConnection& c);
+  void on_result(const broker::Delivery& d);
+  void on_confirm(const broker::Confirm& confirm);
+  void sweep();
+
+  // REQUIRES: mu_ held.
+  void enqueue(Flight& f, Job job);
+  std::optional<Completion> take(const std::string& key, Result<std::string> result);
+  void forget(const std::string& key);
+  Error unavailable() const;
+
+  const AmqpJobOptions options_;
+  const std::string participant_id_;
+  broker::Wakeup wake_;
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> stopping_{false};
+  std::thread io_;
+
+  // I/O thread only.
+  std::optional<std::chrono::steady_clock::time_point> down_since_;
+  bool outage_reported_ = false;  // waiters were answered 503 for this outage
+  bool failure_logged_ = false;   // a failed attempt of this outage was logged as a warning
+  std::map<uint64_t, std::string> unconfirmed_;  // publish sequence number -> key
+  std::chrono::steady_clock::time_point next_announce_{}, next_sweep_{};
+
+  mutable std::mutex mu_;
+  std::condition_variable connected_cv_;
+  uint64_t next_ticket_ = 1;                             // guarded by mu_
+  std::unordered_map<std::string, FlightPtr> flights_;   // by key; guarded by mu_
+  std::unordered_map<uint64_t, std::string> tickets_;    // ticket -> key; guarded by mu_
+  std::deque<Job> outgoing_;                             // to publish; guarded by mu_
+  size_t urgent_flights_ = 0, background_flights_ = 0;   // guarded by mu_
+  JobStats stats_;                                       // guarded by mu_
+};
+
+}  // namespace imgflo::jobs

@@ -1,0 +1,230 @@
+// The I/O thread of AmqpJobSystem: owns the broker connection, publishes
+// queued jobs, receives results and confirms, reconnects, sweeps.
+#include "jobs/amqp_job_system.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace imgflo::jobs {
+
+namespace {
+
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr milliseconds kLoopTick{1'000};   // longest sleep: heartbeats, sweeps, announcements
+constexpr int64_t kExpiryGraceMs = 1'000;  // after the deadline, before a flight is dropped
+
+}  // namespace
+
+void AmqpJobSystem::io_loop() {
+  broker::AmqpConnection conn(options_.amqp, [this](broker::AmqpConnection& c) { return setup(c); });
+  down_since_ = SteadyClock::now();
+  while (!stopping_) {
+    if (!conn.connected()) {
+      if (connected_.exchange(false)) {  // submit() refuses from now on
+        spdlog::warn("job queue: lost the broker connection: {}", conn.last_error());
+        down_since_ = SteadyClock::now();
+      }
+      Status st = conn.ensure_connected();
+      if (!st.ok()) {
+        on_unreachable(st.error());
+        sweep();
+        wake_.wait(-1, std::clamp(conn.retry_in(), milliseconds(10), kLoopTick));
+        continue;
+      }
+      on_connected(conn);
+    }
+    send_outgoing(conn);
+    if (conn.connected() && !conn.buffered()) wake_.wait(conn.fd(), kLoopTick);
+    if (conn.connected()) drain_events(conn);
+    if (conn.connected() && SteadyClock::now() >= next_announce_) {
+      if (Status st = announce(conn, frontend_participant(options_.topology, participant_id_)); !st.ok()) {
+        spdlog::warn("MsgFlo discovery message not sent: {}", st.error().message());
+      }
+      next_announce_ = SteadyClock::now() + options_.announce_interval;
+    }
+    sweep();
+  }
+  conn.close();
+  connected_ = false;
+}
+
+Status AmqpJobSystem::setup(broker::AmqpConnection& c) {
+  for (Urgency u : {Urgency::kUrgent, Urgency::kBackground}) {
+    if (Status st = options_.topology.declare_jobs(c, u); !st.ok()) return st;
+  }
+  if (Status st = options_.topology.declare_result_queue(c, participant_id_); !st.ok()) return st;
+  auto tag = c.consume(Topology::result_queue(participant_id_), /*auto_ack=*/true, /*exclusive=*/true);
+  if (!tag.ok()) return tag.take_error();
+  unconfirmed_.clear();
+  return announce(c, frontend_participant(options_.topology, participant_id_));
+}
+
+void AmqpJobSystem::on_connected(broker::AmqpConnection& c) {
+  if (down_since_) {
+    const auto down = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - *down_since_);
+    spdlog::info("job queue: connected to {} as {} (after {} ms)", c.url().redacted(), participant_id_, down.count());
+  }
+  down_since_.reset();
+  outage_reported_ = false;
+  failure_logged_ = false;
+  next_announce_ = SteadyClock::now() + options_.announce_interval;
+  std::vector<Job> again;  // unanswered jobs: their results went to the old result queue
+  {
+    std::lock_guard lock(mu_);
+    outgoing_.clear();
+    for (const auto& [key, f] : flights_) {
+      if (f->urgent) again.push_back(*f->urgent);
+      if (f->background) again.push_back(*f->background);
+    }
+    connected_ = true;
+  }
+  connected_cv_.notify_all();
+  if (!again.empty()) spdlog::info("job queue: publishing {} unanswered jobs again", again.size());
+  for (const auto& job : again) {
+    if (c.connected()) publish(c, job);
+  }
+}
+
+void AmqpJobSystem::on_unreachable(const Error& e) {
+  const auto now = SteadyClock::now();
+  connected_ = false;
+  if (!down_since_) down_since_ = now;
+  if (!failure_logged_) {
+    spdlog::warn("job queue: {}", e.message());
+    failure_logged_ = true;
+  } else {
+    spdlog::debug("job queue: {}", e.message());
+  }
+  if (outage_reported_ || now - *down_since_ < options_.outage_grace) return;
+  outage_reported_ = true;
+  std::vector<Completion> failed;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> keys;
+    for (const auto& [key, f] : flights_) {
+      if (!f->waiters.empty()) keys.push_back(key);
+    }
+    for (const auto& key : keys) {
+      Flight& f = *flights_[key];
+      if (f.background_interest) {  // keep the POST's job; answer only the waiters
+        failed.push_back({std::move(f.waiters), unavailable()});
+        f.waiters.clear();
+        for (const auto& w : failed.back().first) tickets_.erase(w.ticket);
+        ++stats_.failed;
+      } else if (auto c = take(key, unavailable())) {
+        failed.push_back(std::move(*c));
+      }
+    }
+  }
+  if (!failed.empty()) spdlog::warn("job queue: broker still unreachable; {} waiting jobs answered 503", failed.size());
+  for (auto& [waiters, result] : failed) {
+    for (auto& w : waiters) w.done(result);
+  }
+}
+
+void AmqpJobSystem::publish(broker::AmqpConnection& c, const Job& job) {
+  const std::string body = to_json(job).dump();
+  broker::Outgoing message;
+  message.body = body;
+  message.message_id = job.id;
+  auto seq = c.publish(options_.topology.api_outport(job.urgency), "", message);
+  if (!seq.ok()) {
+    spdlog::debug("job queue: publish failed: {}", seq.error().message());
+    return;  // the connection is closed; reconnecting publishes every unanswered job again
+  }
+  unconfirmed_[*seq] = job.key;
+}
+
+void AmqpJobSystem::send_outgoing(broker::AmqpConnection& c) {
+  std::deque<Job> batch;
+  {
+    std::lock_guard lock(mu_);
+    batch.swap(outgoing_);
+    std::erase_if(batch, [&](const Job& j) { return !flights_.contains(j.key); });  // withdrawn meanwhile
+  }
+  for (const auto& job : batch) {
+    if (!c.connected()) break;
+    publish(c, job);
+  }
+}
+
+void AmqpJobSystem::drain_events(broker::AmqpConnection& c) {
+  for (int i = 0; i < 1'000 && c.connected(); ++i) {
+    auto event = c.poll(milliseconds(1));  // a non-zero wait lets rabbitmq-c send/check heartbeats
+    if (!event.ok() || !*event) return;
+    if (const auto* d = std::get_if<broker::Delivery>(&**event)) {
+      on_result(*d);
+    } else {
+      on_confirm(std::get<broker::Confirm>(**event));
+    }
+  }
+}
+
+void AmqpJobSystem::on_confirm(const broker::Confirm& confirm) {
+  auto end = confirm.multiple ? unconfirmed_.upper_bound(confirm.tag) : unconfirmed_.find(confirm.tag);
+  auto begin = confirm.multiple ? unconfirmed_.begin() : end;
+  if (!confirm.multiple && end != unconfirmed_.end()) ++end;
+  std::vector<std::string> refused;
+  for (auto it = begin; it != end; ++it) {
+    if (!confirm.ack) refused.push_back(it->second);
+  }
+  unconfirmed_.erase(begin, end);
+  for (const auto& key : refused) {
+    std::optional<Completion> c;
+    {
+      std::lock_guard lock(mu_);
+      c = take(key, Error(ErrorKind::kUnavailable, "the job queue refused the job; retry later"));
+    }
+    if (c) {
+      for (auto& w : c->first) w.done(c->second);
+    }
+  }
+}
+
+void AmqpJobSystem::on_result(const broker::Delivery& d) {
+  auto json = nlohmann::json::parse(d.body, nullptr, false);
+  auto outcome = outcome_from_json(json);
+  if (json.is_discarded() || !outcome.ok()) {
+    spdlog::warn("job queue: ignoring a malformed result message ({} bytes)", d.body.size());
+    return;
+  }
+  if (outcome->location.ok() && options_.on_stored) options_.on_stored(outcome->key, *outcome->location);
+  std::optional<Completion> c;
+  {
+    std::lock_guard lock(mu_);
+    auto it = flights_.find(outcome->key);
+    if (it == flights_.end()) return;  // not ours, or already answered
+    const auto& ids = it->second->ids;
+    if (!outcome->location.ok() && std::find(ids.begin(), ids.end(), outcome->id) == ids.end()) return;
+    c = take(outcome->key, std::move(outcome->location));
+  }
+  for (auto& w : c->first) w.done(c->second);
+}
+
+void AmqpJobSystem::sweep() {
+  const auto now = SteadyClock::now();
+  if (now < next_sweep_) return;
+  next_sweep_ = now + kLoopTick;
+  const int64_t epoch_now = now_epoch_ms();
+  std::vector<Completion> expired;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> keys;
+    for (const auto& [key, f] : flights_) {
+      if (f->expires_ms + kExpiryGraceMs < epoch_now) keys.push_back(key);
+    }
+    for (const auto& key : keys) {
+      if (auto c = take(key, Error(ErrorKind::kTimeout, "no result before the job's deadline"))) {
+        expired.push_back(std::move(*c));
+      }
+    }
+  }
+  for (auto& [waiters, result] : expired) {
+    for (auto& w : waiters) w.done(result);
+  }
+}
+
+}  // namespace imgflo::jobs

@@ -1,0 +1,301 @@
+// The frontend's broker job system and the broker worker together, against
+// a real RabbitMQ, with fake work: round trips, coalescing, errors across
+// the wire, bounds, withdrawal, urgent promotion, discovery, dead letters,
+// and jobs that survive a worker stopping mid-job.
+#include "jobs/amqp_job_system.h"
+#include "jobs/amqp_worker.h"
+#include "support/broker_test.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+namespace imgflo::test {
+namespace {
+
+using namespace std::chrono_literals;
+using jobs::Job;
+using jobs::Urgency;
+
+Job job(const std::string& key, Urgency u = Urgency::kUrgent) {
+  Job j;
+  j.id = jobs::new_job_id();
+  j.key = key;
+  j.graph = "passthrough";
+  j.urgency = u;
+  j.deadline_ms = jobs::now_epoch_ms() + 30'000;
+  return j;
+}
+
+// Work that waits until opened (or stopped) and counts runs per key.
+class Gate {
+ public:
+  jobs::WorkFunction work() {
+    return [this](const Job& j, const Stop& stop) -> Result<std::string> {
+      std::unique_lock lock(mu_);
+      ++runs_[j.key];
+      cv_.notify_all();
+      while (!open_ && !stop.requested()) cv_.wait_for(lock, 10ms);  // polls the stop like real work
+      if (auto e = stop.check()) return *e;
+      return "/cache/" + j.key;
+    };
+  }
+  void open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  bool wait_runs(const std::string& key, int n, std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return runs_[key] >= n; });
+  }
+  int runs(const std::string& key) {
+    std::lock_guard lock(mu_);
+    return runs_[key];
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  std::map<std::string, int> runs_;
+};
+
+jobs::WorkFunction instant() {
+  return [](const Job& j, const Stop&) -> Result<std::string> { return "/cache/" + j.key; };
+}
+
+class JobSystemTest : public BrokerTest {
+ protected:
+  jobs::AmqpJobOptions frontend_options() {
+    jobs::AmqpJobOptions o;
+    o.amqp = options("frontend");
+    o.topology = topology_;
+    o.queue_limit = 8;
+    return o;
+  }
+  jobs::AmqpWorkerOptions worker_options(bool urgent = true, bool background = true) {
+    jobs::AmqpWorkerOptions o;
+    o.amqp = options("worker");
+    o.topology = topology_;
+    o.urgent = urgent;
+    o.background = background;
+    o.threads = 2;
+    o.prefetch = 2;
+    return o;
+  }
+  std::unique_ptr<jobs::AmqpJobSystem> frontend(jobs::AmqpJobOptions o) {
+    auto f = std::make_unique<jobs::AmqpJobSystem>(std::move(o));
+    f->start();
+    EXPECT_TRUE(f->wait_connected(10s));
+    return f;
+  }
+  std::unique_ptr<jobs::AmqpWorker> worker(jobs::WorkFunction work, jobs::AmqpWorkerOptions o) {
+    auto w = std::make_unique<jobs::AmqpWorker>(std::move(work), std::move(o));
+    w->start();
+    EXPECT_TRUE(w->wait_connected(10s));
+    return w;
+  }
+};
+
+// Submits and returns a future of the callback's result.
+std::future<Result<std::string>> submit(jobs::JobSystem& js, Job j, Result<uint64_t>* ticket = nullptr) {
+  auto promise = std::make_shared<std::promise<Result<std::string>>>();
+  auto future = promise->get_future();
+  auto t = js.submit(std::move(j), [promise](Result<std::string> r) { promise->set_value(std::move(r)); });
+  if (ticket) *ticket = t;
+  if (!t.ok()) promise->set_value(t.error());
+  return future;
+}
+
+TEST_F(JobSystemTest, RoundTripThroughAWorker) {
+  auto w = worker(instant(), worker_options());
+  auto f = frontend(frontend_options());
+  auto result = submit(*f, job("k1.jpg"));
+  ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
+  auto r = result.get();
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(*r, "/cache/k1.jpg");
+  EXPECT_EQ(f->stats().succeeded, 1u);
+  EXPECT_EQ(f->stats().queued, 0u);
+}
+
+TEST_F(JobSystemTest, IdenticalKeysRunOnceAndEveryWaiterIsAnswered) {
+  Gate gate;
+  auto w = worker(gate.work(), worker_options());
+  auto f = frontend(frontend_options());
+  std::vector<std::future<Result<std::string>>> waiters;
+  for (int i = 0; i < 3; ++i) waiters.push_back(submit(*f, job("same.jpg")));
+  ASSERT_TRUE(gate.wait_runs("same.jpg", 1));
+  gate.open();
+  for (auto& fut : waiters) {
+    ASSERT_EQ(fut.wait_for(10s), std::future_status::ready);
+    auto r = fut.get();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, "/cache/same.jpg");
+  }
+  EXPECT_EQ(gate.runs("same.jpg"), 1);
+  EXPECT_EQ(f->stats().coalesced, 2u);
+  EXPECT_EQ(w->stats().received, 1u);
+}
+
+TEST_F(JobSystemTest, ErrorsTravelWithKindMessageAndDetails) {
+  auto w = worker(
+      [](const Job&, const Stop&) -> Result<std::string> {
+        return Error(ErrorKind::kUnknownParameter, "Unknown parameter: foo", {{"parameter", "foo"}});
+      },
+      worker_options());
+  auto f = frontend(frontend_options());
+  auto r = submit(*f, job("bad.jpg")).get();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind(), ErrorKind::kUnknownParameter);
+  EXPECT_EQ(r.error().message(), "Unknown parameter: foo");
+  EXPECT_EQ(r.error().details()["parameter"], "foo");
+  EXPECT_EQ(w->stats().failed, 1u);
+}
+
+TEST_F(JobSystemTest, UnreachableBrokerAnswers503AtOnce) {
+  auto o = frontend_options();
+  o.amqp.url.port = 1;
+  jobs::AmqpJobSystem f(o);
+  f.start();
+  EXPECT_FALSE(f.wait_connected(200ms));
+  const auto start = std::chrono::steady_clock::now();
+  auto t = f.submit(job("x.jpg"), [](Result<std::string>) { ADD_FAILURE() << "no callback expected"; });
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 50ms);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.error().kind(), ErrorKind::kUnavailable);
+  EXPECT_EQ(t.error().status(), 503);
+  EXPECT_EQ(t.error().message().find("127.0.0.1"), std::string::npos);  // nothing internal for clients
+}
+
+TEST_F(JobSystemTest, BackgroundLimitNeverRefusesUrgentJobs) {
+  auto f = frontend(frontend_options());  // no worker: nothing is answered
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(f->submit(job("bg" + std::to_string(i), Urgency::kBackground), nullptr).ok());
+  auto over = f->submit(job("bg-over", Urgency::kBackground), nullptr);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().kind(), ErrorKind::kOverloaded);
+  EXPECT_TRUE(f->submit(job("urgent.jpg"), [](Result<std::string>) {}).ok());
+  EXPECT_EQ(f->stats().rejected, 1u);
+}
+
+TEST_F(JobSystemTest, WithdrawnWaitersAreNotCalled) {
+  Gate gate;
+  auto w = worker(gate.work(), worker_options());
+  auto f = frontend(frontend_options());
+  std::atomic<int> calls{0};
+  auto t = f->submit(job("gone.jpg"), [&](Result<std::string>) { ++calls; });
+  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE(gate.wait_runs("gone.jpg", 1));
+  f->withdraw(*t);
+  EXPECT_EQ(f->stats().cancelled, 1u);
+  EXPECT_EQ(f->stats().queued, 0u);
+  gate.open();
+  // The worker still finishes (other frontends may wait for the key); nobody here is called.
+  for (int i = 0; i < 100 && w->stats().succeeded == 0; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(w->stats().succeeded, 1u);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST_F(JobSystemTest, AnUrgentWaiterNeverWaitsBehindABackgroundJob) {
+  Gate stuck;  // the only background worker hangs
+  auto bg = worker(stuck.work(), worker_options(/*urgent=*/false, /*background=*/true));
+  auto urgent = worker(instant(), worker_options(/*urgent=*/true, /*background=*/false));
+  auto f = frontend(frontend_options());
+  ASSERT_TRUE(f->submit(job("both.jpg", Urgency::kBackground), nullptr).ok());
+  ASSERT_TRUE(stuck.wait_runs("both.jpg", 1));
+  auto r = submit(*f, job("both.jpg"));
+  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
+  ASSERT_TRUE(r.get().ok());
+  EXPECT_EQ(f->stats().coalesced, 1u);
+  stuck.open();
+}
+
+TEST_F(JobSystemTest, AnnouncesItselfToMsgFlo) {
+  broker::AmqpConnection listener(options("msgflo"));
+  ASSERT_TRUE(listener.ensure_connected().ok());
+  ASSERT_TRUE(listener.declare_exchange(jobs::kDiscoveryExchange).ok());
+  broker::QueueSpec q;
+  q.name = name("fbp-listener");
+  q.durable = false;
+  q.exclusive = true;
+  q.auto_delete = true;
+  ASSERT_TRUE(listener.declare_queue(q).ok());
+  ASSERT_TRUE(listener.bind_queue(q.name, jobs::kDiscoveryExchange).ok());
+  ASSERT_TRUE(listener.consume(q.name, /*auto_ack=*/true).ok());
+  auto f = frontend(frontend_options());
+  // Other participants may announce on the shared exchange too: find ours.
+  std::optional<nlohmann::json> ours;
+  for (int i = 0; i < 50 && !ours; ++i) {
+    auto d = next_delivery(listener, 2s);
+    ASSERT_TRUE(d.has_value());
+    auto m = nlohmann::json::parse(d->body);
+    if (m["payload"]["id"] == f->participant_id()) ours = m;
+  }
+  ASSERT_TRUE(ours.has_value());
+  EXPECT_EQ((*ours)["protocol"], "discovery");
+  EXPECT_EQ((*ours)["command"], "participant");
+  const auto& p = (*ours)["payload"];
+  EXPECT_EQ(p["role"], prefix_ + "imgflo_api");
+  EXPECT_EQ(p["inports"][0]["queue"], f->participant_id() + ".JOBRESULT");
+  EXPECT_EQ(p["outports"][0]["queue"], prefix_ + "imgflo_api.URGENTJOB");
+  EXPECT_EQ(p["outports"][1]["queue"], prefix_ + "imgflo_api.BACKGROUNDJOB");
+  EXPECT_EQ(f->participant_id().rfind(prefix_ + "imgflo_api-", 0), 0u);
+}
+
+TEST_F(JobSystemTest, MalformedJobsAreDeadLettered) {
+  auto w = worker(instant(), worker_options());
+  broker::AmqpConnection c(options("garbage"));
+  ASSERT_TRUE(c.ensure_connected().ok());
+  broker::Outgoing m;
+  m.body = "{\"not\": \"a job\"}";
+  ASSERT_TRUE(c.publish_confirmed(topology_.api_outport(Urgency::kUrgent), "", m).ok());
+  ASSERT_TRUE(c.consume(topology_.dead_letter(Urgency::kUrgent)).ok());
+  auto d = next_delivery(c);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->body, "{\"not\": \"a job\"}");
+  EXPECT_EQ(w->stats().rejected, 1u);
+}
+
+TEST_F(JobSystemTest, AJobLeftUnfinishedByAStoppedWorkerIsRedelivered) {
+  Gate stuck;
+  auto first_options = worker_options();
+  first_options.drain_timeout = 0ms;  // like being killed: no time to finish
+  auto first = worker(stuck.work(), first_options);
+  auto f = frontend(frontend_options());
+  auto r = submit(*f, job("retry.jpg"));
+  ASSERT_TRUE(stuck.wait_runs("retry.jpg", 1));
+  first->stop();
+  stuck.open();  // too late: its connection is closed, the outcome is dropped
+  auto second = worker(instant(), worker_options());
+  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
+  auto result = r.get();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(*result, "/cache/retry.jpg");
+  EXPECT_EQ(second->stats().redelivered, 1u);
+  EXPECT_EQ(first->stats().succeeded, 0u);
+}
+
+TEST_F(JobSystemTest, ExpiredJobsAreAnsweredWithoutRunning) {
+  Gate never;
+  auto f = frontend(frontend_options());
+  Job late = job("late.jpg");
+  late.deadline_ms = jobs::now_epoch_ms() + 300;
+  auto r = submit(*f, late);
+  std::this_thread::sleep_for(500ms);  // expires in the queue (no worker yet)
+  auto w = worker(never.work(), worker_options());
+  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
+  auto result = r.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind(), ErrorKind::kTimeout);
+  EXPECT_EQ(never.runs("late.jpg"), 0);
+  // The frontend's own sweep may answer first on a loaded machine; the worker still skips the job.
+  for (int i = 0; i < 100 && w->stats().expired == 0; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(w->stats().expired, 1u);
+}
+
+}  // namespace
+}  // namespace imgflo::test

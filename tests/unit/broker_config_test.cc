@@ -1,0 +1,70 @@
+// The distributed-mode rows of the configuration table.
+#include "app/config.h"
+#include "app/distributed.h"
+
+#include <gtest/gtest.h>
+
+namespace imgflo::app {
+namespace {
+
+TEST(BrokerConfig, DefaultsAreTheEmbeddedMode) {
+  auto c = Config::load({}, {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->broker_url.empty());
+  EXPECT_EQ(c->worker_mode, "internal");
+  EXPECT_EQ(c->worker_role, "both");
+  EXPECT_EQ(c->prefetch, 2);
+  EXPECT_EQ(c->dead_letter_after, 5);
+}
+
+TEST(BrokerConfig, EnvironmentFlagsAndTheOriginalsNames) {
+  auto c = Config::load({{"CLOUDAMQP_URL", "amqp://u:p@cloud:5672/v"},
+                         {"IMGFLO_WORKER", "external"},
+                         {"IMGFLO_PREFETCH", "4"},
+                         {"IMGFLO_BROKER_PREFIX", "staging_"}},
+                        {"--role", "urgent", "--dead-letter-after", "3"});
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->broker_url, "amqp://u:p@cloud:5672/v");
+  EXPECT_EQ(c->worker_mode, "external");
+  const auto w = worker_options(*c, "test");
+  EXPECT_TRUE(w.urgent);
+  EXPECT_FALSE(w.background);
+  EXPECT_EQ(w.prefetch, 4);
+  EXPECT_EQ(w.topology.delivery_limit, 3);
+  EXPECT_EQ(w.topology.job_queue(jobs::Urgency::kUrgent), "staging_imgflo_urgentworker.JOB");
+  EXPECT_EQ(w.amqp.url.host, "cloud");
+  EXPECT_EQ(w.amqp.url.vhost, "v");
+  // IMGFLO_BROKER_URL wins over CLOUDAMQP_URL; direct:// (the original's in-process broker) means none.
+  auto both = Config::load({{"CLOUDAMQP_URL", "amqp://cloud/"}, {"IMGFLO_BROKER_URL", "amqp://mine/"}}, {});
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->broker_url, "amqp://mine/");
+  auto direct = Config::load({{"IMGFLO_BROKER_URL", "direct://imgflo3"}, {"IMGFLO_WORKER", "amqp"}}, {});
+  ASSERT_TRUE(direct.ok());
+  EXPECT_TRUE(direct->broker_url.empty());
+  EXPECT_EQ(direct->worker_mode, "external");  // the original's app.json value
+}
+
+TEST(BrokerConfig, ProblemsAreReportedTogetherWithoutThePassword) {
+  auto c = Config::load({{"IMGFLO_BROKER_URL", "amqp://u:topsecret@host:notaport/"},
+                         {"IMGFLO_WORKER", "subprocess"},
+                         {"IMGFLO_PREFETCH", "0"}},
+                        {"--role", "video"});
+  ASSERT_FALSE(c.ok());
+  const std::string& m = c.error().message();
+  EXPECT_NE(m.find("IMGFLO_BROKER_URL"), std::string::npos) << m;
+  EXPECT_NE(m.find("IMGFLO_WORKER must be one of internal, external"), std::string::npos) << m;
+  EXPECT_NE(m.find("IMGFLO_PREFETCH"), std::string::npos) << m;
+  EXPECT_NE(m.find("--role must be one of urgent, background, both"), std::string::npos) << m;
+  EXPECT_EQ(m.find("topsecret"), std::string::npos) << m;
+}
+
+TEST(BrokerConfig, HelpDocumentsEveryBrokerSetting) {
+  const std::string h = Config::help("imgflo-worker");
+  for (const char* s : {"IMGFLO_BROKER_URL", "IMGFLO_WORKER)", "IMGFLO_WORKER_ROLE", "IMGFLO_BROKER_PREFIX",
+                        "IMGFLO_PREFETCH", "IMGFLO_DEAD_LETTER_AFTER"}) {
+    EXPECT_NE(h.find(s), std::string::npos) << s;
+  }
+}
+
+}  // namespace
+}  // namespace imgflo::app
