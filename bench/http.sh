@@ -73,21 +73,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Waits up to 10 s for a TCP port on 127.0.0.1 to accept connections.
-wait_for_port() {
-  local i
-  for i in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
-
 # ---------------------------------------------------------------------------
 # The two servers
 # ---------------------------------------------------------------------------
@@ -101,49 +86,15 @@ make_resources() {
 }
 
 start_imgflo() {
-  "$BUILD/imgflo-server" --address 127.0.0.1 --port 0 --http-threads "$THREADS" \
-    --workdir "$TMP/work" --resources "$TMP/resources" --request-timeout 600 \
-    >"$TMP/imgflo.out" 2>"$TMP/imgflo.err" &
-  PIDS+=($!)
-  local i
-  for i in $(seq 100); do
-    IMGFLO_PORT=$(awk '/^listening on port/ { print $4 }' "$TMP/imgflo.out")
-    [[ -z $IMGFLO_PORT ]] || return 0
-    sleep 0.1
-  done
-  echo "imgflo-server did not start:" >&2
-  cat "$TMP/imgflo.err" >&2
-  return 1
+  local status=0
+  start_imgflo_server 10 -- --http-threads "$THREADS" --resources "$TMP/resources" --request-timeout 600 || status=1
+  PIDS+=("$IMGFLO_PID")
+  return $status
 }
 
 start_nginx() {
   NGINX_PORT=$(free_port)
-  mkdir -p "$TMP/nginx"
-  local user=""
-  ((EUID != 0)) || user="user $(id -un) $(id -gn);"
-  cat >"$TMP/nginx/nginx.conf" <<EOF
-# Written by bench/http.sh: the cheapest possible redirect, as a speed reference.
-$user
-worker_processes $THREADS;
-worker_rlimit_nofile 8192;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $TMP/nginx/body;
-  proxy_temp_path $TMP/nginx/proxy;
-  fastcgi_temp_path $TMP/nginx/fastcgi;
-  uwsgi_temp_path $TMP/nginx/uwsgi;
-  scgi_temp_path $TMP/nginx/scgi;
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / { return 301 http://example.com/x; }
-  }
-}
-EOF
+  write_nginx_conf "$TMP/nginx" "$NGINX_PORT" "$THREADS"
   nginx -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" &
   PIDS+=($!)
   wait_for_port "$NGINX_PORT"
@@ -259,7 +210,7 @@ SECTION=$DATA/http-$(date -u +%Y%m%d-%H%M%S).md
        "$(nproc) workers) and nginx 1.22 ($THREADS worker processes) on 127.0.0.1, wrk on the same machine."
   echo
   machine_facts
-  echo "- $(nginx -v 2>&1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), ulimit -n $(ulimit -n)"
+  echo "- $(nginx -v 2>&1), $(wrk -v 2>&1 | sed -n 1p | cut -d" " -f1-2), ulimit -n $(ulimit -n)"
   echo "- load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER"
   if [[ -s $TMP/wrk-results ]]; then
     echo
