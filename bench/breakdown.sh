@@ -113,6 +113,7 @@ cp "$ROOT/graphs/croprotate.json" "$TMP/graphs/cr2-crop.json"
 
 STAGES="base gm1-grey gm2-map gm3-over hd1-blur hd2-sobel hd3-gray hd4-dodge
 mb1-blur mb2-contrast mb3-screen rt1-curve rt2-over cr1-rotate cr2-crop"
+# shellcheck disable=SC2034  # read through ${!extra_var} below
 EXTRA_ARGS_cr2_crop="degrees=30 x=366 y=366 cropwidth=2000 cropheight=2000"
 
 [[ -s $DATA/in-2000x2000.jpg ]] || { echo "run bench/runtime.sh first (it makes $DATA/in-2000x2000.jpg)" >&2; exit 1; }

@@ -4,6 +4,7 @@
 # block of bench/RESULTS.md with a freshly written markdown section, the nginx
 # reference config, and starting imgflo-server on a free port. The functions use
 # the calling script's ROOT, BUILD and TMP.
+# shellcheck shell=bash disable=SC2034  # IMGFLO_PORT/IMGFLO_PID are for the caller
 
 # One markdown bullet list describing the machine and the software versions.
 machine_facts() {

@@ -96,7 +96,7 @@ make_inputs() {
   vips identity "$TMP/identity.v"
 }
 
-# Substitutes {in}, {out} and {tmp} in a command template; $2 names the output.
+# Substitutes {in}, {out}, {tmp} and {jpeg} in a command template; $2 names the output.
 expand() {
   local s=$1
   s=${s//\{in\}/$DATA/in-2000x2000.jpg}
