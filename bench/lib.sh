@@ -1,0 +1,135 @@
+# bench/lib.sh — helpers shared by the bench/ scripts (sourced, not run).
+#
+# Machine facts for the report, unit conversions, percentiles, replacing a marked
+# block of bench/RESULTS.md with a freshly written markdown section, the nginx
+# reference config, and starting imgflo-server on a free port. The functions use
+# the calling script's ROOT, BUILD and TMP.
+# shellcheck shell=bash disable=SC2034  # IMGFLO_PORT/IMGFLO_PID are for the caller
+
+# One markdown bullet list describing the machine and the software versions.
+machine_facts() {
+  local cpu
+  cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(uname -sr), $(nproc) CPUs (${cpu:-unknown model})"
+  echo "- memory: $(awk '/^MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)," \
+       "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+       "$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '(dirty tree)')"
+  echo "- $(vips --version 2>/dev/null || echo 'vips: missing')"
+}
+
+# The 1-minute load average (first field of /proc/loadavg).
+load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# Converts a wrk latency ("812.00us", "3.21ms", "1.02s", "2.00m") to milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.2f", n }'
+}
+
+# Reads numbers (one a line) on stdin; prints the nearest-rank percentile $1 (0-100).
+percentile() {
+  sort -g | awk -v p="$1" '{ v[NR] = $1 } END {
+    if (NR == 0) { print "n/a"; exit }
+    r = int(p / 100 * NR); if (r < p / 100 * NR) r++; if (r < 1) r = 1
+    print v[r] }'
+}
+
+# Replaces the block between "<!-- BEGIN name -->" and "<!-- END name -->" in
+# FILE with the contents of SECTION (appending the block when it is absent).
+#   record_section FILE NAME SECTION
+record_section() {
+  local file=$1 name=$2 section=$3 begin end tmp
+  begin="<!-- BEGIN $name -->"
+  end="<!-- END $name -->"
+  [[ -f $file ]] || printf '# Benchmark results\n' >"$file"
+  tmp=$(mktemp)
+  if grep -qF "$begin" "$file"; then
+    awk -v b="$begin" -v e="$end" -v s="$section" '
+      $0 == b { print; while ((getline l < s) > 0) print l; skip = 1; next }
+      $0 == e { skip = 0 }
+      !skip' "$file" >"$tmp"
+  else
+    { cat "$file"; printf '\n%s\n' "$begin"; cat "$section"; printf '%s\n' "$end"; } >"$tmp"
+  fi
+  mv "$tmp" "$file"
+}
+
+# Writes DIR/nginx.conf: nginx on 127.0.0.1:PORT answering every request with
+# `return 301`, WORKERS worker processes (0 = a single process without a master,
+# for running nginx under valgrind), access log off, every path inside DIR, run as
+# the current user.
+#   write_nginx_conf DIR PORT WORKERS
+write_nginx_conf() {
+  local dir=$1 port=$2 workers=$3 process user=""
+  if ((workers == 0)); then
+    process="master_process off;
+worker_processes 1;"
+  else
+    process="worker_processes $workers;"
+  fi
+  ((EUID != 0)) || user="user $(id -un) $(id -gn);"
+  mkdir -p "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+# Written by bench/: the cheapest possible redirect, as a speed reference.
+$user
+$process
+worker_rlimit_nofile 8192;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $dir/body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  server {
+    listen 127.0.0.1:$port;
+    location / { return 301 http://example.com/x; }
+  }
+}
+CONF
+}
+
+# A TCP port on 127.0.0.1 that was free a moment ago.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits up to $2 seconds (default 10) for a TCP port on 127.0.0.1 to accept connections.
+wait_for_port() {
+  local i
+  for i in $(seq $((${2:-10} * 10))); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
+# Starts BUILD/imgflo-server (optionally behind a wrapper command such as valgrind)
+# on a free port of 127.0.0.1 with its work folder in TMP/work; sets IMGFLO_PORT and
+# IMGFLO_PID.
+#   start_imgflo_server TIMEOUT_S [WRAPPER...] -- [SERVER FLAGS...]
+start_imgflo_server() {
+  local timeout=$1 wrapper=() i
+  shift
+  while (($#)) && [[ $1 != -- ]]; do wrapper+=("$1"); shift; done
+  shift
+  "${wrapper[@]}" "$BUILD/imgflo-server" --address 127.0.0.1 --port 0 --workdir "$TMP/work" "$@" \
+    >"$TMP/imgflo.out" 2>"$TMP/imgflo.err" &
+  IMGFLO_PID=$!
+  for i in $(seq $((timeout * 10))); do
+    IMGFLO_PORT=$(awk '/^listening on port/ { print $4 }' "$TMP/imgflo.out" 2>/dev/null || true)
+    [[ -z $IMGFLO_PORT ]] || return 0
+    sleep 0.1
+  done
+  echo "imgflo-server did not start:" >&2
+  cat "$TMP/imgflo.err" >&2
+  return 1
+}
