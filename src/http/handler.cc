@@ -99,7 +99,9 @@ void Handler::after_lookup(const HttpRequest& req, GraphRequest&& parsed, Result
   // An unreachable index is treated as a miss: the result can still be made.
   if (hit.ok() && hit->has_value()) {
     ++counters_.cache_hits;
-    return respond(HttpResponse::redirect(301, absolute(**hit, req)));
+    const std::string location = absolute(**hit, req);
+    if (req.method == "GET") hot_.remember(req.host, req.target, location);
+    return respond(HttpResponse::redirect(301, location));
   }
   ++counters_.cache_misses;
   if (req.method == "HEAD") {

@@ -19,6 +19,7 @@
 #include "fetch/fetcher.h"
 #include "http/auth.h"
 #include "http/graph_request.h"
+#include "http/hot_responses.h"
 #include "http/message.h"
 #include "jobs/job_system.h"
 #include "runtime/catalogue.h"
@@ -72,6 +73,14 @@ class Handler {
 
   void handle(const HttpRequest& request, Respond respond);
 
+  // The prepared answer to a cached-result GET seen recently (see
+  // HotResponses), or null. The transport checks this before handle().
+  std::shared_ptr<const std::string> hot_response(std::string_view host, std::string_view target) {
+    auto r = hot_.find(host, target);
+    if (r) ++counters_.cache_hits;
+    return r;
+  }
+
   struct Counters {
     std::atomic<uint64_t> requests{0}, cache_hits{0}, cache_misses{0}, timeouts{0};
   };
@@ -92,6 +101,7 @@ class Handler {
   EventLoop& loop_;
   std::string graphs_json_;  // the /graphs body, built once
   Counters counters_;
+  HotResponses hot_;
 };
 
 HttpResponse error_response(const Error& e);

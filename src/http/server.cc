@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -100,10 +101,27 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ = req.method() == bhttp::verb::head;
     version_ = req.version();
     keep_alive_ = req.keep_alive();
+    if (write_hot(req)) return;
     auto self = shared_from_this();
     handler_.handle(to_request(req), [self](HttpResponse res) {
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     });
+  }
+
+  // The hot path: a GET answered recently with a cached 301 is answered with
+  // the same prepared bytes, without going through the handler.
+  bool write_hot(const bhttp::request<bhttp::string_body>& req) {
+    if (req.method() != bhttp::verb::get || version_ != 11 || !keep_alive_) return false;
+    auto host = req.find(bhttp::field::host);
+    const auto target = req.target();
+    const std::string_view host_value =
+        host == req.end() ? std::string_view() : std::string_view(host->value().data(), host->value().size());
+    auto bytes = handler_.hot_response(host_value, std::string_view(target.data(), target.size()));
+    if (!bytes) return false;
+    stream_.expires_after(options_.write_timeout);
+    asio::async_write(stream_, asio::buffer(*bytes),
+                      [self = shared_from_this(), bytes](beast::error_code ec, size_t n) { self->on_write(ec, n); });
+    return true;
   }
 
   void reply_error(int status, const char* message) {
@@ -140,23 +158,47 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// One io_context per event-loop thread, each with its own acceptor on the
+// same port (SO_REUSEPORT when there are several): connections never migrate
+// between threads, so sessions need no strand. Timers, signals and the
+// blocking pool live on the first context.
+struct Loop {
+  asio::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+};
+
 struct HttpServer::Impl {
   ServerOptions options;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  asio::signal_set signals{ioc, SIGINT, SIGTERM};
-  std::unique_ptr<AsioEventLoop> loop;
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::unique_ptr<asio::signal_set> signals;
+  std::unique_ptr<AsioEventLoop> event_loop;
   std::unique_ptr<Handler> handler;
 
-  void accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-      if (!acceptor.is_open()) return;
+  void accept(Loop& loop) {
+    loop.acceptor.async_accept(loop.ioc, [this, &loop](beast::error_code ec, tcp::socket socket) {
+      if (!loop.acceptor.is_open()) return;
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
         std::make_shared<Session>(std::move(socket), *handler, options)->start();
       }
-      accept();
+      accept(loop);
     });
+  }
+
+  Status listen(Loop& loop, const tcp::endpoint& endpoint, bool reuse_port) {
+    beast::error_code ec;
+    loop.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) loop.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && reuse_port) {
+      loop.acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+    }
+    if (!ec) loop.acceptor.bind(endpoint, ec);
+    if (!ec) loop.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Error(ErrorKind::kUnavailable, "cannot listen on " + endpoint.address().to_string() + ":" +
+                                                std::to_string(endpoint.port()) + ": " + ec.message());
+    }
+    return ok_status();
   }
 };
 
@@ -167,44 +209,46 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(
     const ServerOptions& options, const std::function<std::unique_ptr<Handler>(EventLoop&)>& make_handler) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  impl->loop = std::make_unique<AsioEventLoop>(impl->ioc, options.blocking_threads);
-  impl->handler = make_handler(*impl->loop);
+  for (int i = 0; i < std::max(1, options.threads); ++i) impl->loops.push_back(std::make_unique<Loop>());
+  asio::io_context& main = impl->loops.front()->ioc;
+  impl->signals = std::make_unique<asio::signal_set>(main, SIGINT, SIGTERM);
+  impl->event_loop = std::make_unique<AsioEventLoop>(main, options.blocking_threads);
+  impl->handler = make_handler(*impl->event_loop);
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
   if (ec) return Error(ErrorKind::kInvalidArgument, "invalid listen address " + options.address);
-  const tcp::endpoint endpoint(address, options.port);
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Error(ErrorKind::kUnavailable, "cannot listen on " + options.address + ":" +
-                                              std::to_string(options.port) + ": " + ec.message());
+  tcp::endpoint endpoint(address, options.port);
+  const bool reuse_port = impl->loops.size() > 1;
+  for (auto& loop : impl->loops) {
+    if (Status st = impl->listen(*loop, endpoint, reuse_port); !st.ok()) return st.take_error();
+    endpoint.port(loop->acceptor.local_endpoint().port());  // port 0: the others join the first one's port
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
-uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+uint16_t HttpServer::port() const { return impl_->loops.front()->acceptor.local_endpoint().port(); }
 
 void HttpServer::run() {
-  impl_->signals.async_wait([this](beast::error_code, int sig) {
+  impl_->signals->async_wait([this](beast::error_code ec, int sig) {
+    if (ec) return;
     spdlog::info("signal {} received, stopping", sig);
     stop();
   });
-  impl_->accept();
+  for (auto& loop : impl_->loops) impl_->accept(*loop);
   std::vector<std::thread> extra;
-  for (int i = 1; i < impl_->options.threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (size_t i = 1; i < impl_->loops.size(); ++i) extra.emplace_back([this, i] { impl_->loops[i]->ioc.run(); });
+  impl_->loops.front()->ioc.run();
   for (auto& t : extra) t.join();
 }
 
 void HttpServer::stop() {
-  asio::post(impl_->ioc, [this] {
-    beast::error_code ec;
-    impl_->acceptor.close(ec);
-    impl_->signals.cancel();
-    impl_->ioc.stop();
-  });
+  for (auto& loop : impl_->loops) {
+    asio::post(loop->ioc, [this, l = loop.get()] {
+      beast::error_code ec;
+      l->acceptor.close(ec);
+      if (l == impl_->loops.front().get()) impl_->signals->cancel();
+      l->ioc.stop();
+    });
+  }
 }
-
 }  // namespace imgflo::http

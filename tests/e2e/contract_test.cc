@@ -40,6 +40,16 @@ TEST_F(Contract, GetProcessesThenRedirectsToTheStoredResult) {
   EXPECT_EQ(again.header("location"), first.header("location"));
   EXPECT_EQ(metric(s(), "imgflo_jobs_started_total"), started);  // a cache hit runs nothing
 
+  // From now on the same GET is answered from the hot path: same answer, no job.
+  for (int i = 0; i < 3; ++i) {
+    const HttpResult hot = http_get(s().url("/graph/crop" + kCropQuery));
+    EXPECT_EQ(hot.status, 301);
+    EXPECT_EQ(hot.header("location"), first.header("location"));
+    EXPECT_EQ(hot.header("content-length"), "0");
+  }
+  EXPECT_EQ(metric(s(), "imgflo_jobs_started_total"), started);
+  EXPECT_EQ(http(s().url("/graph/crop" + kCropQuery), {.method = "HEAD"}).status, 301);
+
   const HttpResult not_modified =
       http(first.header("location"), {.headers = {"If-None-Match: \"" + kCropKey + "\""}});
   EXPECT_EQ(not_modified.status, 304);
