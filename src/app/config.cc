@@ -98,14 +98,31 @@ Apply path(std::filesystem::path Config::*field) {
   };
 }
 
+Apply service(const std::string& name) {
+  return [name](Config& c, const std::string& v) -> std::string {
+    c.service_settings[name] = v;
+    return "";
+  };
+}
+
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
       {"PORT", "--port", "8080", "HTTP port", integer(&Config::port, 0, 65535)},
       {"IMGFLO_LISTEN_ADDRESS", "--address", "0.0.0.0", "address to listen on", text(&Config::address)},
-      {"IMGFLO_HTTP_THREADS", "--http-threads", "1", "event-loop threads", integer(&Config::http_threads, 1, 64)},
+      {"IMGFLO_HTTP_THREADS", "--http-threads", "number of CPUs", "event-loop threads",
+       integer(&Config::http_threads, 1, 64)},
       {"IMGFLO_CLIENT_TIMEOUT", "--client-timeout", "15",
        "seconds a connection may take to send a request (idle keep-alive and slow clients are closed)",
        seconds(&Config::client_timeout)},
+      {"IMGFLO_HOT_TTL", "--hot-ttl", "60",
+       "seconds a cached-result GET's 301 is kept ready for repeats of the same URL (0 = off; every "
+       "request then consults the cache index)",
+       [](Config& c, const std::string& v) -> std::string {
+         double s = 0;
+         if (!parse_number(v, s) || s < 0 || s > 86400) return "must be seconds, 0 to 86400";
+         c.hot_ttl = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
+         return "";
+       }},
       {"IMGFLO_PUBLIC_URL", "--public-url", "(from HOSTNAME, else the request's Host)",
        "base URL of stored results in Location headers, e.g. http://img.example.com", text(&Config::public_url)},
       {"IMGFLO_WORKDIR", "--workdir", "temp", "work folder; results are stored in WORKDIR/cache", path(&Config::workdir)},
@@ -169,6 +186,32 @@ const std::vector<Setting>& settings() {
        "redeliveries (worker died or lost its connection mid-job) before a job goes to the dead-letter queue "
        "dead-<queue>; must be the same on every frontend and worker (it is a queue argument)",
        integer(&Config::dead_letter_after, 1, 1000)},
+      {"IMGFLO_CACHE", "--cache", "local",
+       "where results live and how they are found: local (folder WORKDIR/cache + in-memory index), s3, "
+       "redis-local, redis-s3 (Redis index in front of the store)",
+       choice(&Config::cache_type, {"local", "s3", "redis-local", "redis-s3"})},
+      {"IMGFLO_REDIS_URL", "--redis-url", "redis://127.0.0.1:6379 (or REDISCLOUD_URL)",
+       "Redis for the cache index and in-flight markers: redis://[:password@]host:port[/db]",
+       service("IMGFLO_REDIS_URL")},
+      {"REDISCLOUD_URL", "", "(none)", "the original's alternative name for IMGFLO_REDIS_URL",
+       service("REDISCLOUD_URL")},
+      {"IMGFLO_REDIS_TTL", "--redis-ttl", "86400", "seconds a result's URL stays in the Redis index",
+       service("IMGFLO_REDIS_TTL")},
+      {"IMGFLO_REDIS_PREFIX", "--redis-prefix", "imgflo_cache/",
+       "prefix of every Redis key (the original's cache_redis_prefix)", service("IMGFLO_REDIS_PREFIX")},
+      {"AMAZON_API_ID", "--s3-key-id", "(none)", "S3 access key id", service("AMAZON_API_ID")},
+      {"AMAZON_API_TOKEN", "--s3-secret", "(none)", "S3 secret access key", service("AMAZON_API_TOKEN")},
+      {"AMAZON_API_BUCKET", "--s3-bucket", "(none)", "S3 bucket", service("AMAZON_API_BUCKET")},
+      {"AMAZON_API_REGION", "--s3-region", "us-east-1", "S3 region (signature scope)", service("AMAZON_API_REGION")},
+      {"IMGFLO_S3_ENDPOINT", "--s3-endpoint", "(AWS)",
+       "S3-compatible server, path-style, e.g. http://127.0.0.1:4570", service("IMGFLO_S3_ENDPOINT")},
+      {"IMGFLO_S3_PUBLIC_URL", "--s3-public-url", "(the bucket's URL)",
+       "base the 301 points at for stored results: bucket URL or CDN", service("IMGFLO_S3_PUBLIC_URL")},
+      {"IMGFLO_S3_FOLDER", "--s3-folder", "p", "object key prefix", service("IMGFLO_S3_FOLDER")},
+      {"IMGFLO_S3_ADDRESSING", "--s3-addressing", "path with an endpoint, else virtual", "path | virtual",
+       service("IMGFLO_S3_ADDRESSING")},
+      {"IMGFLO_S3_CACHE_CONTROL", "--s3-cache-control", "public, max-age=31536000, immutable",
+       "Cache-Control stored with every object", service("IMGFLO_S3_CACHE_CONTROL")},
       {"IMGFLO_VERBOSE", "--verbose", "off", "log debug messages (any value enables)",
        [](Config& c, const std::string&) -> std::string {
          c.verbose = true;
@@ -224,7 +267,9 @@ Result<Config> Config::load(const std::map<std::string, std::string>& env, const
     if (std::string why = found->apply(c, value); !why.empty()) problems.push_back(a + " " + why);
   }
   if (c.broker_url.rfind("direct://", 0) == 0) c.broker_url.clear();  // the original's in-process broker
-  if (c.workers == 0) c.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (c.workers == 0) c.workers = cpus;
+  if (c.http_threads == 0) c.http_threads = cpus;
   if (std::string v = validate(c); !v.empty()) problems.push_back(v.substr(0, v.size() - 2));
   if (!problems.empty()) {
     std::string all;

@@ -21,8 +21,9 @@ struct Config {
   // HTTP
   std::string address = "0.0.0.0";
   uint16_t port = 8080;
-  int http_threads = 1;
+  int http_threads = 0;  // 0 = number of CPUs
   std::chrono::milliseconds client_timeout{15'000};  // idle/slow client read deadline
+  std::chrono::milliseconds hot_ttl{60'000};         // prepared 301s for repeated GETs; 0 = off
   std::string public_url;  // base of /cache/ URLs in Location headers; "" = from the Host header
   // Files
   std::filesystem::path workdir = "temp";
@@ -51,6 +52,10 @@ struct Config {
   std::string broker_prefix;           // before every queue/exchange name ("" = the original's names)
   int prefetch = 2;                    // unacked jobs a worker holds per queue
   int dead_letter_after = 5;           // redeliveries of a job before it goes to the dead-letter queue
+  // Cache index and result storage (the original's IMGFLO_CACHE): local | s3 | redis-local | redis-s3.
+  std::string cache_type = "local";
+  // Settings read by the Redis and S3 adapters (IMGFLO_REDIS_*, AMAZON_API_*, IMGFLO_S3_*), by name.
+  std::map<std::string, std::string> service_settings;
 
   // Parses `env` (name -> value) then `args` (flags). Errors list every problem.
   static Result<Config> load(const std::map<std::string, std::string>& env, const std::vector<std::string>& args);

@@ -1,5 +1,11 @@
 #include "app/processing.h"
 
+#include "cache/layered_index.h"
+#include "cache/redis_cache_index.h"
+#include "cache/redis_inflight.h"
+#include "cache/storage_index.h"
+#include "storage/s3_storage.h"
+
 #include <spdlog/spdlog.h>
 
 #include <system_error>
@@ -46,10 +52,8 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   if (!catalogue.ok()) return catalogue.take_error();
   p->catalogue_ = std::move(*catalogue);
 
-  auto storage = storage::LocalStorage::open(config.workdir / "cache");
-  if (!storage.ok()) return storage.take_error();
-  p->storage_ = std::move(*storage);
-  for (const auto& key : p->storage_->keys()) (void)p->index_.put(key, p->storage_->location(key));
+  if (Status st = p->open_storage(config); !st.ok()) return st.take_error();
+  if (Status st = p->open_index(config); !st.ok()) return st.take_error();
 
   auto policy = fetch::AddressPolicy::from_allow_list(config.allow_private);
   if (!policy.ok()) return policy.take_error();
@@ -59,11 +63,72 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   p->local_files_ = std::make_unique<fetch::LocalFileFetcher>(resolve_resource_dir(config));
   p->inputs_ = std::make_unique<fetch::InputFetcher>(*p->local_files_, *p->remote_);
   p->auth_ = std::make_unique<http::Authenticator>(configured_apps(config));
-  p->processor_ = std::make_unique<jobs::Processor>(*p->catalogue_, *p->inputs_, *p->storage_, p->index_, *p->auth_,
-                                                    processor_options(config));
-  spdlog::info("{} graphs loaded from {}; {} stored results", p->catalogue_->names().size(), graphs.string(),
-               p->index_.size());
+  p->processor_ = std::make_unique<jobs::Processor>(*p->catalogue_, *p->inputs_, *p->storage_, *p->index_, *p->auth_,
+                                                    processor_options(config), p->inflight_.get());
+  spdlog::info("{} graphs loaded from {}; {}", p->catalogue_->names().size(), graphs.string(), p->describe());
   return p;
+}
+
+Status ProcessingParts::open_storage(const Config& config) {
+  const bool s3 = config.cache_type == "s3" || config.cache_type == "redis-s3";
+  if (s3) {
+    auto settings = storage::S3Config::from_env([&](const std::string& name) -> std::optional<std::string> {
+      auto it = config.service_settings.find(name);
+      if (it == config.service_settings.end() || it->second.empty()) return std::nullopt;
+      return it->second;
+    });
+    if (!settings.ok()) return settings.take_error();
+    auto store = storage::S3Storage::create(std::move(*settings));
+    if (!store.ok()) return store.take_error();
+    storage_ = std::move(*store);
+    return ok_status();
+  }
+  auto store = storage::LocalStorage::open(config.workdir / "cache");
+  if (!store.ok()) return store.take_error();
+  local_storage_ = store->get();
+  storage_ = std::move(*store);
+  return ok_status();
+}
+
+Status ProcessingParts::open_index(const Config& config) {
+  const bool redis = config.cache_type.rfind("redis-", 0) == 0;
+  if (!redis) {
+    auto memory = std::make_shared<cache::MemoryCacheIndex>();
+    memory_index_ = memory.get();
+    if (local_storage_) {
+      for (const auto& key : local_storage_->keys()) (void)memory->put(key, local_storage_->location(key));
+      index_ = memory;
+    } else {  // s3: remember what this process saw, ask the bucket otherwise
+      index_ = std::make_shared<cache::LayeredIndex>(memory, std::make_shared<cache::StorageIndex>(*storage_));
+    }
+    return ok_status();
+  }
+  auto settings = cache::redis_settings_from_env([&](const char* name) -> const char* {
+    auto it = config.service_settings.find(name);
+    return it == config.service_settings.end() || it->second.empty() ? nullptr : it->second.c_str();
+  });
+  if (!settings.ok()) return settings.take_error();
+  auto client = cache::RedisClient::create(settings->client);
+  if (!client.ok()) return client.take_error();
+  redis_ = std::move(*client);
+  std::string prefix = "imgflo_cache/";
+  if (auto it = config.service_settings.find("IMGFLO_REDIS_PREFIX"); it != config.service_settings.end()) {
+    prefix = it->second;
+  }
+  auto primary = std::make_shared<cache::RedisCacheIndex>(redis_, cache::RedisCacheIndex::Options{settings->ttl, prefix});
+  // Like the original's redis front: a miss asks the store, and a found result is put into Redis.
+  index_ = std::make_shared<cache::LayeredIndex>(primary, std::make_shared<cache::StorageIndex>(*storage_));
+  cache::RedisInflight::Options inflight;
+  inflight.prefix = prefix;
+  inflight_ = std::make_shared<cache::RedisInflight>(redis_, inflight);
+  return ok_status();
+}
+
+std::string ProcessingParts::describe() const {
+  std::string where = local_storage_ ? "results in " + local_storage_->dir().string() : "results in S3";
+  std::string index = redis_ ? "Redis index" : "in-memory index";
+  if (memory_index_ && local_storage_) index += " (" + std::to_string(memory_index_->size()) + " stored results)";
+  return where + ", " + index;
 }
 
 jobs::WorkFunction ProcessingParts::work() {

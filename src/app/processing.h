@@ -6,7 +6,9 @@
 #pragma once
 
 #include "app/config.h"
+#include "cache/inflight.h"
 #include "cache/memory_cache_index.h"
+#include "cache/redis_client.h"
 #include "fetch/curl_fetcher.h"
 #include "fetch/local_files.h"
 #include "http/auth.h"
@@ -25,9 +27,11 @@ class ProcessingParts {
 
   const runtime::Catalogue& catalogue() const { return *catalogue_; }
   storage::Storage& storage() { return *storage_; }
-  storage::LocalStorage* local_storage() { return storage_.get(); }  // null when results live elsewhere
-  cache::CacheIndex& index() { return index_; }
-  cache::MemoryCacheIndex* memory_index() { return &index_; }  // null when the index is shared (Redis)
+  storage::LocalStorage* local_storage() { return local_storage_; }  // null when results live in S3
+  cache::CacheIndex& index() { return *index_; }
+  cache::MemoryCacheIndex* memory_index() { return memory_index_; }  // null when the index is shared (Redis)
+  // Human-readable summary of the storage and index choice, for the start-up log.
+  std::string describe() const;
   fetch::Fetcher* files() { return local_files_.get(); }
   const http::Authenticator& auth() const { return *auth_; }
   // Processor::process as a job system's work function.
@@ -35,9 +39,16 @@ class ProcessingParts {
 
  private:
   ProcessingParts() = default;
+  Status open_storage(const Config& config);
+  Status open_index(const Config& config);
+
   std::unique_ptr<runtime::Catalogue> catalogue_;
-  std::unique_ptr<storage::LocalStorage> storage_;
-  cache::MemoryCacheIndex index_;
+  std::unique_ptr<storage::Storage> storage_;
+  storage::LocalStorage* local_storage_ = nullptr;  // storage_ when it is local
+  std::shared_ptr<cache::RedisClient> redis_;
+  std::shared_ptr<cache::CacheIndex> index_;
+  cache::MemoryCacheIndex* memory_index_ = nullptr;  // index_ (or its primary) when private
+  std::shared_ptr<cache::InflightMarkers> inflight_;
   std::unique_ptr<fetch::LocalFileFetcher> local_files_;
   std::unique_ptr<fetch::CurlFetcher> remote_;
   std::unique_ptr<fetch::InputFetcher> inputs_;

@@ -98,6 +98,7 @@ std::unique_ptr<http::Handler> FrontendServices::make_handler(http::EventLoop& l
   o.background_timeout = config_.background_timeout;
   o.public_base = config_.public_url;
   o.version_info = version_json();
+  o.hot_ttl = config_.hot_ttl;
   http::Services services{parts_->catalogue(), parts_->index(),  parts_->storage(), parts_->local_storage(),
                           *jobs_,              parts_->auth(),   parts_->files()};
   return std::make_unique<http::Handler>(services, o, loop);

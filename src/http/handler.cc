@@ -40,7 +40,9 @@ HttpResponse error_response(const Error& e) {
 }
 
 Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
-    : s_(services), options_(std::move(options)), loop_(loop), graphs_json_(s_.catalogue.listing().dump()) {}
+    : s_(services), options_(std::move(options)), loop_(loop), graphs_json_(s_.catalogue.listing().dump()) {
+  if (options_.hot_ttl.count() > 0) hot_ = std::make_unique<HotResponses>(options_.hot_ttl);
+}
 
 void Handler::handle(const HttpRequest& req, Respond respond) {
   ++counters_.requests;
@@ -100,7 +102,7 @@ void Handler::after_lookup(const HttpRequest& req, GraphRequest&& parsed, Result
   if (hit.ok() && hit->has_value()) {
     ++counters_.cache_hits;
     const std::string location = absolute(**hit, req);
-    if (req.method == "GET") hot_.remember(req.host, req.target, location);
+    if (hot_ && req.method == "GET") hot_->remember(req.host, req.target, location);
     return respond(HttpResponse::redirect(301, location));
   }
   ++counters_.cache_misses;

@@ -55,6 +55,7 @@ struct HandlerOptions {
   std::chrono::milliseconds background_timeout{300'000}; // POST jobs are abandoned after this
   std::string public_base;                               // "http://host:port" for /cache URLs; "" = from Host
   std::string version_info;                              // extra JSON for /version (runtime versions)
+  std::chrono::milliseconds hot_ttl{60'000};             // HotResponses lifetime; 0 = no hot path
 };
 
 struct Services {
@@ -76,7 +77,8 @@ class Handler {
   // The prepared answer to a cached-result GET seen recently (see
   // HotResponses), or null. The transport checks this before handle().
   std::shared_ptr<const std::string> hot_response(std::string_view host, std::string_view target) {
-    auto r = hot_.find(host, target);
+    if (!hot_) return nullptr;
+    auto r = hot_->find(host, target);
     if (r) ++counters_.cache_hits;
     return r;
   }
@@ -101,7 +103,7 @@ class Handler {
   EventLoop& loop_;
   std::string graphs_json_;  // the /graphs body, built once
   Counters counters_;
-  HotResponses hot_;
+  std::unique_ptr<HotResponses> hot_;  // null when options.hot_ttl is 0
 };
 
 HttpResponse error_response(const Error& e);

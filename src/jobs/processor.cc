@@ -22,8 +22,15 @@ Error as_download_failure(Error e, const std::string& src) {
 }  // namespace
 
 Processor::Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs, storage::Storage& storage,
-                     cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options)
-    : catalogue_(catalogue), inputs_(inputs), storage_(storage), index_(index), auth_(auth), options_(options) {}
+                     cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options,
+                     cache::InflightMarkers* inflight)
+    : catalogue_(catalogue),
+      inputs_(inputs),
+      storage_(storage),
+      index_(index),
+      auth_(auth),
+      options_(options),
+      inflight_(inflight) {}
 
 Result<std::string> Processor::process(const Job& job, const Stop& stop) {
   auto produced = produce(job, stop);
@@ -45,6 +52,43 @@ Result<Processor::Produced> Processor::produce(const Job& job, const Stop& stop)
     // The request may have been satisfied while this job waited in a queue.
     if (auto hit = cached_location(job.key)) return Produced{*hit, {}};
   }
+  if (!inflight_ || job.nocache) return run_graph(job, stop);
+  const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::min<Clock::duration>(stop.deadline.remaining(), std::chrono::minutes(10)) + std::chrono::seconds(5));
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto claim = inflight_->try_claim_wait(job.key, job.id, ttl);
+    if (!claim.ok()) break;  // markers unreachable: run it (duplicate work at worst)
+    if (claim->claimed) {
+      auto produced = run_graph(job, stop);
+      const std::string message = produced.ok() ? "ok " + produced->location : "failed";
+      (void)inflight_->release_wait(job.key, job.id, message);
+      return produced;
+    }
+    if (auto location = wait_for_owner(job.key, stop)) return Produced{*location, {}};
+    if (auto e = stop.check()) return *e;
+  }
+  return run_graph(job, stop);
+}
+
+std::optional<std::string> Processor::wait_for_owner(const std::string& key, const Stop& stop) {
+  auto end = std::make_shared<std::promise<Result<cache::InflightEnd>>>();
+  auto future = end->get_future();
+  const uint64_t id = inflight_->watch(key, [end](Result<cache::InflightEnd> r) { end->set_value(std::move(r)); });
+  while (future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (stop.requested()) {
+      inflight_->unwatch(id);
+      return std::nullopt;
+    }
+  }
+  auto r = future.get();
+  if (r.ok() && r->how == cache::InflightEnd::How::kReleased && r->message.rfind("ok ", 0) == 0) {
+    return r->message.substr(3);
+  }
+  return cached_location(key);  // abandoned or failed: maybe stored anyway, else the caller runs it
+}
+
+Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& stop) {
+  ++graph_runs_;
   auto entry = catalogue_.find(job.graph);
   if (!entry.ok()) return entry.take_error();
 
@@ -65,7 +109,10 @@ Result<Processor::Produced> Processor::produce(const Job& job, const Stop& stop)
   if (auto e = stop.check()) return *e;
 
   auto location = storage_.put(job.key, out->bytes, out->content_type);
-  if (!location.ok()) return location.take_error();
+  if (!location.ok()) {
+    // Not the client's fault whatever the store said (e.g. a 403 for a wrong secret): 503.
+    return Error(ErrorKind::kUnavailable, "result storage failed: " + location.error().message());
+  }
   if (Status st = index_.put(job.key, *location); !st.ok()) {
     // The result is stored; a later lookup will miss and re-check storage/process again.
     spdlog::warn("cache index update failed for {}: {}", job.key, st.error().message());

@@ -10,16 +10,24 @@
 // localhost round trip deadlocked). Nesting is limited (max_depth) and
 // authenticated like a top-level request when auth is on.
 //
+// With in-flight markers (distributed mode, Redis), identical jobs arriving
+// through different frontends run once: the first worker claims the key, the
+// others wait for its release and answer with the stored result (or run the
+// job themselves if the owner died or failed).
+//
 // Thread-safe: process() may run on many threads at once.
 #pragma once
 
 #include "cache/cache_index.h"
+#include "cache/inflight.h"
 #include "fetch/fetcher.h"
 #include "http/auth.h"
 #include "jobs/job.h"
 #include "runtime/catalogue.h"
 #include "storage/storage.h"
 
+#include <atomic>
+#include <optional>
 #include <string>
 
 namespace imgflo::jobs {
@@ -34,10 +42,14 @@ struct ProcessorOptions {
 class Processor {
  public:
   Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs, storage::Storage& storage,
-            cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options);
+            cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options,
+            cache::InflightMarkers* inflight = nullptr);
 
   // Returns the stored result's location (as Storage::put gave it).
   Result<std::string> process(const Job& job, const Stop& stop);
+
+  // Graphs actually run (not answered from the cache or by another worker's claim).
+  uint64_t graph_runs() const { return graph_runs_.load(); }
 
  private:
   struct Produced {
@@ -45,6 +57,10 @@ class Processor {
     std::string bytes;  // empty when the result was already stored
   };
   Result<Produced> produce(const Job& job, const Stop& stop);
+  Result<Produced> run_graph(const Job& job, const Stop& stop);
+  // Waits (bounded by `stop`) for another owner's claim on `key` to end; the
+  // location it stored, or nullopt when the caller should run the job.
+  std::optional<std::string> wait_for_owner(const std::string& key, const Stop& stop);
   Result<std::string> resolve_input(const Job& job, const Stop& stop);
   Result<std::string> chained_input(const std::string& ref, int depth, const Stop& stop);
   std::optional<std::string> cached_location(const std::string& key);
@@ -55,6 +71,8 @@ class Processor {
   cache::CacheIndex& index_;
   const http::Authenticator& auth_;
   const ProcessorOptions options_;
+  cache::InflightMarkers* const inflight_;
+  std::atomic<uint64_t> graph_runs_{0};
 };
 
 }  // namespace imgflo::jobs

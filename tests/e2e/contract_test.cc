@@ -1,5 +1,6 @@
-// The original's URL contract over real HTTP (embedded mode, auth off).
-#include "e2e/e2e_util.h"
+// The original's URL contract over real HTTP (auth off), on the embedded
+// default and — registered a second time — on the distributed topology.
+#include "e2e/topology.h"
 #include "support/image_compare.h"
 #include "support/paths.h"
 
@@ -15,12 +16,13 @@ const std::string kCropKey = "b5774b2bd2c5c94535432dec55a205a712bc5326.jpg";
 
 class Contract : public testing::Test {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess("contract"); }
-  static void TearDownTestSuite() { delete server_; }
-  static const ServerProcess& s() { return *server_; }
-  static ServerProcess* server_;
+  static void SetUpTestSuite() { topology_ = new Topology("contract"); }
+  static void TearDownTestSuite() { delete topology_; }
+  static const Topology& s() { return *topology_; }
+  static uint64_t metric(const Topology& t, const std::string& name) { return t.metric(name); }
+  static Topology* topology_;
 };
-ServerProcess* Contract::server_ = nullptr;
+Topology* Contract::topology_ = nullptr;
 
 TEST_F(Contract, GetProcessesThenRedirectsToTheStoredResult) {
   const HttpResult first = http_get(s().url("/graph/crop" + kCropQuery));
@@ -34,11 +36,11 @@ TEST_F(Contract, GetProcessesThenRedirectsToTheStoredResult) {
   EXPECT_EQ(image.header("etag"), "\"" + kCropKey + "\"");
   EXPECT_EQ(image.body.substr(0, 3), "\xFF\xD8\xFF");
 
-  const uint64_t started = metric(s(), "imgflo_jobs_started_total");
+  const uint64_t started = metric(s(), "imgflo_jobs_submitted_total");
   const HttpResult again = http_get(s().url("/graph/crop.jpeg" + kCropQuery));  // same key
   EXPECT_EQ(again.status, 301);
   EXPECT_EQ(again.header("location"), first.header("location"));
-  EXPECT_EQ(metric(s(), "imgflo_jobs_started_total"), started);  // a cache hit runs nothing
+  EXPECT_EQ(metric(s(), "imgflo_jobs_submitted_total"), started);  // a cache hit runs nothing
 
   // From now on the same GET is answered from the hot path: same answer, no job.
   for (int i = 0; i < 3; ++i) {
@@ -47,7 +49,7 @@ TEST_F(Contract, GetProcessesThenRedirectsToTheStoredResult) {
     EXPECT_EQ(hot.header("location"), first.header("location"));
     EXPECT_EQ(hot.header("content-length"), "0");
   }
-  EXPECT_EQ(metric(s(), "imgflo_jobs_started_total"), started);
+  EXPECT_EQ(metric(s(), "imgflo_jobs_submitted_total"), started);
   EXPECT_EQ(http(s().url("/graph/crop" + kCropQuery), {.method = "HEAD"}).status, 301);
 
   const HttpResult not_modified =
@@ -176,9 +178,9 @@ TEST_F(Contract, NoPathTraversal) {
 TEST_F(Contract, NocacheReprocesses) {
   const std::string path = "/graph/passthrough?input=files%2Fgridbear.jpg&_nocache=true";
   ASSERT_EQ(http_get(s().url(path)).status, 301);
-  const uint64_t started = metric(s(), "imgflo_jobs_started_total");
+  const uint64_t started = metric(s(), "imgflo_jobs_submitted_total");
   ASSERT_EQ(http_get(s().url(path)).status, 301);
-  EXPECT_EQ(metric(s(), "imgflo_jobs_started_total"), started + 1);
+  EXPECT_EQ(metric(s(), "imgflo_jobs_submitted_total"), started + 1);
 }
 
 TEST_F(Contract, ChainedGraphInputIsResolvedInside) {

@@ -1,7 +1,7 @@
 // Test helpers for comparing our ops with Debian's GEGL 0.4.42 as an oracle.
 //
 //   run_gegl(input, "gegl:gaussian-blur std-dev-x=3 std-dev-y=3", dir)
-// runs the gegl CLI (`gegl INPUT -o OUT.png -- CHAIN`) and returns the PNG
+// runs the gegl CLI (`GEGL_THREADS=1 gegl INPUT -o OUT.png -- CHAIN`) and returns the PNG
 // bytes (GEGL writes 16-bit PNGs; compare_images is format-agnostic).
 //
 //   run_fbp(text, input_bytes, params, "png")

@@ -19,13 +19,10 @@ namespace imgflo::test {
 namespace {
 
 // GEGL splits a region between its threads, and noise-reduction's in-place
-// scan restarts at every split; one thread renders the image as one region,
-// which is what our op (and GEGL 0.3.10 on a single chunk) computes.
-class GeglSingleThread : public testing::Test {
- protected:
-  void SetUp() override { setenv("GEGL_THREADS", "1", 1); }
-  void TearDown() override { unsetenv("GEGL_THREADS"); }
-};
+// scan restarts at every split; run_gegl uses one thread, which renders the
+// image as one region, which is what our op (and GEGL 0.3.10 on a single
+// chunk) computes.
+class GeglSingleThread : public testing::Test {};
 
 std::string run_op(const std::string& component, const std::string& input, const runtime::Params& params) {
   const std::string fbp = "INPORT=n.INPUT:INPUT\nOUTPORT=out.OUTPUT:OUTPUT\n"
