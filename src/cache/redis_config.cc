@@ -1,4 +1,5 @@
 #include "cache/redis_config.h"
+#include "core/query.h"
 
 #include <charconv>
 #include <optional>
@@ -20,34 +21,13 @@ std::optional<int> parse_int(std::string_view s, int min, int max) {
   return v;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
-std::optional<std::string> percent_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
 
 // "user:password" or ":password" or "password" (no colon: a password, as redis-cli reads it).
 Status parse_userinfo(std::string_view info, RedisEndpoint& ep) {
   const size_t colon = info.find(':');
-  auto user = percent_decode(colon == std::string_view::npos ? std::string_view() : info.substr(0, colon));
-  auto pass = percent_decode(colon == std::string_view::npos ? info : info.substr(colon + 1));
+  auto user = percent_decode_strict(colon == std::string_view::npos ? std::string_view() : info.substr(0, colon));
+  auto pass = percent_decode_strict(colon == std::string_view::npos ? info : info.substr(colon + 1));
   if (!user || !pass) return bad_url("bad percent-encoding in the credentials");
   ep.user = *user;
   ep.password = *pass;

@@ -31,6 +31,23 @@ std::string percent_decode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
+std::optional<std::string> percent_decode_strict(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return std::nullopt;
+    const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
 QueryPairs parse_query(std::string_view query) {
   QueryPairs pairs;
   size_t start = 0;

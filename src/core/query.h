@@ -3,6 +3,7 @@
 // kept, malformed escapes left as they are).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,9 @@ using QueryPairs = std::vector<std::pair<std::string, std::string>>;
 
 // "%2F" -> "/", "+" -> " " (when plus_is_space); invalid escapes are kept verbatim.
 std::string percent_decode(std::string_view s, bool plus_is_space = true);
+
+// Strict form: every '%' must start a valid escape (nullopt otherwise); '+' stays '+'.
+std::optional<std::string> percent_decode_strict(std::string_view s);
 
 // Splits "a=1&b=%20x" (no leading '?') into decoded pairs, in order. A key
 // without '=' gets an empty value; empty segments are skipped.

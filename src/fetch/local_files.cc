@@ -1,4 +1,5 @@
 #include "fetch/local_files.h"
+#include "core/query.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -20,11 +21,6 @@ Error forbidden(const std::string& src, std::string_view why) {
 
 Error not_found(const std::string& src) { return http_error(src, 404); }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 // Checks the decoded relative name; nullopt when it is acceptable.
 std::optional<std::string_view> why_refused(std::string_view name) {
@@ -76,22 +72,6 @@ Result<std::string> read_regular_file(const fs::path& path, const std::string& s
 
 }  // namespace
 
-std::optional<std::string> percent_decode_strict(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return std::nullopt;
-    const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
 
 std::string_view content_type_for(const fs::path& name) {
   std::string ext = name.extension().string();

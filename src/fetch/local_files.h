@@ -52,9 +52,6 @@ class LocalFileFetcher final : public Fetcher {
   const std::filesystem::path root_;  // canonical when it exists
 };
 
-// Strict percent-decoding: nullopt on a malformed escape ("%", "%4", "%zz").
-std::optional<std::string> percent_decode_strict(std::string_view s);
-
 // The Content-Type a static file server sends for this file name
 // ("image/jpeg" for .jpg/.jpeg, ...; "application/octet-stream" if unknown).
 std::string_view content_type_for(const std::filesystem::path& name);

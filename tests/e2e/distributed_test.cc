@@ -106,12 +106,7 @@ TEST_F(Distributed, IdenticalRequestsToOneFrontendRunOneJob) {
   const std::string path = "/graph/passthrough?" + input_param(origin.url("/slow.jpg"));
   std::vector<std::future<HttpResult>> clients;
   for (int i = 0; i < 5; ++i) clients.push_back(std::async(std::launch::async, [&] { return http_get(a.url(path)); }));
-  std::set<std::string> locations;
-  for (auto& c : clients) {
-    const HttpResult r = c.get();
-    EXPECT_EQ(r.status, 301) << r.body;
-    locations.insert(r.header("location"));
-  }
+  const std::set<std::string> locations = all_redirects(clients);
   EXPECT_EQ(locations.size(), 1u);
   EXPECT_EQ(origin.hits("/slow.jpg"), 1);
   // A client delayed past the job's end (a loaded machine) finds the result stored instead.

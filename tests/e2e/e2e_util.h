@@ -5,7 +5,12 @@
 #include "support/http_client.h"
 #include "support/server_process.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
+#include <future>
+#include <set>
+#include <vector>
 #include <regex>
 #include <string>
 
@@ -25,6 +30,17 @@ inline std::string location_path(const std::string& location) {
   const size_t scheme = location.find("://");
   const size_t slash = location.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   return slash == std::string::npos ? location : location.substr(slash);
+}
+
+// Waits for every response; each must be a 301. Returns the distinct Locations.
+inline std::set<std::string> all_redirects(std::vector<std::future<HttpResult>>& results) {
+  std::set<std::string> locations;
+  for (auto& f : results) {
+    const HttpResult r = f.get();
+    EXPECT_EQ(r.status, 301) << r.body;
+    locations.insert(r.header("location"));
+  }
+  return locations;
 }
 
 // "input=" value for a URL (percent-encoded like clients do).

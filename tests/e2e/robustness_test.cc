@@ -87,12 +87,7 @@ TEST_F(WithOrigin, IdenticalConcurrentRequestsRunOneJob) {
   constexpr int kClients = 24;
   std::vector<std::future<HttpResult>> results;
   for (int i = 0; i < kClients; ++i) results.push_back(std::async(std::launch::async, [&] { return http_get(url); }));
-  std::set<std::string> locations;
-  for (auto& f : results) {
-    const HttpResult r = f.get();
-    EXPECT_EQ(r.status, 301) << r.body;
-    locations.insert(r.header("location"));
-  }
+  const std::set<std::string> locations = all_redirects(results);
   EXPECT_EQ(locations.size(), 1u);
   EXPECT_EQ(origin.hits("/slowish.jpg"), 1);
   EXPECT_EQ(metric(server, "imgflo_jobs_started_total"), 1u);

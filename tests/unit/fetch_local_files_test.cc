@@ -1,6 +1,7 @@
 // LocalFileFetcher: files/NAME inputs from the resource folder, traversal
 // refusals, the original's 504/404 for missing files, and the InputFetcher
 // routing between local and remote fetchers.
+#include "core/query.h"
 #include "fetch/local_files.h"
 #include "support/paths.h"
 
@@ -102,8 +103,8 @@ TEST_F(LocalFiles, MalformedEscapesAreInvalid) {
     ASSERT_FALSE(r.ok()) << ref;
     EXPECT_EQ(r.error().kind(), ErrorKind::kInvalidArgument) << ref;
   }
-  EXPECT_EQ(percent_decode_strict("a%41%2f"), "aA/");
-  EXPECT_FALSE(percent_decode_strict("%4").has_value());
+  EXPECT_EQ(imgflo::percent_decode_strict("a%41%2f"), "aA/");
+  EXPECT_FALSE(imgflo::percent_decode_strict("%4").has_value());
 }
 
 TEST_F(LocalFiles, SizeLimitAndStop) {
