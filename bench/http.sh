@@ -92,36 +92,9 @@ start_imgflo() {
   return $status
 }
 
-start_nginx() {
-  NGINX_PORT=$(free_port)
-  write_nginx_conf "$TMP/nginx" "$NGINX_PORT" "$THREADS"
-  nginx -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" &
-  PIDS+=($!)
-  wait_for_port "$NGINX_PORT"
-}
-
-# One request; prints "status seconds".
-get() { curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$1"; }
-
-metric() { curl -s "http://127.0.0.1:$IMGFLO_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
-
 # ---------------------------------------------------------------------------
 # Cached hits with wrk
 # ---------------------------------------------------------------------------
-# Runs wrk; prints "req_per_s p50_ms p99_ms errors" (errors = socket errors + non-3xx).
-run_wrk() {
-  local conns=$1 url=$2 out=$TMP/wrk.txt
-  wrk -t2 -c"$conns" -d"${DURATION}s" --latency "$url" >"$out"
-  sed 's/^/    /' "$out" >&2
-  local rps p50 p99 errors
-  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-  errors=$(awk '/Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
-                /Non-2xx or 3xx/ { n += $NF } END { print n + 0 }' "$out")
-  echo "$rps $p50 $p99 $errors"
-}
-
 bench_cached() {
   local cached="http://127.0.0.1:$IMGFLO_PORT/graph/gradientmap.png?input=files/gradient-black-white.png"
   local redirect="http://127.0.0.1:$NGINX_PORT/"
@@ -195,7 +168,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 || true
 make_resources
 LOAD_BEFORE=$(load_average)
 start_imgflo
-start_nginx
+start_nginx_redirect "$THREADS"
 : >"$TMP/wrk-results"
 : >"$TMP/cold-rows"
 ((WRK == 0)) || bench_cached

@@ -113,8 +113,9 @@ wait_for_port() {
 }
 
 # Starts BUILD/imgflo-server (optionally behind a wrapper command such as valgrind)
-# on a free port of 127.0.0.1 with its work folder in TMP/work; sets IMGFLO_PORT and
-# IMGFLO_PID.
+# on a free port of 127.0.0.1 with its work folder in TMP/work (unless the flags name
+# another --workdir later); sets IMGFLO_PORT and IMGFLO_PID. Output goes to
+# TMP/$SERVER_LOG.out and .err (default name imgflo).
 #   start_imgflo_server TIMEOUT_S [WRAPPER...] -- [SERVER FLAGS...]
 start_imgflo_server() {
   local timeout=$1 wrapper=() i
@@ -122,14 +123,46 @@ start_imgflo_server() {
   while (($#)) && [[ $1 != -- ]]; do wrapper+=("$1"); shift; done
   shift
   "${wrapper[@]}" "$BUILD/imgflo-server" --address 127.0.0.1 --port 0 --workdir "$TMP/work" "$@" \
-    >"$TMP/imgflo.out" 2>"$TMP/imgflo.err" &
+    >"$TMP/${SERVER_LOG:-imgflo}.out" 2>"$TMP/${SERVER_LOG:-imgflo}.err" &
   IMGFLO_PID=$!
   for i in $(seq $((timeout * 10))); do
-    IMGFLO_PORT=$(awk '/^listening on port/ { print $4 }' "$TMP/imgflo.out" 2>/dev/null || true)
+    IMGFLO_PORT=$(awk '/^listening on port/ { print $4 }' "$TMP/${SERVER_LOG:-imgflo}.out" 2>/dev/null || true)
     [[ -z $IMGFLO_PORT ]] || return 0
     sleep 0.1
   done
   echo "imgflo-server did not start:" >&2
-  cat "$TMP/imgflo.err" >&2
+  cat "$TMP/${SERVER_LOG:-imgflo}.err" >&2
   return 1
+}
+
+# One request; prints "status seconds".
+get() { curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$1"; }
+
+# A counter from imgflo-server's /metrics (port $2, default IMGFLO_PORT).
+metric() { curl -s "http://127.0.0.1:${2:-$IMGFLO_PORT}/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+
+# Runs `wrk -t2 --latency` for DURATION seconds with $1 connections against URL $2, the
+# raw output indented on stderr; prints "req_per_s p50_ms p99_ms errors" (errors =
+# socket errors + non-2xx/3xx answers).
+run_wrk() {
+  local conns=$1 url=$2 out=$TMP/wrk.txt
+  wrk -t2 -c"$conns" -d"${DURATION}s" --latency "$url" >"$out"
+  sed 's/^/    /' "$out" >&2
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+  errors=$(awk '/Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 }
+                /Non-2xx or 3xx/ { n += $NF } END { print n + 0 }' "$out")
+  echo "$rps $p50 $p99 $errors"
+}
+
+# Starts nginx answering `return 301` on a free port with WORKERS ($1) worker processes,
+# its files in TMP/nginx; sets NGINX_PORT and appends the PID to PIDS.
+start_nginx_redirect() {
+  NGINX_PORT=$(free_port)
+  write_nginx_conf "$TMP/nginx" "$NGINX_PORT" "$1"
+  nginx -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" &
+  PIDS+=($!)
+  wait_for_port "$NGINX_PORT"
 }
