@@ -13,7 +13,7 @@ machine_facts() {
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(uname -sr), $(nproc) CPUs (${cpu:-unknown model})"
   echo "- memory: $(awk '/^MemTotal/ {printf "%.1f GB", $2 / 1048576}' /proc/meminfo)," \
        "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-       "$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '(dirty tree)')"
+       "$(git -C "$ROOT" diff --quiet -- . ':!bench/RESULTS.md' 2>/dev/null || echo '(dirty tree)')"
   echo "- $(vips --version 2>/dev/null || echo 'vips: missing')"
 }
 
