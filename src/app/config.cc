@@ -14,13 +14,20 @@ namespace {
 
 using Apply = std::function<std::string(Config&, const std::string&)>;  // "" or a problem
 
+// Which program a setting concerns (both accept every setting; --help lists what each uses).
+enum class Used { by_both, by_server, by_worker };
+
 struct Setting {
   const char* env;      // environment variable ("" = flag only)
   const char* flag;     // --flag
   const char* def;      // default, as shown in --help
   const char* help;
   Apply apply;
+  Used used = Used::by_both;
 };
+
+constexpr Used kServer = Used::by_server;
+constexpr Used kWorker = Used::by_worker;
 
 template <typename T>
 bool parse_number(const std::string& s, T& out) {
@@ -107,13 +114,13 @@ Apply service(const std::string& name) {
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
-      {"PORT", "--port", "8080", "HTTP port", integer(&Config::port, 0, 65535)},
-      {"IMGFLO_LISTEN_ADDRESS", "--address", "0.0.0.0", "address to listen on", text(&Config::address)},
+      {"PORT", "--port", "8080", "HTTP port", integer(&Config::port, 0, 65535), kServer},
+      {"IMGFLO_LISTEN_ADDRESS", "--address", "0.0.0.0", "address to listen on", text(&Config::address), kServer},
       {"IMGFLO_HTTP_THREADS", "--http-threads", "number of CPUs", "event-loop threads",
-       integer(&Config::http_threads, 1, 64)},
+       integer(&Config::http_threads, 1, 64), kServer},
       {"IMGFLO_CLIENT_TIMEOUT", "--client-timeout", "15",
        "seconds a connection may take to send a request (idle keep-alive and slow clients are closed)",
-       seconds(&Config::client_timeout)},
+       seconds(&Config::client_timeout), kServer},
       {"IMGFLO_HOT_TTL", "--hot-ttl", "60",
        "seconds a cached-result GET's 301 is kept ready for repeats of the same URL (0 = off; every "
        "request then consults the cache index)",
@@ -122,9 +129,10 @@ const std::vector<Setting>& settings() {
          if (!parse_number(v, s) || s < 0 || s > 86400) return "must be seconds, 0 to 86400";
          c.hot_ttl = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
          return "";
-       }},
+       }, kServer},
       {"IMGFLO_PUBLIC_URL", "--public-url", "(from HOSTNAME, else the request's Host)",
-       "base URL of stored results in Location headers, e.g. http://img.example.com", text(&Config::public_url)},
+       "base URL of stored results in Location headers, e.g. http://img.example.com", text(&Config::public_url),
+       kServer},
       {"IMGFLO_WORKDIR", "--workdir", "temp", "work folder; results are stored in WORKDIR/cache", path(&Config::workdir)},
       {"IMGFLO_GRAPHDIR", "--graphs", "<exe>/../graphs", "graph folder", path(&Config::graph_dir)},
       {"IMGFLO_RESOURCE_DIR", "--resources", "<exe>/../examples", "folder of files/NAME inputs",
@@ -137,15 +145,15 @@ const std::vector<Setting>& settings() {
        integer(&Config::max_pixels, 1, 1'000'000'000'000LL)},
       {"IMGFLO_REQUEST_TIMEOUT", "--request-timeout", "30",
        "seconds a GET waits for processing before 504; the job is cancelled if nobody else waits",
-       seconds(&Config::request_timeout)},
+       seconds(&Config::request_timeout), kServer},
       {"IMGFLO_BACKGROUND_TIMEOUT", "--background-timeout", "300", "seconds a POST (background) job may take",
-       seconds(&Config::background_timeout)},
+       seconds(&Config::background_timeout), kServer},
       {"IMGFLO_WORKERS", "--workers", "number of CPUs", "processing threads (in-process workers)",
        integer(&Config::workers, 1, 256)},
       {"IMGFLO_QUEUE_LIMIT", "--queue-limit", "64",
        "jobs waiting to start; beyond it requests get 503 + Retry-After (with a broker: unanswered jobs per "
        "urgency this frontend has published, beyond its own worker threads)",
-       integer(&Config::queue_limit, 1, 1'000'000)},
+       integer(&Config::queue_limit, 1, 1'000'000), kServer},
       {"IMGFLO_FETCH_TIMEOUT", "--fetch-timeout", "20", "seconds for a whole input download",
        seconds(&Config::fetch_timeout)},
       {"IMGFLO_FETCH_CONNECT_TIMEOUT", "--fetch-connect-timeout", "5", "seconds to connect to an input's host",
@@ -158,11 +166,12 @@ const std::vector<Setting>& settings() {
        "comma-separated CIDRs inputs may come from although private/loopback (SSRF guard allow-list)",
        text(&Config::allow_private)},
       {"IMGFLO_API_KEY", "--api-key", "(none)", "key of the normal app; with any key set, URLs must be signed",
-       text(&Config::api_key)},
-      {"IMGFLO_API_SECRET", "--api-secret", "(none)", "secret of the normal app", text(&Config::api_secret)},
+       text(&Config::api_key), kServer},
+      {"IMGFLO_API_SECRET", "--api-secret", "(none)", "secret of the normal app", text(&Config::api_secret), kServer},
       {"IMGFLO_ADMIN_KEY", "--admin-key", "(none)", "key of the admin app (may use _nocache=true)",
-       text(&Config::admin_key)},
-      {"IMGFLO_ADMIN_SECRET", "--admin-secret", "(none)", "secret of the admin app", text(&Config::admin_secret)},
+       text(&Config::admin_key), kServer},
+      {"IMGFLO_ADMIN_SECRET", "--admin-secret", "(none)", "secret of the admin app", text(&Config::admin_secret),
+       kServer},
       {"IMGFLO_BROKER_URL", "--broker-url", "(none: in-process jobs)",
        "RabbitMQ URL amqp://user:pass@host:port/vhost (CLOUDAMQP_URL is read too); set = distributed mode: "
        "jobs go through the broker to imgflo-worker processes",
@@ -172,11 +181,11 @@ const std::vector<Setting>& settings() {
        "external (or amqp, as the original's app.json had it) = it only publishes (run imgflo-worker processes)",
        [](Config& c, const std::string& v) -> std::string {
          return choice(&Config::worker_mode, {"internal", "external"})(c, v == "amqp" ? "external" : v);
-       }},
+       }, kServer},
       {"IMGFLO_WORKER_ROLE", "--role", "both",
        "imgflo-worker: which queue to consume: urgent (GETs), background (POSTs) or both; with both, "
        "background jobs use at most IMGFLO_WORKERS-1 threads",
-       choice(&Config::worker_role, {"urgent", "background", "both"})},
+       choice(&Config::worker_role, {"urgent", "background", "both"}), kWorker},
       {"IMGFLO_BROKER_PREFIX", "--broker-prefix", "(none)",
        "prefix of every queue and exchange name (several deployments on one broker)", text(&Config::broker_prefix)},
       {"IMGFLO_PREFETCH", "--prefetch", "2",
@@ -289,11 +298,16 @@ std::map<std::string, std::string> Config::environment() {
   return env;
 }
 
-std::string Config::help(const std::string& program) {
+std::string Config::help(Program program) {
+  const bool worker = program == Program::worker;
+  const Used skipped = worker ? Used::by_server : Used::by_worker;
   std::ostringstream h;
-  h << "usage: " << program << " [options]\n\n"
-    << "Every setting can be given as an environment variable or a flag (flags win).\n\n";
+  h << "usage: " << (worker ? "imgflo-worker" : "imgflo-server") << " [options]\n\n"
+    << "Every setting can be given as an environment variable or a flag (flags win).\n";
+  if (worker) h << "imgflo-server's HTTP, auth and request settings are accepted too, and ignored.\n";
+  h << "\n";
   for (const auto& s : settings()) {
+    if (s.used == skipped) continue;
     h << "  " << s.flag;
     if (*s.env) h << "  (" << s.env << ")";
     h << "\n      " << s.help << "; default " << s.def << "\n";

@@ -61,8 +61,12 @@ struct Config {
   static Result<Config> load(const std::map<std::string, std::string>& env, const std::vector<std::string>& args);
   // The process environment as a map.
   static std::map<std::string, std::string> environment();
-  // --help text: every setting with its variable, flag, default and meaning.
-  static std::string help(const std::string& program);
+  // Which program a --help text is for.
+  enum class Program { server, worker };
+  // --help text: every setting the program uses, with its variable, flag, default
+  // and meaning. Both programs accept every setting; the worker's text leaves out
+  // the frontend-only ones (HTTP, auth, request deadlines, publishing) and says so.
+  static std::string help(Program program);
 };
 
 }  // namespace imgflo::app

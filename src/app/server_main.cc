@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") {
-      std::cout << app::Config::help("imgflo-server");
+      std::cout << app::Config::help(app::Config::Program::server);
       return 0;
     }
   }

@@ -3,7 +3,7 @@
 // IMGFLO_WORKERS threads, stores the results like the frontend would
 // (IMGFLO_WORKDIR/cache), publishes each outcome and then acks the job.
 // SIGTERM/SIGINT: stop taking jobs, let running ones finish (10 s), exit.
-// Takes every imgflo-server setting (--help); HTTP ones are ignored.
+// Takes every imgflo-server setting; --help lists the ones a worker uses.
 #include "app/config.h"
 #include "app/distributed.h"
 #include "app/processing.h"
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& a : args) {
     if (a == "--help" || a == "-h") {
-      std::cout << app::Config::help("imgflo-worker");
+      std::cout << app::Config::help(app::Config::Program::worker);
       return 0;
     }
   }

@@ -59,11 +59,38 @@ TEST(BrokerConfig, ProblemsAreReportedTogetherWithoutThePassword) {
 }
 
 TEST(BrokerConfig, HelpDocumentsEveryBrokerSetting) {
-  const std::string h = Config::help("imgflo-worker");
-  for (const char* s : {"IMGFLO_BROKER_URL", "IMGFLO_WORKER)", "IMGFLO_WORKER_ROLE", "IMGFLO_BROKER_PREFIX",
-                        "IMGFLO_PREFETCH", "IMGFLO_DEAD_LETTER_AFTER"}) {
-    EXPECT_NE(h.find(s), std::string::npos) << s;
+  const std::string server = Config::help(Config::Program::server);
+  for (const char* s : {"IMGFLO_BROKER_URL", "IMGFLO_WORKER)", "IMGFLO_BROKER_PREFIX", "IMGFLO_PREFETCH",
+                        "IMGFLO_DEAD_LETTER_AFTER"}) {
+    EXPECT_NE(server.find(s), std::string::npos) << s;
   }
+  const std::string worker = Config::help(Config::Program::worker);
+  for (const char* s : {"IMGFLO_BROKER_URL", "IMGFLO_WORKER_ROLE", "IMGFLO_BROKER_PREFIX", "IMGFLO_PREFETCH",
+                        "IMGFLO_DEAD_LETTER_AFTER", "IMGFLO_WORKERS", "IMGFLO_CACHE", "IMGFLO_REDIS_URL",
+                        "AMAZON_API_BUCKET", "IMGFLO_MAX_PIXELS", "IMGFLO_FETCH_TIMEOUT"}) {
+    EXPECT_NE(worker.find(s), std::string::npos) << s;
+  }
+}
+
+TEST(BrokerConfig, EachHelpListsOnlyWhatItsProgramUses) {
+  const std::string server = Config::help(Config::Program::server);
+  const std::string worker = Config::help(Config::Program::worker);
+  EXPECT_NE(server.find("usage: imgflo-server"), std::string::npos);
+  EXPECT_NE(worker.find("usage: imgflo-worker"), std::string::npos);
+  EXPECT_EQ(server.find("IMGFLO_WORKER_ROLE"), std::string::npos) << "--role is the worker's";
+  for (const char* s : {"(PORT)", "IMGFLO_HTTP_THREADS", "IMGFLO_HOT_TTL", "IMGFLO_API_KEY", "IMGFLO_ADMIN_SECRET",
+                        "IMGFLO_REQUEST_TIMEOUT", "IMGFLO_WORKER)", "IMGFLO_QUEUE_LIMIT"}) {
+    EXPECT_NE(server.find(s), std::string::npos) << s;
+    EXPECT_EQ(worker.find(s), std::string::npos) << s << " is the frontend's";
+  }
+  EXPECT_NE(worker.find("accepted too, and ignored"), std::string::npos);
+}
+
+TEST(BrokerConfig, TheWorkerStillAcceptsFrontendSettings) {
+  auto c = Config::load({{"PORT", "9000"}, {"IMGFLO_WORKER_ROLE", "urgent"}}, {"--hot-ttl", "0"});
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->port, 9000);
+  EXPECT_EQ(c->worker_role, "urgent");
 }
 
 }  // namespace
