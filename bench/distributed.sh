@@ -27,9 +27,6 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-BUILD=$(cd "${BUILD_DIR:-$ROOT/build}" && pwd)
-DATA=$BUILD/bench
-THREADS=${HTTP_THREADS:-$(nproc)}
 INVOCATION="bench/distributed.sh $*"
 DURATION=10 JOBS=40 CONCURRENCY=8 RECORD=0 WRK=1 JOBRUNS=1
 while (($#)); do
@@ -45,17 +42,10 @@ while (($#)); do
   shift
 done
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgflo-distributed-bench.XXXXXX")
 SERVICES=$BUILD/test-services
 PREFIX=bench$$
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  "$ROOT/scripts/services.sh" fixture-stop "$SERVICES" >&2 || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+make_tmp imgflo-distributed-bench
+on_exit() { "$ROOT/scripts/services.sh" fixture-stop "$SERVICES" >&2 || true; }
 
 # ---------------------------------------------------------------------------
 # Services and processes
@@ -102,11 +92,6 @@ start_worker() {
   echo "imgflo-worker $name did not start:" >&2
   cat "$TMP/$name.err" >&2
   return 1
-}
-
-stop_pids() {
-  local pid
-  for pid in "$@"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
 }
 
 redis_gets() {

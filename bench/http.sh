@@ -28,9 +28,6 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-BUILD=$(cd "${BUILD_DIR:-$ROOT/build}" && pwd)
-DATA=$BUILD/bench
-THREADS=${HTTP_THREADS:-$(nproc)}
 INVOCATION="bench/http.sh $*"
 COLD_RUNS=10 DURATION=10 RECORD=0 COLD=1 WRK=1
 while (($#)); do
@@ -64,14 +61,7 @@ noop|noop|
 EOF
 )
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgflo-http-bench.XXXXXX")
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+make_tmp imgflo-http-bench
 
 # ---------------------------------------------------------------------------
 # The two servers

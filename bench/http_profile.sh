@@ -17,17 +17,9 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-BUILD=$(cd "${BUILD_DIR:-$ROOT/build}" && pwd)
 TOP=25
 [[ ${1:-} == --top ]] && TOP=$2
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgflo-http-profile.XXXXXX")
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+make_tmp imgflo-http-profile
 CALLGRIND=(valgrind --tool=callgrind --callgrind-out-file="$TMP/callgrind.%p")
 
 # Zeroes the counters of PID, runs wrk against URL, dumps; prints "instructions requests".

@@ -2,9 +2,31 @@
 #
 # Machine facts for the report, unit conversions, percentiles, replacing a marked
 # block of bench/RESULTS.md with a freshly written markdown section, the nginx
-# reference config, and starting imgflo-server on a free port. The functions use
-# the calling script's ROOT, BUILD and TMP.
-# shellcheck shell=bash disable=SC2034  # IMGFLO_PORT/IMGFLO_PID are for the caller
+# reference config, starting imgflo-server on a free port, running wrk, and the
+# temp folder + process clean-up every script needs. The caller sets ROOT before
+# sourcing; this file sets the shared settings below.
+# shellcheck shell=bash disable=SC2034  # the settings, IMGFLO_PORT/IMGFLO_PID are for the caller
+
+# Shared settings: BUILD (BUILD_DIR, default ROOT/build), DATA (generated inputs, kept
+# between runs), THREADS (HTTP_THREADS, default nproc: server event loops and nginx
+# workers), PIDS (background processes stopped on exit).
+BUILD=$(cd "${BUILD_DIR:-$ROOT/build}" && pwd)
+DATA=$BUILD/bench
+THREADS=${HTTP_THREADS:-$(nproc)}
+PIDS=()
+
+# Stops the given processes: TERM, then waits for each.
+stop_pids() {
+  local pid
+  for pid in "$@"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+}
+
+# Creates TMP, a temp folder named after $1; on exit stops every PID in PIDS, runs the
+# caller's on_exit function if it defines one, and removes TMP.
+make_tmp() {
+  TMP=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  trap 'stop_pids "${PIDS[@]}"; if declare -F on_exit >/dev/null; then on_exit; fi; rm -rf "$TMP"' EXIT
+}
 
 # One markdown bullet list describing the machine and the software versions.
 machine_facts() {

@@ -26,11 +26,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-BUILD=$(cd "${BUILD_DIR:-$ROOT/build}" && pwd)
 PROCESS="$BUILD/imgflo-process --timeout 0"
-DATA=$BUILD/bench
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/imgflo-bench.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+make_tmp imgflo-bench
 
 INVOCATION="bench/runtime.sh $*"
 RUNS=5 GEGL_RUNS=3 GEGL=1 RECORD=0 ONLY=()
