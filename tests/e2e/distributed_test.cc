@@ -147,8 +147,8 @@ TEST_F(Distributed, ABackgroundFloodDoesNotSlowUrgentRequests) {
 }
 
 // Concurrent distinct jobs through one frontend; returns seconds until all are answered.
-double burst(const ServerProcess& s, int first, int n) {
-  const auto start = Clock::now();
+// n distinct gaussian-blur GETs at once (cache keys from `first` on); every one must end in 301.
+void burst(const ServerProcess& s, int first, int n) {
   std::vector<std::future<HttpResult>> clients;
   for (int i = 0; i < n; ++i) {
     const std::string path = "/graph/gaussianblur?std-dev-x=" + std::to_string(4 + first + i) +
@@ -159,20 +159,18 @@ double burst(const ServerProcess& s, int first, int n) {
     const HttpResult r = c.get();
     EXPECT_EQ(r.status, 301) << r.body;
   }
-  return elapsed_s(start);
 }
 
-TEST_F(Distributed, ThroughputWithOneAndTwoWorkers) {
+// Scale-out: a worker started later takes a share of the same queue. (Throughput with
+// 1 vs 2 workers is measured by bench/distributed.sh, not here.)
+TEST_F(Distributed, ASecondWorkerTakesAShareOfTheUrgentQueue) {
   constexpr int kJobs = 24;
   ServerProcess& w1 = worker("w1", "urgent", 1);
   ServerProcess& a = frontend("a", {"--request-timeout", "60"});
-  const double one = burst(a, 0, kJobs);
+  burst(a, 0, kJobs);
   ServerProcess& w2 = worker("w2", "urgent", 1);
   const int w1_before = jobs_started(w1);
-  const double two = burst(a, 100, kJobs);
-  std::printf("[ measure  ] %d gaussian-blur jobs (768x1024): 1 worker %.2f s (%.2f jobs/s), 2 workers %.2f s "
-              "(%.2f jobs/s), speed-up %.2f\n",
-              kJobs, one, kJobs / one, two, kJobs / two, one / two);
+  burst(a, 100, kJobs);
   EXPECT_EQ(w1_before, kJobs);
   EXPECT_GT(jobs_started(w2), 0);
   EXPECT_EQ(jobs_started(w1) - w1_before + jobs_started(w2), kJobs);
