@@ -8,15 +8,20 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <regex>
 
 namespace imgflo::test {
 namespace {
 
-// gegl-imgcmp's "max ?e : X" (0 when it reports the images identical).
-double gegl_max_delta(const std::string& a, const std::string& b) {
-  const std::string cmd = "gegl-imgcmp '" + a + "' '" + b + "' 2>&1";
+// gegl-imgcmp's "max ?e : X" (0 when it reports the images identical). The tool
+// writes a difference image next to its second argument (B-diff.png), so B is
+// compared from a copy in `scratch`, never where it lives (the repository).
+double gegl_max_delta(const std::string& a, const std::string& b, const std::filesystem::path& scratch) {
+  const auto copy = scratch / ("b-" + std::filesystem::path(b).filename().string());
+  std::filesystem::copy_file(b, copy, std::filesystem::copy_options::overwrite_existing);
+  const std::string cmd = "gegl-imgcmp '" + a + "' '" + copy.string() + "' 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   std::string out;
   std::array<char, 512> buf{};
@@ -46,7 +51,7 @@ TEST(ImageCompare, AgreesWithGeglImgcmp) {
       {dir / "alpha.png", dir / "opaque.png"}, {reference("gaussian.reference.png"), example("mountains.png")}};
   for (const auto& [a, b] : pairs) {
     const double ours = compare_files(a, b).max_delta;
-    const double gegl = gegl_max_delta(a, b);
+    const double gegl = gegl_max_delta(a, b, dir);
     // gegl-imgcmp prints 3 decimals; babl's Lab differs from ours in float rounding only.
     EXPECT_NEAR(ours, gegl, 0.02) << a << " vs " << b;
   }
