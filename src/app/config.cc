@@ -130,7 +130,7 @@ const std::vector<Setting>& settings() {
          c.hot_ttl = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
          return "";
        }, kServer},
-      {"IMGFLO_PUBLIC_URL", "--public-url", "(from HOSTNAME, else the request's Host)",
+      {"IMGFLO_PUBLIC_URL", "--public-url", "(from HOSTNAME, else relative Locations; never the Host header)",
        "base URL of stored results in Location headers, e.g. http://img.example.com", text(&Config::public_url),
        kServer},
       {"IMGFLO_WORKDIR", "--workdir", "temp", "work folder; results are stored in WORKDIR/cache", path(&Config::workdir)},

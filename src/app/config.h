@@ -24,7 +24,7 @@ struct Config {
   int http_threads = 0;  // 0 = number of CPUs
   std::chrono::milliseconds client_timeout{15'000};  // idle/slow client read deadline
   std::chrono::milliseconds hot_ttl{60'000};         // prepared 301s for repeated GETs; 0 = off
-  std::string public_url;  // base of /cache/ URLs in Location headers; "" = from the Host header
+  std::string public_url;  // base of /cache/ URLs in Location headers; "" = relative Locations
   // Files
   std::filesystem::path workdir = "temp";
   std::filesystem::path graph_dir;     // "" = default_graph_dir()

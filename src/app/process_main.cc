@@ -8,6 +8,7 @@
 // the input's bytes). Exit status 0 on success, 1 with a one-line error on
 // stderr on failure, 2 for usage errors.
 #include "app/vips_init.h"
+#include "core/json.h"
 #include "graph/graph_spec.h"
 #include "runtime/catalogue.h"
 
@@ -159,7 +160,7 @@ int main(int argc, char** argv) {
   auto catalogue = rt::Catalogue::load(dir, rt::Catalogue::builtin_runtimes());
   if (!catalogue.ok()) return fail(catalogue.error().message());
   if (o.list) {
-    std::cout << (*catalogue)->listing().dump(2) << "\n";
+    std::cout << imgflo::dump_json((*catalogue)->listing(), 2) << "\n";
     return 0;
   }
   return run(o, **catalogue);

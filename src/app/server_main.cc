@@ -3,6 +3,7 @@
 // a local folder served at /cache/; with IMGFLO_BROKER_URL, jobs go through
 // RabbitMQ (app/services.h). See --help for every setting.
 #include "app/config.h"
+#include "app/main_guard.h"
 #include "app/services.h"
 #include "app/vips_init.h"
 #include "http/server.h"
@@ -11,7 +12,9 @@
 
 #include <iostream>
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace imgflo;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& a : args) {
@@ -51,4 +54,10 @@ int main(int argc, char** argv) {
   (*server)->run();
   (*services)->shutdown();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return imgflo::app::guarded_main("imgflo-server", [&] { return run(argc, argv); });
 }

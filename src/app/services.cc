@@ -40,7 +40,7 @@ class WithWorkerStats final : public jobs::JobSystem {
 std::string version_json() {
   return nlohmann::json{{"server", "imgflo-server 0.1.0"},
                         {"runtime", std::string("libvips ") + vips_version_string()}}
-      .dump();
+      .dump();  // constant ASCII text
 }
 
 Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config& config) {

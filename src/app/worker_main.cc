@@ -5,6 +5,7 @@
 // SIGTERM/SIGINT: stop taking jobs, let running ones finish (10 s), exit.
 // Takes every imgflo-server setting; --help lists the ones a worker uses.
 #include "app/config.h"
+#include "app/main_guard.h"
 #include "app/distributed.h"
 #include "app/processing.h"
 #include "app/vips_init.h"
@@ -14,7 +15,9 @@
 #include <csignal>
 #include <iostream>
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace imgflo;
   // Block the stop signals in every thread (they inherit the mask); main waits for them below.
   sigset_t stop_signals;
@@ -60,4 +63,10 @@ int main(int argc, char** argv) {
   spdlog::info("imgflo-worker: signal {}, stopping", signal);
   worker.stop();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return imgflo::app::guarded_main("imgflo-worker", [&] { return run(argc, argv); });
 }

@@ -1,12 +1,14 @@
 #include "cache/inflight_watch.h"
 
+#include "core/guard.h"
+
 #include <set>
 #include <utility>
 
 namespace imgflo::cache {
 
 InflightWatchList::InflightWatchList(InflightProbe probe, std::chrono::milliseconds interval)
-    : probe_(std::move(probe)), interval_(interval), thread_([this] { run(); }) {}
+    : probe_(std::move(probe)), interval_(interval), thread_([this] { run_until_return("in-flight watcher", [this] { run(); }); }) {}
 
 InflightWatchList::~InflightWatchList() {
   {

@@ -1,5 +1,7 @@
 #include "cache/redis_client.h"
 
+#include "core/guard.h"
+
 #include <algorithm>
 #include <future>
 #include <random>
@@ -54,7 +56,7 @@ struct RedisClient::Worker {
 Result<std::shared_ptr<RedisClient>> RedisClient::create(RedisClientOptions options) {
   if (Status st = options.validate(); !st.ok()) return st.take_error();
   std::shared_ptr<RedisClient> client(new RedisClient(std::move(options)));
-  for (int i = 0; i < client->options_.connections; ++i) client->threads_.emplace_back([c = client.get()] { c->run(); });
+  for (int i = 0; i < client->options_.connections; ++i) client->threads_.emplace_back([c = client.get()] { run_until_return("redis I/O", [c] { c->run(); }); });
   return client;
 }
 

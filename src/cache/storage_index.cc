@@ -1,10 +1,12 @@
 #include "cache/storage_index.h"
 
+#include "core/guard.h"
+
 namespace imgflo::cache {
 
 StorageIndex::StorageIndex(storage::Storage& storage, int threads, size_t queue_limit)
     : storage_(storage), queue_limit_(queue_limit) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { run_until_return("storage index lookup", [this] { run(); }); });
 }
 
 StorageIndex::~StorageIndex() {

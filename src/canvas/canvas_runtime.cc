@@ -30,32 +30,37 @@ struct Size {
 };
 
 // The canvas size for an input of in_w x in_h: the requested sides, the
-// missing one following the input's aspect ratio.
-Size canvas_size(int in_w, int in_h, const RescaleRequest& rr) {
-  if (rr.width > 0 && rr.height > 0) return {rr.width, rr.height};
-  if (rr.width > 0) return {rr.width, std::max(1, static_cast<int>(std::lround(double(in_h) * rr.width / in_w)))};
-  if (rr.height > 0) return {std::max(1, static_cast<int>(std::lround(double(in_w) * rr.height / in_h))), rr.height};
-  return {in_w, in_h};
-}
-
-Status check_pixels(Size s, const DecodeLimits& limits) {
-  const uint64_t pixels = uint64_t(s.width) * uint64_t(s.height);
-  if (pixels <= limits.max_pixels) return ok_status();
-  return Error(ErrorKind::kTooLarge, "canvas of " + std::to_string(s.width) + "x" + std::to_string(s.height) +
-                                         " pixels is over the limit of " + std::to_string(limits.max_pixels));
+// missing one following the input's aspect ratio; kTooLarge over the limit
+// (checked in floating point, before anything is converted or allocated).
+Result<Size> canvas_size(int in_w, int in_h, const RescaleRequest& rr, const DecodeLimits& limits) {
+  double w = in_w, h = in_h;
+  if (rr.width > 0 && rr.height > 0) {
+    w = rr.width, h = rr.height;
+  } else if (rr.width > 0) {
+    w = rr.width, h = std::max(1.0, std::round(double(in_h) * rr.width / in_w));
+  } else if (rr.height > 0) {
+    w = std::max(1.0, std::round(double(in_w) * rr.height / in_h)), h = rr.height;
+  }
+  if (Status st = check_output_size(w, h, limits.max_pixels, "the canvas"); !st.ok()) return st.take_error();
+  return Size{static_cast<int>(w), static_cast<int>(h)};
 }
 
 Result<cv::Surface> make_surface(const RunRequest& req, const RescaleRequest& rr) {
   if (!req.input) {
-    const Size s{rr.width > 0 ? rr.width : kDefaultWidth, rr.height > 0 ? rr.height : kDefaultHeight};
-    if (Status st = check_pixels(s, req.limits); !st.ok()) return st.take_error();
-    return cv::Surface::create(s.width, s.height);
+    RescaleRequest sides = rr;
+    if (sides.width <= 0) sides.width = kDefaultWidth;
+    if (sides.height <= 0) sides.height = kDefaultHeight;
+    auto s = canvas_size(sides.width, sides.height, sides, req.limits);
+    if (!s.ok()) return s.take_error();
+    return cv::Surface::create(s->width, s->height);
   }
+  auto header = probe(*req.input);  // the size is admitted before any pixel is decoded
+  if (!header.ok()) return header.take_error();
+  auto s = canvas_size(header->width, header->height, rr, req.limits);
+  if (!s.ok()) return s.take_error();
   auto img = decode(*req.input, {req.limits, 1, req.stop});
   if (!img.ok()) return img.take_error();
-  const Size s = canvas_size(img->width(), img->height(), rr);
-  if (Status st = check_pixels(s, req.limits); !st.ok()) return st.take_error();
-  auto surface = cv::Surface::create(s.width, s.height);
+  auto surface = cv::Surface::create(s->width, s->height);
   if (!surface.ok()) return surface;
   if (auto e = req.stop.check()) return *e;
   try {

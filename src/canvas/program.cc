@@ -1,4 +1,5 @@
 #include "canvas/program.h"
+#include "core/json.h"
 
 #include "core/text.h"
 
@@ -96,7 +97,7 @@ Status Program::add_connection(const graph::Connection& c) {
                    " does not send");
     }
   } else {
-    feed.iip = nlohmann::json::parse(c.data.dump());
+    feed.iip = nlohmann::json::parse(dump_json(c.data));
   }
   nodes_[tgt->node].feeds[tgt->port].push_back(std::move(feed));
   return ok_status();

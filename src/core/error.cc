@@ -1,5 +1,8 @@
 #include "core/error.h"
 
+#include "core/json.h"
+#include "core/text.h"
+
 namespace imgflo {
 
 int http_status(ErrorKind kind) {
@@ -51,6 +54,9 @@ std::optional<ErrorKind> kind_from_name(std::string_view name) {
   }
   return std::nullopt;
 }
+
+Error::Error(ErrorKind kind, std::string message, nlohmann::json details)
+    : kind_(kind), message_(valid_utf8(message)), details_(valid_utf8_json(std::move(details))) {}
 
 nlohmann::json Error::to_json() const {
   nlohmann::json body = nlohmann::json::object();

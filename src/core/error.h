@@ -48,8 +48,9 @@ std::optional<ErrorKind> kind_from_name(std::string_view name);
 
 class Error {
  public:
-  Error(ErrorKind kind, std::string message, nlohmann::json details = nullptr)
-      : kind_(kind), message_(std::move(message)), details_(std::move(details)) {}
+  // `message` and the strings in `details` are made valid UTF-8 here (bytes
+  // of a request or an input often end up in them).
+  Error(ErrorKind kind, std::string message, nlohmann::json details = nullptr);
 
   ErrorKind kind() const { return kind_; }
   int status() const { return http_status(kind_); }

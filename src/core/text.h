@@ -13,6 +13,20 @@ std::string ascii_lower(std::string_view s);
 // ASCII lower case without leading/trailing whitespace.
 std::string lower_trimmed(std::string_view s);
 
+// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or code
+// points above U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+// Byte offset of the first ill-formed UTF-8 sequence, or npos when valid.
+size_t first_invalid_utf8(std::string_view s);
+// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD (one per
+// broken sequence); valid text is returned unchanged.
+std::string valid_utf8(std::string_view s);
+
+// JavaScript's Number(string), as the original coerced query values: trimmed;
+// "" -> 0; otherwise the whole string must be a number (decimal, exponent,
+// 0x hex, Infinity), else NaN.
+double js_number(std::string_view s);
+
 // True when the directed graph of `count` nodes, with edges from each node to
 // the nodes `sources(n)` lists (negative entries ignored), has no cycle.
 bool acyclic(size_t count, const std::function<std::vector<int>(int)>& sources);

@@ -1,5 +1,6 @@
 #include "fetch/curl_transfer.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -30,9 +31,10 @@ bool is_3xx(int status) { return status >= 300 && status <= 399; }
 std::string_view reason_for(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return "timed out";
+    // Resolution and connection failures read alike (no hint about internal DNS).
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return "could not resolve host";
-    case CURLE_COULDNT_CONNECT: return "could not connect";
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT: return "could not connect to the origin";
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -133,11 +135,11 @@ Error Transfer::too_large() const {
 Error Transfer::error_for(CURL* easy, CURLcode code) const {
   if (over_limit_) return too_large();
   if (bad_status_ != 0) return http_error(src_, bad_status_);
-  if (refused_ && code == CURLE_COULDNT_CONNECT)
-    return Error(ErrorKind::kForbidden,
-                 "Refused to download input " + src_ + ": destination address is " +
-                     std::string(address_class_name(*refused_)) + " (not allowed)",
-                 input_details(src_));
+  if (refused_ && code == CURLE_COULDNT_CONNECT) {
+    // One message for every refused class: the answer must not map the internal network.
+    spdlog::info("refused input {}: destination address is {}", src_, address_class_name(*refused_));
+    return refused_destination(src_);
+  }
   if (code == CURLE_UNSUPPORTED_PROTOCOL)
     return Error(ErrorKind::kForbidden,
                  "Refused to download input " + src_ + ": redirect to a scheme other than http or https",

@@ -19,6 +19,11 @@ Error download_failed(const std::string& src, const std::string& reason, int ups
                input_details(src, upstream_status));
 }
 
+Error refused_destination(const std::string& src) {
+  return Error(ErrorKind::kForbidden, "Refused to download input " + src + ": destination not allowed",
+               input_details(src));
+}
+
 Error http_error(const std::string& src, int status) {
   return download_failed(src, "HTTP error " + std::to_string(status), status);
 }

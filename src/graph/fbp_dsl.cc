@@ -264,6 +264,10 @@ class DslParser {
 }  // namespace
 
 Result<Graph> parse_fbp_graph(std::string_view text, std::string_view source) {
+  if (const size_t bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+    return Error(ErrorKind::kGraphInvalid,
+                 std::string(source) + ": not valid UTF-8 (byte " + std::to_string(bad) + ")");
+  }
   Lexer lexer(text, source);
   auto tokens = lexer.run();
   if (!tokens.ok()) return tokens.take_error();

@@ -1,6 +1,8 @@
 // FBP JSON graph parser.
 #include "graph/graph.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 
 namespace imgflo::graph {
@@ -46,6 +48,8 @@ class JsonGraphParser {
       // e.byte is 1-based and points just past the offending character.
       const Location loc = locate_offset(text_, e.byte == 0 ? 0 : e.byte - 1);
       return fail(loc, std::string("invalid JSON: ") + syntax_message(e.what()));
+    } catch (const ojson::exception& e) {  // out_of_range.406: a number like 1e999
+      return fail({}, std::string("invalid JSON: ") + syntax_message(e.what()));
     }
     if (!doc.is_object()) return fail({}, "a graph must be a JSON object");
 
@@ -176,6 +180,11 @@ class JsonGraphParser {
 }  // namespace
 
 Result<Graph> parse_json_graph(std::string_view text, std::string_view source) {
+  if (const size_t bad = first_invalid_utf8(text); bad != std::string_view::npos) {
+    const Location loc = locate_offset(text, bad);
+    return Error(ErrorKind::kGraphInvalid, std::string(source) + ":" + std::to_string(loc.line) + ":" +
+                                               std::to_string(loc.column) + ": not valid UTF-8");
+  }
   return JsonGraphParser(text, source).parse();
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/digest.h"
 #include "core/query.h"
+#include "core/text.h"
 #include "graph/graph_spec.h"
 
 #include <cctype>
@@ -23,30 +24,6 @@ std::vector<std::string_view> split_path(std::string_view path) {
     start = end + 1;
   }
   return parts;
-}
-
-// JavaScript Number(string): trimmed; "" -> 0; otherwise the whole string
-// must be a number (decimal, exponent, 0x hex, Infinity), else NaN.
-double js_number(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  if (s.empty()) return 0;
-  const std::string str(s);
-  if (str.size() > 2 && str[0] == '0' && (str[1] == 'x' || str[1] == 'X')) {
-    char* end = nullptr;
-    const double v = static_cast<double>(std::strtoull(str.c_str() + 2, &end, 16));
-    return *end == '\0' ? v : NAN;
-  }
-  if (str == "Infinity" || str == "+Infinity") return INFINITY;
-  if (str == "-Infinity") return -INFINITY;
-  for (char c : str) {
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) {
-      return NAN;
-    }
-  }
-  char* end = nullptr;
-  const double v = std::strtod(str.c_str(), &end);
-  return *end == '\0' ? v : NAN;
 }
 
 }  // namespace
@@ -100,6 +77,10 @@ Result<GraphRequest> parse_graph_request(std::string_view target) {
   r.out_type = spec.extension;
   r.search = std::string(search);
   for (auto& [k, v] : parse_query(search.empty() ? search : search.substr(1))) {
+    // Decoded names and values travel in JSON (job messages, errors): text only.
+    if (!is_valid_utf8(k) || !is_valid_utf8(v)) {
+      return Error(ErrorKind::kInvalidArgument, "query parameter is not valid UTF-8", {{"parameter", k}});
+    }
     if (k == "input") {
       r.input = std::move(v);
     } else if (k == "_nocache") {

@@ -33,7 +33,8 @@ struct GraphRequest {
 };
 
 // Parses a request target (path + query). kNotFound when the path is not one
-// of the two processing forms; kInvalidArgument for a malformed target.
+// of the two processing forms; kInvalidArgument for a malformed target or a
+// query name or value that is not valid UTF-8 once decoded.
 Result<GraphRequest> parse_graph_request(std::string_view target);
 
 // The original's cache key for a graph name and raw search string.

@@ -1,5 +1,7 @@
 #include "http/handler.h"
+#include "core/json.h"
 
+#include "core/guard.h"
 #include "storage/local_storage.h"
 
 #include <fstream>
@@ -8,8 +10,6 @@
 namespace imgflo::http {
 
 namespace {
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 HttpResponse not_found(const std::string& what) { return error_response(Error(ErrorKind::kNotFound, what)); }
 
@@ -33,21 +33,46 @@ struct Pending {
 
 }  // namespace
 
-HttpResponse error_response(const Error& e) {
+namespace {
+
+// Errors whose message may carry internals (library texts, paths): the
+// client gets a stable message and an id, the log the original text.
+bool internal_kind(ErrorKind k) {
+  return k == ErrorKind::kInternal || k == ErrorKind::kProcessingFailed || k == ErrorKind::kGraphInvalid;
+}
+
+}  // namespace
+
+HttpResponse error_response(const Error& error) {
+  const bool has_id = error.details().is_object() && error.details().contains("error_id");
+  const Error e = internal_kind(error.kind()) && !has_id
+                      ? public_error(error.kind(), "the image could not be processed", error.message())
+                      : error;
   HttpResponse r = HttpResponse::json(e.status(), e.to_json());
   if (e.kind() == ErrorKind::kOverloaded || e.kind() == ErrorKind::kUnavailable) r.header("Retry-After", "1");
   return r;
 }
 
 Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
-    : s_(services), options_(std::move(options)), loop_(loop), graphs_json_(s_.catalogue.listing().dump()) {
+    : s_(services), options_(std::move(options)), loop_(loop), graphs_json_(dump_json(s_.catalogue.listing())) {
   if (options_.hot_ttl.count() > 0) hot_ = std::make_unique<HotResponses>(options_.hot_ttl);
 }
 
 void Handler::handle(const HttpRequest& req, Respond respond) {
+  // `respond` may already have been called when something throws: answer once.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Respond once = [answered, respond = std::move(respond)](HttpResponse r) {
+    if (!answered->exchange(true)) respond(std::move(r));
+  };
+  if (auto e = run_guarded("request handler", [&] { route(req, once); })) {
+    once(error_response(*e));
+  }
+}
+
+void Handler::route(const HttpRequest& req, Respond respond) {
   ++counters_.requests;
   const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
-  if (starts_with(path, "/graph/")) return graph_request(req, std::move(respond));
+  if (path.starts_with("/graph/")) return graph_request(req, std::move(respond));
   if (req.method != "GET" && req.method != "HEAD") return respond(method_not_allowed("GET, HEAD"));
   if (path == "/graphs") {
     HttpResponse r;
@@ -58,8 +83,8 @@ void Handler::handle(const HttpRequest& req, Respond respond) {
   if (path == "/health") return respond(HttpResponse::json(200, {{"status", "ok"}}));
   if (path == "/version") return respond(HttpResponse::json(200, nlohmann::json::parse(options_.version_info)));
   if (path == "/metrics") return respond(metrics());
-  if (starts_with(path, "/cache/")) return serve_cache(req, std::move(respond));
-  if (starts_with(path, "/files/")) return serve_file(req, std::move(respond));
+  if (path.starts_with("/cache/")) return serve_cache(req, std::move(respond));
+  if (path.starts_with("/files/")) return serve_file(req, std::move(respond));
   if (path == "/") {
     return respond(HttpResponse::json(
         200, {{"name", "imgflo-server"},
@@ -101,8 +126,8 @@ void Handler::after_lookup(const HttpRequest& req, GraphRequest&& parsed, Result
   // An unreachable index is treated as a miss: the result can still be made.
   if (hit.ok() && hit->has_value()) {
     ++counters_.cache_hits;
-    const std::string location = absolute(**hit, req);
-    if (hot_ && req.method == "GET") hot_->remember(req.host, req.target, location);
+    const std::string location = absolute(**hit);
+    if (hot_ && req.method == "GET") hot_->remember(req.target, location);
     return respond(HttpResponse::redirect(301, location));
   }
   ++counters_.cache_misses;
@@ -129,7 +154,7 @@ void Handler::submit(const HttpRequest& req, GraphRequest&& parsed, Respond resp
   job.deadline_ms = jobs::now_epoch_ms() + budget.count();
 
   if (background) {
-    const std::string location = absolute(s_.storage.location(job.key), req);
+    const std::string location = absolute(s_.storage.location(job.key));
     auto ticket = s_.jobs.submit(std::move(job), nullptr);
     if (!ticket.ok()) return respond(error_response(ticket.error()));
     return respond(HttpResponse::redirect(202, location));
@@ -144,14 +169,10 @@ void Handler::submit(const HttpRequest& req, GraphRequest&& parsed, Respond resp
         ErrorKind::kTimeout, "processing did not finish within " + std::to_string(options_.request_timeout.count()) +
                                  " ms")));
   });
-  const std::string host = req.host;
-  auto ticket = s_.jobs.submit(std::move(job), [this, pending, host](Result<std::string> result) {
+  auto ticket = s_.jobs.submit(std::move(job), [this, pending](Result<std::string> result) {
     if (pending->answered.exchange(true)) return;
     pending->cancel_timer();
-    HttpRequest origin;
-    origin.host = host;
-    pending->respond(result.ok() ? HttpResponse::redirect(301, absolute(*result, origin))
-                                 : error_response(result.error()));
+    pending->respond(result.ok() ? HttpResponse::redirect(301, absolute(*result)) : error_response(result.error()));
   });
   if (!ticket.ok()) {
     if (pending->answered.exchange(true)) return;
@@ -161,10 +182,15 @@ void Handler::submit(const HttpRequest& req, GraphRequest&& parsed, Respond resp
   pending->ticket = *ticket;
 }
 
-std::string Handler::absolute(const std::string& location, const HttpRequest& req) const {
-  if (starts_with(location, "http://") || starts_with(location, "https://")) return location;
-  if (!options_.public_base.empty()) return options_.public_base + location;
-  return "http://" + (req.host.empty() ? std::string("localhost") : req.host) + location;
+std::string Handler::absolute(const std::string& location) const {
+  if (location.starts_with("http://") || location.starts_with("https://")) return location;
+  return options_.public_base + location;
+}
+
+void Handler::blocking(Respond respond, std::function<void(Respond&)> fn) {
+  loop_.post_blocking([respond = std::move(respond), fn = std::move(fn)]() mutable {
+    if (auto e = run_guarded("blocking request work", [&] { fn(respond); })) respond(error_response(*e));
+  });
 }
 
 void Handler::serve_cache(const HttpRequest& req, Respond respond) {
@@ -183,7 +209,7 @@ void Handler::serve_cache(const HttpRequest& req, Respond respond) {
   HttpResponse ok;
   common(ok);
   ok.header("Content-Type", std::string(storage::content_type_for_key(key)));
-  loop_.post_blocking([this, key, ok = std::move(ok), respond = std::move(respond)]() mutable {
+  blocking(std::move(respond), [this, key, ok = std::move(ok)](Respond& respond) mutable {
     auto bytes = s_.local_storage->get(key);
     if (!bytes.ok()) return respond(not_found("no stored result " + key));
     ok.body = std::move(*bytes);
@@ -194,7 +220,7 @@ void Handler::serve_cache(const HttpRequest& req, Respond respond) {
 void Handler::serve_file(const HttpRequest& req, Respond respond) {
   if (!s_.files) return respond(not_found("no such file"));
   const std::string ref = req.target.substr(1);  // "files/NAME[?...]"
-  loop_.post_blocking([this, ref, respond = std::move(respond)] {
+  blocking(std::move(respond), [this, ref](Respond& respond) {
     Stop stop;
     stop.deadline = Deadline::after(options_.request_timeout);
     auto file = s_.files->fetch(ref, fetch::FetchOptions{}, stop);

@@ -12,6 +12,8 @@
 //   GET|HEAD /cache/KEY                      (local storage only)
 //   GET|HEAD /files/NAME                     (bundled examples)
 // Errors are JSON {"error", "code", "type", ...} with the status of their kind.
+// handle() never throws: an unexpected exception is logged with an error id
+// and answered 500 {"error_id"} (internals stay in the log).
 #pragma once
 
 #include "cache/cache_index.h"
@@ -53,7 +55,7 @@ struct HandlerOptions {
   double size_limit_megapixels = 25;                     // IMGFLO_SIZE_LIMIT: requested width x height
   std::chrono::milliseconds request_timeout{30'000};     // IMGFLO_REQUEST_TIMEOUT: GET waits at most this
   std::chrono::milliseconds background_timeout{300'000}; // POST jobs are abandoned after this
-  std::string public_base;                               // "http://host:port" for /cache URLs; "" = from Host
+  std::string public_base;                               // "http://host:port" for /cache URLs; "" = relative
   std::string version_info;                              // extra JSON for /version (runtime versions)
   std::chrono::milliseconds hot_ttl{60'000};             // HotResponses lifetime; 0 = no hot path
 };
@@ -76,9 +78,9 @@ class Handler {
 
   // The prepared answer to a cached-result GET seen recently (see
   // HotResponses), or null. The transport checks this before handle().
-  std::shared_ptr<const std::string> hot_response(std::string_view host, std::string_view target) {
+  std::shared_ptr<const std::string> hot_response(std::string_view target) {
     if (!hot_) return nullptr;
-    auto r = hot_->find(host, target);
+    auto r = hot_->find(target);
     if (r) ++counters_.cache_hits;
     return r;
   }
@@ -89,6 +91,7 @@ class Handler {
   const Counters& counters() const { return counters_; }
 
  private:
+  void route(const HttpRequest& request, Respond respond);
   void graph_request(const HttpRequest& request, Respond respond);
   void after_lookup(const HttpRequest& request, GraphRequest&& parsed, Result<std::optional<std::string>> hit,
                     Respond respond);
@@ -96,7 +99,11 @@ class Handler {
   void serve_cache(const HttpRequest& request, Respond respond);
   void serve_file(const HttpRequest& request, Respond respond);
   HttpResponse metrics() const;
-  std::string absolute(const std::string& location, const HttpRequest& request) const;
+  // The Location for a stored result: absolute URLs as they are, server
+  // paths under public_base (relative without one). Never from the Host header.
+  std::string absolute(const std::string& location) const;
+  // Runs `fn` (blocking work) off the event loop; an exception answers 500.
+  void blocking(Respond respond, std::function<void(Respond&)> fn);
 
   Services s_;
   HandlerOptions options_;

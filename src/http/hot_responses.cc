@@ -6,12 +6,10 @@ namespace imgflo::http {
 
 namespace {
 
-// host + '\n' + target, built in a per-thread buffer (no allocation once warm).
-const std::string& make_key(std::string_view host, std::string_view target) {
+// The target, copied into a per-thread buffer (no allocation once warm).
+const std::string& make_key(std::string_view target) {
   thread_local std::string key;
-  key.assign(host);
-  key += '\n';
-  key.append(target);
+  key.assign(target);
   return key;
 }
 
@@ -24,8 +22,8 @@ HotResponses::Shard& HotResponses::shard_for(const std::string& key) const {
   return shards_[std::hash<std::string>{}(key) % kShards];
 }
 
-std::shared_ptr<const std::string> HotResponses::find(std::string_view host, std::string_view target) const {
-  const std::string& key = make_key(host, target);
+std::shared_ptr<const std::string> HotResponses::find(std::string_view target) const {
+  const std::string& key = make_key(target);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
@@ -37,10 +35,10 @@ std::shared_ptr<const std::string> HotResponses::find(std::string_view host, std
   return it->second.bytes;
 }
 
-void HotResponses::remember(std::string_view host, std::string_view target, const std::string& location) {
+void HotResponses::remember(std::string_view target, const std::string& location) {
   auto bytes = std::make_shared<const std::string>("HTTP/1.1 301 Moved Permanently\r\nServer: imgflo-server\r\nLocation: " +
                                                    location + "\r\nContent-Length: 0\r\n\r\n");
-  const std::string& key = make_key(host, target);
+  const std::string& key = make_key(target);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mu);
   if (shard.entries.size() >= shard_capacity_) shard.entries.clear();

@@ -1,11 +1,12 @@
 // A small in-memory cache of complete "301 Moved Permanently" answers to
-// cached-result GETs, keyed by Host and request target, so the hot path
+// cached-result GETs, keyed by the request target, so the hot path
 // (the same URL asked again and again) is one hash lookup and one write: no
 // URL parsing, hashing, catalogue or index lookup, no allocation.
 //
 // What makes this safe: everything the full path decides for a GET is a pure
 // function of the target (auth with static keys, the 422 rule, graph and
-// parameter checks, the cache key) except the index lookup, and stored
+// parameter checks, the cache key) except the index lookup — the Location
+// never depends on the request's Host header (no cache poisoning) — and stored
 // results are immutable. Entries expire after `ttl` (so an index entry that
 // goes away — Redis TTL, a removed object — is seen again within that time)
 // and the table is bounded (a full shard is cleared). _nocache requests are
@@ -28,10 +29,10 @@ class HotResponses {
  public:
   explicit HotResponses(std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t capacity = 16384);
 
-  // The full HTTP/1.1 response bytes for GET `target` at `host`, or null.
-  std::shared_ptr<const std::string> find(std::string_view host, std::string_view target) const;
-  // Remembers the 301 to `location` (absolute) for GET `target` at `host`.
-  void remember(std::string_view host, std::string_view target, const std::string& location);
+  // The full HTTP/1.1 response bytes for GET `target`, or null.
+  std::shared_ptr<const std::string> find(std::string_view target) const;
+  // Remembers the 301 to `location` for GET `target`.
+  void remember(std::string_view target, const std::string& location);
 
  private:
   struct Entry {

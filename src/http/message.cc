@@ -1,11 +1,12 @@
 #include "http/message.h"
+#include "core/json.h"
 
 namespace imgflo::http {
 
 HttpResponse HttpResponse::json(int status, const nlohmann::json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump();
+  r.body = dump_json(body);
   r.body += '\n';
   r.header("Content-Type", "application/json");
   return r;

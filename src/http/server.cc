@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include "core/guard.h"
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,6 +15,12 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -38,12 +46,14 @@ class AsioEventLoop final : public EventLoop {
     auto strand = asio::make_strand(ioc_);
     auto timer = std::make_shared<asio::steady_timer>(strand, delay);
     timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
-      if (!ec) fn();
+      if (!ec) (void)run_guarded("timer callback", fn);
     });
     return [timer, strand] { asio::post(strand, [timer] { timer->cancel(); }); };
   }
 
-  void post_blocking(std::function<void()> fn) override { asio::post(blocking_, std::move(fn)); }
+  void post_blocking(std::function<void()> fn) override {
+    asio::post(blocking_, [fn = std::move(fn)] { (void)run_guarded("blocking task", fn); });
+  }
 
  private:
   asio::io_context& ioc_;
@@ -62,6 +72,7 @@ HttpRequest to_request(const bhttp::request<bhttp::string_body>& req) {
 bhttp::response<bhttp::string_body> to_beast(HttpResponse&& res, bool head, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
   out.set(bhttp::field::server, "imgflo-server");
+  out.set("X-Content-Type-Options", "nosniff");  // stored results (noop) are served as their type, never sniffed
   for (auto& [name, value] : res.headers) out.set(name, value);
   out.keep_alive(keep_alive);
   const size_t length = res.body.size();
@@ -112,11 +123,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // the same prepared bytes, without going through the handler.
   bool write_hot(const bhttp::request<bhttp::string_body>& req) {
     if (req.method() != bhttp::verb::get || version_ != 11 || !keep_alive_) return false;
-    auto host = req.find(bhttp::field::host);
     const auto target = req.target();
-    const std::string_view host_value =
-        host == req.end() ? std::string_view() : std::string_view(host->value().data(), host->value().size());
-    auto bytes = handler_.hot_response(host_value, std::string_view(target.data(), target.size()));
+    auto bytes = handler_.hot_response(std::string_view(target.data(), target.size()));
     if (!bytes) return false;
     stream_.expires_after(options_.write_timeout);
     asio::async_write(stream_, asio::buffer(*bytes),
@@ -158,14 +166,46 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
-// One io_context per event-loop thread, each with its own acceptor on the
-// same port (SO_REUSEPORT when there are several): connections never migrate
-// between threads, so sessions need no strand. Timers, signals and the
-// blocking pool live on the first context.
+// One io_context per event-loop thread, each with its own acceptor on a
+// duplicate of one listening socket: connections never migrate between
+// threads, so sessions need no strand. The socket is bound once, without
+// SO_REUSEPORT, so a second server on the same port fails to start instead of
+// silently sharing its traffic. Timers, signals and the blocking pool live on
+// the first context.
 struct Loop {
   asio::io_context ioc{1};
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer retry{ioc};                 // accept back-off after an error
+  std::chrono::milliseconds backoff{0};
 };
+
+// A descriptor held in reserve: when accept() fails for lack of descriptors
+// (EMFILE/ENFILE), it is closed to accept and at once close the waiting
+// connection (shedding it instead of leaving it to spin the loop), then
+// re-opened. Shared by all loops.
+class ReserveFd {
+ public:
+  ReserveFd() { open(); }
+  ~ReserveFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void shed(int listen_fd) {
+    std::lock_guard lock(mu_);
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    const int conn = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn >= 0) ::close(conn);
+    open();
+  }
+
+ private:
+  void open() { fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
+  std::mutex mu_;
+  int fd_ = -1;
+};
+
+constexpr std::chrono::milliseconds kAcceptBackoffMin{5};
+constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
 
 struct HttpServer::Impl {
   ServerOptions options;
@@ -173,27 +213,52 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::signal_set> signals;
   std::unique_ptr<AsioEventLoop> event_loop;
   std::unique_ptr<Handler> handler;
+  ReserveFd reserve;
 
   void accept(Loop& loop) {
     loop.acceptor.async_accept(loop.ioc, [this, &loop](beast::error_code ec, tcp::socket socket) {
       if (!loop.acceptor.is_open()) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), *handler, options)->start();
-      }
+      if (ec) return accept_failed(loop, ec);
+      loop.backoff = std::chrono::milliseconds(0);
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), *handler, options)->start();
       accept(loop);
     });
   }
 
-  Status listen(Loop& loop, const tcp::endpoint& endpoint, bool reuse_port) {
-    beast::error_code ec;
-    loop.acceptor.open(endpoint.protocol(), ec);
-    if (!ec) loop.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec && reuse_port) {
-      loop.acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+  // Errors that would repeat at once (no descriptors, no memory) must not
+  // spin the loop: shed the waiting connection when out of descriptors, then
+  // wait (5 ms doubling to 1 s) before accepting again.
+  void accept_failed(Loop& loop, const beast::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    const bool no_fds = ec == asio::error::no_descriptors || ec.value() == ENFILE;
+    if (no_fds) reserve.shed(loop.acceptor.native_handle());
+    loop.backoff = std::clamp(loop.backoff * 2, kAcceptBackoffMin, kAcceptBackoffMax);
+    if (loop.backoff == kAcceptBackoffMin || loop.backoff == kAcceptBackoffMax) {
+      spdlog::warn("accept failed: {}; retrying in {} ms", ec.message(), loop.backoff.count());
     }
-    if (!ec) loop.acceptor.bind(endpoint, ec);
-    if (!ec) loop.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    loop.retry.expires_after(loop.backoff);
+    loop.retry.async_wait([this, &loop](beast::error_code wait_ec) {
+      if (!wait_ec && loop.acceptor.is_open()) accept(loop);
+    });
+  }
+
+  Status listen(const tcp::endpoint& endpoint) {
+    Loop& first = *loops.front();
+    beast::error_code ec;
+    first.acceptor.open(endpoint.protocol(), ec);
+    if (!ec) first.acceptor.set_option(asio::socket_base::reuse_address(true), ec);  // TIME_WAIT only
+    if (!ec) first.acceptor.bind(endpoint, ec);
+    if (!ec) first.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    for (size_t i = 1; i < loops.size() && !ec; ++i) {
+      const int fd = ::fcntl(first.acceptor.native_handle(), F_DUPFD_CLOEXEC, 0);
+      if (fd < 0) {
+        ec = beast::error_code(errno, boost::system::system_category());
+        break;
+      }
+      loops[i]->acceptor.assign(endpoint.protocol(), fd, ec);
+      if (ec) ::close(fd);
+    }
     if (ec) {
       return Error(ErrorKind::kUnavailable, "cannot listen on " + endpoint.address().to_string() + ":" +
                                                 std::to_string(endpoint.port()) + ": " + ec.message());
@@ -217,12 +282,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
   if (ec) return Error(ErrorKind::kInvalidArgument, "invalid listen address " + options.address);
-  tcp::endpoint endpoint(address, options.port);
-  const bool reuse_port = impl->loops.size() > 1;
-  for (auto& loop : impl->loops) {
-    if (Status st = impl->listen(*loop, endpoint, reuse_port); !st.ok()) return st.take_error();
-    endpoint.port(loop->acceptor.local_endpoint().port());  // port 0: the others join the first one's port
-  }
+  if (Status st = impl->listen(tcp::endpoint(address, options.port)); !st.ok()) return st.take_error();
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
@@ -235,9 +295,11 @@ void HttpServer::run() {
     stop();
   });
   for (auto& loop : impl_->loops) impl_->accept(*loop);
+  // A handler that throws drops its connection; the loop goes on (run() returns normally on stop()).
+  auto run_loop = [this](size_t i) { run_until_return("HTTP event loop", [&] { impl_->loops[i]->ioc.run(); }); };
   std::vector<std::thread> extra;
-  for (size_t i = 1; i < impl_->loops.size(); ++i) extra.emplace_back([this, i] { impl_->loops[i]->ioc.run(); });
-  impl_->loops.front()->ioc.run();
+  for (size_t i = 1; i < impl_->loops.size(); ++i) extra.emplace_back(run_loop, i);
+  run_loop(0);
   for (auto& t : extra) t.join();
 }
 
@@ -245,6 +307,7 @@ void HttpServer::stop() {
   for (auto& loop : impl_->loops) {
     asio::post(loop->ioc, [this, l = loop.get()] {
       beast::error_code ec;
+      l->retry.cancel();
       l->acceptor.close(ec);
       if (l == impl_->loops.front().get()) impl_->signals->cancel();
       l->ioc.stop();

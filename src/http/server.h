@@ -1,11 +1,16 @@
 // The HTTP transport: Boost.Beast over Asio. The only translation unit that
 // includes Beast (it is heavy to compile).
 //
-// One strand per connection; every read has a deadline and size limits
-// (request header 16 KiB, body 64 KiB — no route takes a body); responses are
-// written in order, one request at a time per connection (no pipelining
-// backlog); SIGINT/SIGTERM close the listener and stop the event loop (the
-// caller then stops the job system).
+// Each connection lives on one event-loop thread (one io_context per thread,
+// all accepting from one listening socket bound without SO_REUSEPORT, so a
+// second server on the port fails to start). Every read has a deadline and
+// size limits (request header 16 KiB, body 64 KiB — no route takes a body);
+// responses are written in order, one request at a time per connection (no
+// pipelining backlog). Accept errors back off (5 ms doubling to 1 s); out of
+// descriptors, the waiting connection is shed with a reserve descriptor.
+// Every thread runs behind an exception barrier (core/guard.h).
+// SIGINT/SIGTERM close the listener and stop the event loop (the caller then
+// stops the job system).
 #pragma once
 
 #include "http/handler.h"

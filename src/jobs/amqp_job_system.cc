@@ -1,5 +1,7 @@
 #include "jobs/amqp_job_system.h"
 
+#include "core/guard.h"
+
 #include <algorithm>
 
 namespace imgflo::jobs {
@@ -21,7 +23,7 @@ AmqpJobSystem::~AmqpJobSystem() { stop(); }
 
 void AmqpJobSystem::start() {
   if (io_.joinable()) return;
-  io_ = std::thread([this] { io_loop(); });
+  io_ = std::thread([this] { run_until_return("job queue broker I/O", [this] { io_loop(); }); });
 }
 
 void AmqpJobSystem::stop() {
@@ -41,7 +43,7 @@ void AmqpJobSystem::stop() {
     outgoing_.clear();
   }
   for (auto& [waiters, result] : abandoned) {
-    for (auto& w : waiters) w.done(result);
+    for (auto& w : waiters) deliver(w.done, result);
   }
 }
 

@@ -2,6 +2,9 @@
 // queued jobs, receives results and confirms, reconnects, sweeps.
 #include "jobs/amqp_job_system.h"
 
+#include "core/guard.h"
+#include "core/json.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -121,12 +124,12 @@ void AmqpJobSystem::on_unreachable(const Error& e) {
   }
   if (!failed.empty()) spdlog::warn("job queue: broker still unreachable; {} waiting jobs answered 503", failed.size());
   for (auto& [waiters, result] : failed) {
-    for (auto& w : waiters) w.done(result);
+    for (auto& w : waiters) deliver(w.done, result);
   }
 }
 
 void AmqpJobSystem::publish(broker::AmqpConnection& c, const Job& job) {
-  const std::string body = to_json(job).dump();
+  const std::string body = dump_json(to_json(job));
   broker::Outgoing message;
   message.body = body;
   message.message_id = job.id;
@@ -156,7 +159,7 @@ void AmqpJobSystem::drain_events(broker::AmqpConnection& c) {
     auto event = c.poll(milliseconds(1));  // a non-zero wait lets rabbitmq-c send/check heartbeats
     if (!event.ok() || !*event) return;
     if (const auto* d = std::get_if<broker::Delivery>(&**event)) {
-      on_result(*d);
+      (void)run_guarded("job queue result", [&] { on_result(*d); });  // a bad message is dropped
     } else {
       on_confirm(std::get<broker::Confirm>(**event));
     }
@@ -179,7 +182,7 @@ void AmqpJobSystem::on_confirm(const broker::Confirm& confirm) {
       c = take(key, Error(ErrorKind::kUnavailable, "the job queue refused the job; retry later"));
     }
     if (c) {
-      for (auto& w : c->first) w.done(c->second);
+      for (auto& w : c->first) deliver(w.done, c->second);
     }
   }
 }
@@ -201,7 +204,7 @@ void AmqpJobSystem::on_result(const broker::Delivery& d) {
     if (!outcome->location.ok() && std::find(ids.begin(), ids.end(), outcome->id) == ids.end()) return;
     c = take(outcome->key, std::move(outcome->location));
   }
-  for (auto& w : c->first) w.done(c->second);
+  for (auto& w : c->first) deliver(w.done, c->second);
 }
 
 void AmqpJobSystem::sweep() {
@@ -223,7 +226,7 @@ void AmqpJobSystem::sweep() {
     }
   }
   for (auto& [waiters, result] : expired) {
-    for (auto& w : waiters) w.done(result);
+    for (auto& w : waiters) deliver(w.done, result);
   }
 }
 

@@ -1,4 +1,5 @@
 #include "jobs/amqp_topology.h"
+#include "core/json.h"
 
 #include <cstdio>
 #include <functional>
@@ -103,7 +104,7 @@ nlohmann::json discovery_message(const Participant& p) {
 
 Status announce(broker::AmqpConnection& c, const Participant& p) {
   if (Status st = c.declare_exchange(kDiscoveryExchange); !st.ok()) return st;
-  const std::string body = discovery_message(p).dump();
+  const std::string body = dump_json(discovery_message(p));
   broker::Outgoing message;
   message.body = body;
   message.persistent = false;

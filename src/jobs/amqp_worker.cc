@@ -1,5 +1,8 @@
 #include "jobs/amqp_worker.h"
 
+#include "core/guard.h"
+#include "core/json.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -37,7 +40,7 @@ AmqpWorker::~AmqpWorker() { stop(); }
 void AmqpWorker::start() {
   if (io_.joinable()) return;
   pool_.start();
-  io_ = std::thread([this] { io_loop(); });
+  io_ = std::thread([this] { run_until_return("worker broker I/O", [this] { io_loop(); }); });
 }
 
 void AmqpWorker::stop() {
@@ -126,7 +129,10 @@ void AmqpWorker::receive(broker::AmqpConnection& c) {
   for (int i = 0; i < 1'000 && c.connected(); ++i) {
     auto event = c.poll(milliseconds(1));  // a non-zero wait lets rabbitmq-c send/check heartbeats
     if (!event.ok() || !*event) return;
-    if (const auto* d = std::get_if<broker::Delivery>(&**event)) on_delivery(c, *d);
+    const auto* d = std::get_if<broker::Delivery>(&**event);
+    if (d && run_guarded("worker delivery", [&] { on_delivery(c, *d); })) {
+      (void)c.reject(d->tag, /*requeue=*/false);  // a message that trips a bug goes to the dead letters
+    }
     // Confirms of discovery messages need no handling.
   }
 }
@@ -207,7 +213,7 @@ void AmqpWorker::finish_done(broker::AmqpConnection& c) {
 }
 
 void AmqpWorker::reply(broker::AmqpConnection& c, Urgency lane, const JobOutcome& outcome, uint64_t tag) {
-  const std::string body = to_json(outcome).dump();
+  const std::string body = dump_json(to_json(outcome));
   broker::Outgoing message;
   message.body = body;
   message.persistent = false;  // goes to transient per-frontend queues

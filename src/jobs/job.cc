@@ -1,5 +1,12 @@
 #include "jobs/job.h"
 
+#include "core/guard.h"
+#include "jobs/job_system.h"
+#include "storage/storage.h"
+
+#include <cstdint>
+#include <stdexcept>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -31,21 +38,52 @@ nlohmann::json to_json(const Job& job) {
           {"deadline_ms", job.deadline_ms}};
 }
 
+namespace {
+
+// An integer member within [lo, hi]; anything else (floats, strings, out of
+// range) is a malformed message (a float cast out of range would be UB).
+int64_t integer_member(const nlohmann::json& j, const char* name, int64_t lo, int64_t hi) {
+  const auto& v = j.at(name);
+  if (!v.is_number_integer()) throw std::invalid_argument(std::string(name) + " is not an integer");
+  const int64_t n = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
+                        ? INT64_MAX
+                        : v.get<int64_t>();
+  if (n < lo || n > hi) throw std::invalid_argument(std::string(name) + " is out of range");
+  return n;
+}
+
+// A cache key as storage accepts it (no key names a path outside the store).
+std::string key_member(const nlohmann::json& j) {
+  std::string key = j.at("key").get<std::string>();
+  if (!storage::valid_key(key)) throw std::invalid_argument("key is not a cache key");
+  return key;
+}
+
+// A result location: an absolute http(s) URL or a server path.
+std::string location_member(const nlohmann::json& j) {
+  std::string url = j.at("url").get<std::string>();
+  const bool shaped = url.starts_with("http://") || url.starts_with("https://") || url.starts_with("/");
+  if (!shaped || url.size() > 4096) throw std::invalid_argument("results.url is not a URL");
+  return url;
+}
+
+}  // namespace
+
 Result<Job> job_from_json(const nlohmann::json& j) {
   try {
     Job job;
     job.id = j.at("id").get<std::string>();
-    job.key = j.at("key").get<std::string>();
+    job.key = key_member(j);
     job.graph = j.at("graph").get<std::string>();
     job.out_type = j.at("out_type").get<std::string>();
     for (const auto& p : j.at("params")) job.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
     if (!j.at("input").is_null()) job.input = j.at("input").get<std::string>();
     job.nocache = j.at("nocache").get<bool>();
     job.urgency = j.at("urgency").get<std::string>() == "background" ? Urgency::kBackground : Urgency::kUrgent;
-    job.depth = j.at("depth").get<int>();
-    job.deadline_ms = j.at("deadline_ms").get<int64_t>();
+    job.depth = static_cast<int>(integer_member(j, "depth", 0, 1000));
+    job.deadline_ms = integer_member(j, "deadline_ms", 0, INT64_MAX);
     return job;
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const std::exception& e) {
     return Error(ErrorKind::kInvalidArgument, std::string("malformed job message: ") + e.what());
   }
 }
@@ -63,18 +101,22 @@ nlohmann::json to_json(const JobOutcome& outcome) {
 
 Result<JobOutcome> outcome_from_json(const nlohmann::json& j) {
   try {
-    JobOutcome o{j.at("id").get<std::string>(), j.at("key").get<std::string>(), std::string()};
+    JobOutcome o{j.at("id").get<std::string>(), key_member(j), std::string()};
     if (j.contains("results")) {
-      o.location = j.at("results").at("url").get<std::string>();
+      o.location = location_member(j.at("results"));
       return o;
     }
     const auto& e = j.at("error");
     const auto kind = kind_from_name(e.at("type").get<std::string>()).value_or(ErrorKind::kInternal);
     o.location = Error(kind, e.at("message").get<std::string>(), e.value("details", nlohmann::json(nullptr)));
     return o;
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const std::exception& e) {
     return Error(ErrorKind::kInvalidArgument, std::string("malformed job result message: ") + e.what());
   }
+}
+
+void deliver(const JobCallback& done, const Result<std::string>& result) noexcept {
+  (void)run_guarded("job callback", [&] { done(result); });
 }
 
 int64_t now_epoch_ms() {

@@ -17,6 +17,10 @@ namespace imgflo::jobs {
 // The stored result's location (as Storage::put returned it) or the error.
 using JobCallback = std::function<void(Result<std::string>)>;
 
+// Calls `done(result)` behind an exception barrier (core/guard.h): a throwing
+// callback is logged, never lets an exception into a job system's thread.
+void deliver(const JobCallback& done, const Result<std::string>& result) noexcept;
+
 struct JobStats {
   uint64_t submitted = 0;   // submit() calls accepted
   uint64_t started = 0;     // jobs that began running

@@ -1,5 +1,7 @@
 #include "jobs/local_job_system.h"
 
+#include "core/guard.h"
+
 #include <algorithm>
 
 namespace imgflo::jobs {
@@ -124,7 +126,8 @@ void LocalJobSystem::worker_loop() {
       ++stats_.started;
       ++stats_.running;
     }
-    Result<std::string> result = work_(flight->job, flight->stop);
+    Result<std::string> result = Error(ErrorKind::kInternal, "job did not run");
+    if (auto e = run_guarded("job worker", [&] { result = work_(flight->job, flight->stop); })) result = std::move(*e);
     {
       std::lock_guard lock(mu_);
       --stats_.running;
@@ -146,7 +149,7 @@ void LocalJobSystem::finish(const FlightPtr& flight, Result<std::string> result)
     for (const auto& w : waiters) tickets_.erase(w.ticket);
     ++(result.ok() ? stats_.succeeded : stats_.failed);
   }
-  for (auto& w : waiters) w.done(result);
+  for (auto& w : waiters) deliver(w.done, result);
 }
 
 }  // namespace imgflo::jobs

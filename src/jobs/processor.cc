@@ -1,5 +1,7 @@
 #include "jobs/processor.h"
 
+#include "core/guard.h"
+
 #include "http/graph_request.h"
 
 #include <spdlog/spdlog.h>
@@ -111,7 +113,9 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
   auto location = storage_.put(job.key, out->bytes, out->content_type);
   if (!location.ok()) {
     // Not the client's fault whatever the store said (e.g. a 403 for a wrong secret): 503.
-    return Error(ErrorKind::kUnavailable, "result storage failed: " + location.error().message());
+    // The store's text (bucket, key, endpoint, libcurl) goes to the log only.
+    return public_error(ErrorKind::kUnavailable, "result storage is unavailable; retry later",
+                        location.error().message());
   }
   if (Status st = index_.put(job.key, *location); !st.ok()) {
     // The result is stored; a later lookup will miss and re-check storage/process again.

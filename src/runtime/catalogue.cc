@@ -1,4 +1,5 @@
 #include "runtime/catalogue.h"
+#include "core/json.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -105,7 +106,7 @@ Status Catalogue::check(const GraphEntry& entry, const RunRequest& request) cons
   Status st = entry.executable->check(request);
   if (st.ok() || st.error().kind() != ErrorKind::kUnknownParameter) return st;
   // The original answered an unknown parameter with the graph's description.
-  nlohmann::json details = nlohmann::json::parse(entry.description.dump());
+  nlohmann::json details = nlohmann::json::parse(dump_json(entry.description));
   for (const auto& [k, v] : st.error().details().items()) details[k] = v;
   return Error(ErrorKind::kUnknownParameter, st.error().message(), std::move(details));
 }

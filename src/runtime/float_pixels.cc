@@ -1,7 +1,10 @@
 #include "runtime/float_pixels.h"
 
+#include "core/guard.h"
+
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -37,14 +40,22 @@ std::optional<Error> for_each_row(int rows, const OpContext& ctx, const std::fun
   const int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, rows);
   std::atomic<int> next{0};
   std::atomic<bool> stopped{false};
+  std::mutex failure_mutex;
+  std::optional<Error> failure;  // the first exception a body let out
   auto worker = [&] {
-    for (int y = next.fetch_add(1); y < rows && !stopped.load(std::memory_order_relaxed); y = next.fetch_add(1)) {
-      if (ctx.stop().requested()) {
-        stopped.store(true, std::memory_order_relaxed);
-        return;
+    auto error = run_guarded("row worker", [&] {
+      for (int y = next.fetch_add(1); y < rows && !stopped.load(std::memory_order_relaxed); y = next.fetch_add(1)) {
+        if (ctx.stop().requested()) {
+          stopped.store(true, std::memory_order_relaxed);
+          return;
+        }
+        body(y);
       }
-      body(y);
-    }
+    });
+    if (!error) return;
+    stopped.store(true, std::memory_order_relaxed);
+    std::lock_guard lock(failure_mutex);
+    if (!failure) failure = std::move(error);
   };
   {
     std::vector<std::jthread> helpers;
@@ -57,6 +68,7 @@ std::optional<Error> for_each_row(int rows, const OpContext& ctx, const std::fun
     }
     worker();
   }  // joins the helpers
+  if (failure) return failure;
   // Also catches a stop that a body noticed itself and cut its row short.
   return ctx.check();
 }

@@ -80,10 +80,11 @@ class ImgfloExecutable final : public Executable {
     if (!rr.active()) return decode(bytes, {limits, 1, stop, sequential});
     auto size = probe(bytes);
     if (!size.ok()) return size.take_error();
-    const RescalePlan plan = plan_rescale(size->width, size->height, rr);
-    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, plan), stop, sequential});
+    auto plan = plan_rescale(size->width, size->height, rr, limits.max_pixels);
+    if (!plan.ok()) return plan.take_error();
+    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, *plan), stop, sequential});
     if (!img.ok()) return img;
-    return rescale(*img, plan);
+    return rescale(*img, *plan);
   }
 
   std::shared_ptr<const Program> program_;

@@ -1,4 +1,5 @@
 #include "runtime/property.h"
+#include "core/json.h"
 
 #include <algorithm>
 #include <cassert>
@@ -130,7 +131,7 @@ Result<Value> convert_json(const PropSpec& spec, const nlohmann::ordered_json& v
       if (n >= 0 && n < static_cast<int64_t>(spec.enum_values.size())) return Value(n);
       return current;
     }
-    case PropType::kString: return Value(v.dump());
+    case PropType::kString: return Value(dump_json(v));
     case PropType::kColor: break;
   }
   return Error(ErrorKind::kGraphInvalid, "a number cannot set colour property " + spec.name);

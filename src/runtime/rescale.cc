@@ -1,5 +1,7 @@
 #include "runtime/rescale.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -8,11 +10,11 @@ namespace imgflo::runtime {
 
 namespace {
 
-int lenient_int(const std::string& s) {
-  char* end = nullptr;
-  const long v = std::strtol(s.c_str(), &end, 10);
-  if (end == s.c_str()) return 0;
-  return static_cast<int>(std::clamp<long>(v, -1, 1'000'000));
+// One side as the original read it; -1 when free.
+int requested_side(const std::string& text) {
+  const double v = std::trunc(js_number(text));
+  if (!(v >= 1)) return -1;  // NaN, blank, zero, negative, fractions below 1
+  return static_cast<int>(std::min(v, static_cast<double>(kMaxRequestedSide)));
 }
 
 }  // namespace
@@ -21,11 +23,11 @@ RescaleRequest take_rescale_params(Params& params) {
   RescaleRequest req;
   std::erase_if(params, [&](const auto& p) {
     if (p.first == "width") {
-      req.width = lenient_int(p.second);
+      req.width = requested_side(p.second);
       return true;
     }
     if (p.first == "height") {
-      req.height = lenient_int(p.second);
+      req.height = requested_side(p.second);
       return true;
     }
     return false;
@@ -33,7 +35,16 @@ RescaleRequest take_rescale_params(Params& params) {
   return req;
 }
 
-RescalePlan plan_rescale(int in_w, int in_h, const RescaleRequest& req) {
+Status check_output_size(double width, double height, uint64_t max_pixels, std::string_view what) {
+  const bool fits = width >= 0 && height >= 0 && width <= VIPS_MAX_COORD && height <= VIPS_MAX_COORD &&
+                    width * height <= static_cast<double>(max_pixels);
+  if (fits) return ok_status();
+  return Error(ErrorKind::kTooLarge,
+               std::string(what) + " would be over the limit of " + std::to_string(max_pixels) + " pixels",
+               {{"limit_pixels", max_pixels}});
+}
+
+Result<RescalePlan> plan_rescale(int in_w, int in_h, const RescaleRequest& req, uint64_t max_pixels) {
   RescalePlan plan;
   double sx = 1.0, sy = 1.0;
   if (req.width > 0 && req.height > 0) {
@@ -47,8 +58,11 @@ RescalePlan plan_rescale(int in_w, int in_h, const RescaleRequest& req) {
   plan.exact_width = in_w * sx;
   plan.exact_height = in_h * sy;
   // Round outward, tolerating floating-point noise on exact results.
-  plan.out_width = std::max(1, static_cast<int>(std::ceil(plan.exact_width - 1e-9)));
-  plan.out_height = std::max(1, static_cast<int>(std::ceil(plan.exact_height - 1e-9)));
+  const double w = std::max(1.0, std::ceil(plan.exact_width - 1e-9));
+  const double h = std::max(1.0, std::ceil(plan.exact_height - 1e-9));
+  if (Status st = check_output_size(w, h, max_pixels, "the rescaled image"); !st.ok()) return st.take_error();
+  plan.out_width = static_cast<int>(w);
+  plan.out_height = static_cast<int>(h);
   return plan;
 }
 

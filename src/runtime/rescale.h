@@ -29,12 +29,26 @@ struct RescalePlan {
   int out_height = 0;
 };
 
-// Parses and removes "width"/"height" from params (lenient integers, as the
-// original). Other parameters are left in place.
+// The largest side a rescale may ask for; larger values are clamped here (and
+// then refused by the pixel limit).
+constexpr int kMaxRequestedSide = 1'000'000'000;
+
+// Parses and removes "width"/"height" from params. A value is read as the
+// original's server coerced it (JavaScript Number: "12.7" -> 12, "1e3" -> 1000,
+// "0x10" -> 16); blank, non-numeric, zero and negative values leave that side
+// free. Other parameters are left in place.
 RescaleRequest take_rescale_params(Params& params);
 
-// Output size and scale factors for an input of in_w x in_h.
-RescalePlan plan_rescale(int in_w, int in_h, const RescaleRequest& req);
+// Output size and scale factors for an input of in_w x in_h (both >= 1).
+// kTooLarge when the output would have more than `max_pixels` pixels or a
+// side longer than libvips allows: the admission check, made from the header
+// before any pixel is decoded.
+Result<RescalePlan> plan_rescale(int in_w, int in_h, const RescaleRequest& req, uint64_t max_pixels);
+
+// kTooLarge unless a `width` x `height` output (any real values, checked
+// before they are converted to integers) fits in `max_pixels` and in
+// libvips' coordinate range. `what` names the output in the message.
+Status check_output_size(double width, double height, uint64_t max_pixels, std::string_view what);
 
 // The largest integer shrink-on-load factor (1, 2, 4, 8) that keeps the
 // decoded image at least as large as the planned output.

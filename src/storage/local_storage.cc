@@ -1,6 +1,8 @@
 #include "storage/local_storage.h"
 
 #include <cerrno>
+#include <cstdio>
+#include <random>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -32,7 +34,21 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+std::string random_instance_id() {
+  std::random_device rd;
+  char id[17];
+  std::snprintf(id, sizeof id, "%08x%08x", rd(), rd());
+  return id;
+}
+
 }  // namespace
+
+void LocalStorage::sync_directory() const {
+  const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
 
 Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const fs::path& dir) {
   std::error_code ec;
@@ -40,15 +56,27 @@ Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const fs::path& dir) {
   if (ec || !fs::is_directory(dir)) {
     return Error(ErrorKind::kInternal, "cannot create cache folder " + dir.string() + ": " + ec.message());
   }
+  remove_stale_temporaries(dir);
+  return std::unique_ptr<LocalStorage>(new LocalStorage(fs::absolute(dir), random_instance_id()));
+}
+
+void LocalStorage::remove_stale_temporaries(const fs::path& dir) {
+  // Other instances may share the folder (redis-local): their temporaries
+  // are in use. Only files nobody has written to for kStaleTemporary are
+  // leftovers of a crash.
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.path().filename().string().rfind(kTempPrefix, 0) == 0) fs::remove(entry.path(), ec);
+    if (entry.path().filename().string().rfind(kTempPrefix, 0) != 0) continue;
+    std::error_code stat_ec;
+    const auto written = fs::last_write_time(entry.path(), stat_ec);
+    if (!stat_ec && now - written > kStaleTemporary) fs::remove(entry.path(), stat_ec);
   }
-  return std::unique_ptr<LocalStorage>(new LocalStorage(fs::absolute(dir)));
 }
 
 Result<std::string> LocalStorage::put(const std::string& key, std::string_view bytes, std::string_view) {
   if (!valid_key(key)) return Error(ErrorKind::kInternal, "invalid storage key");
-  std::string tmpl = (dir_ / (std::string(kTempPrefix) + key + ".XXXXXX")).string();
+  std::string tmpl = (dir_ / (std::string(kTempPrefix) + instance_ + "-" + key + ".XXXXXX")).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return io_error("cannot create a temporary file");
   const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
@@ -58,6 +86,7 @@ Result<std::string> LocalStorage::put(const std::string& key, std::string_view b
     ::unlink(tmpl.c_str());
     return e;
   }
+  sync_directory();  // the rename itself survives a power loss
   return location(key);
 }
 

@@ -1,13 +1,17 @@
 // Storage in a local folder (the embedded default), served by the frontend
-// at /cache/KEY. Writes go to a unique temporary file in the same folder,
-// are fsynced and renamed over the key, so readers never see partial files;
-// leftover temporaries from a crash are removed at start-up.
+// at /cache/KEY. Writes go to a unique temporary file in the same folder
+// (".tmp-<instance>-<key>.XXXXXX"), are fsynced and renamed over the key, and
+// the folder is fsynced, so readers never see partial files. Several
+// instances may share the folder: at start-up only temporaries untouched for
+// kStaleTemporary (leftovers of a crash) are removed, never ones in use.
 #pragma once
 
 #include "storage/storage.h"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace imgflo::storage {
 
@@ -23,13 +27,18 @@ class LocalStorage final : public Storage {
 
   // Keys currently stored (to warm an in-memory index at start-up).
   std::vector<std::string> keys() const;
-  // Path of a stored key, or nullopt (invalid key or absent). Used to serve /cache/KEY.
+  // Path of a stored key, or nullopt (invalid key or absent).
   std::optional<std::filesystem::path> path_of(const std::string& key) const;
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  explicit LocalStorage(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  static constexpr std::chrono::hours kStaleTemporary{1};
+
+  LocalStorage(std::filesystem::path dir, std::string instance) : dir_(std::move(dir)), instance_(std::move(instance)) {}
+  static void remove_stale_temporaries(const std::filesystem::path& dir);
+  void sync_directory() const;
   std::filesystem::path dir_;
+  std::string instance_;  // names this instance's temporaries
 };
 
 }  // namespace imgflo::storage

@@ -2,6 +2,7 @@
 // a real RabbitMQ, with fake work: round trips, coalescing, errors across
 // the wire, bounds, withdrawal, urgent promotion, discovery, dead letters,
 // and jobs that survive a worker stopping mid-job.
+#include "core/digest.h"
 #include "jobs/amqp_job_system.h"
 #include "jobs/amqp_worker.h"
 #include "support/broker_test.h"
@@ -19,10 +20,14 @@ using namespace std::chrono_literals;
 using jobs::Job;
 using jobs::Urgency;
 
-Job job(const std::string& key, Urgency u = Urgency::kUrgent) {
+// A valid cache key named after `name` (workers refuse messages whose key
+// could not name a stored result).
+std::string key_of(const std::string& name) { return sha1_hex(name) + ".jpg"; }
+
+Job job(const std::string& name, Urgency u = Urgency::kUrgent) {
   Job j;
   j.id = jobs::new_job_id();
-  j.key = key;
+  j.key = key_of(name);
   j.graph = "passthrough";
   j.urgency = u;
   j.deadline_ms = jobs::now_epoch_ms() + 30'000;
@@ -47,13 +52,13 @@ class Gate {
     open_ = true;
     cv_.notify_all();
   }
-  bool wait_runs(const std::string& key, int n, std::chrono::milliseconds timeout = 10s) {
+  bool wait_runs(const std::string& name, int n, std::chrono::milliseconds timeout = 10s) {
     std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, timeout, [&] { return runs_[key] >= n; });
+    return cv_.wait_for(lock, timeout, [&] { return runs_[key_of(name)] >= n; });
   }
-  int runs(const std::string& key) {
+  int runs(const std::string& name) {
     std::lock_guard lock(mu_);
-    return runs_[key];
+    return runs_[key_of(name)];
   }
 
  private:
@@ -117,7 +122,7 @@ TEST_F(JobSystemTest, RoundTripThroughAWorker) {
   ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
   auto r = result.get();
   ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(*r, "/cache/k1.jpg");
+  EXPECT_EQ(*r, "/cache/" + key_of("k1.jpg"));
   EXPECT_EQ(f->stats().succeeded, 1u);
   EXPECT_EQ(f->stats().queued, 0u);
 }
@@ -134,7 +139,7 @@ TEST_F(JobSystemTest, IdenticalKeysRunOnceAndEveryWaiterIsAnswered) {
     ASSERT_EQ(fut.wait_for(10s), std::future_status::ready);
     auto r = fut.get();
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(*r, "/cache/same.jpg");
+    EXPECT_EQ(*r, "/cache/" + key_of("same.jpg"));
   }
   EXPECT_EQ(gate.runs("same.jpg"), 1);
   EXPECT_EQ(f->stats().coalesced, 2u);
@@ -274,7 +279,7 @@ TEST_F(JobSystemTest, AJobLeftUnfinishedByAStoppedWorkerIsRedelivered) {
   ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
   auto result = r.get();
   ASSERT_TRUE(result.ok());
-  EXPECT_EQ(*result, "/cache/retry.jpg");
+  EXPECT_EQ(*result, "/cache/" + key_of("retry.jpg"));
   EXPECT_EQ(second->stats().redelivered, 1u);
   EXPECT_EQ(first->stats().succeeded, 0u);
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 
 namespace imgflo::storage {
@@ -41,13 +42,33 @@ TEST(LocalStorage, PutGetAndLocation) {
   EXPECT_FALSE((*store)->path_of("../cache/" + kKey).has_value());
 }
 
-TEST(LocalStorage, StartUpRemovesLeftoverTemporaries) {
+TEST(LocalStorage, StartUpRemovesOnlyStaleTemporaries) {
+  // The folder may be shared (redis-local): another instance's write in
+  // progress survives a start-up, a crash leftover (untouched for hours) does not.
   const auto dir = test::scratch_dir("local-storage-tmp");
-  std::ofstream(dir / (".tmp-" + kKey + ".abc123")) << "half a file";
+  const auto stale = dir / (".tmp-deadinstance-" + kKey + ".abc123");
+  const auto in_use = dir / (".tmp-otherinstance-" + kKey + ".def456");
+  std::ofstream(stale) << "half a file";
+  std::ofstream(in_use) << "being written";
+  std::filesystem::last_write_time(stale, std::filesystem::file_time_type::clock::now() - std::chrono::hours(2));
   auto store = LocalStorage::open(dir);
   ASSERT_TRUE(store.ok());
   EXPECT_TRUE((*store)->keys().empty());
-  EXPECT_FALSE(std::filesystem::exists(dir / (".tmp-" + kKey + ".abc123")));
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(in_use));
+}
+
+TEST(LocalStorage, WritesLeaveNoTemporaries) {
+  const auto dir = test::scratch_dir("local-storage-put");
+  auto store = LocalStorage::open(dir);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->put(kKey, "bytes", "image/png").ok());
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    ++files;
+    EXPECT_EQ(e.path().filename().string(), kKey);
+  }
+  EXPECT_EQ(files, 1);
 }
 
 }  // namespace
