@@ -104,6 +104,14 @@ double js_number(std::string_view s) {
   return *end == '\0' ? v : NAN;
 }
 
+RequestedSide read_requested_side(std::string_view text) {
+  const double v = js_number(text);
+  if (std::isnan(v)) return {RequestedSide::kNotANumber, 0};
+  const double whole = std::trunc(v);
+  if (!(whole >= 1)) return {RequestedSide::kFree, 0};
+  return {RequestedSide::kPixels, static_cast<int>(std::min(whole, static_cast<double>(kMaxRequestedSide)))};
+}
+
 bool acyclic(size_t count, const std::function<std::vector<int>(int)>& sources) {
   enum { kWhite, kGrey, kBlack };
   std::vector<int> colour(count, kWhite);

@@ -27,6 +27,20 @@ std::string valid_utf8(std::string_view s);
 // 0x hex, Infinity), else NaN.
 double js_number(std::string_view s);
 
+// The largest requested side (width/height) kept as a number; larger values
+// are clamped to it (and then refused by the pixel limits).
+constexpr int kMaxRequestedSide = 1'000'000'000;
+
+// A `width`/`height` query value read once, the same way by the 422 rule and
+// by the rescale: js_number, truncated to whole pixels. Blank, zero, negative
+// and sub-pixel values leave the side free (the rescale ignores them, so the
+// size rule must too: no bypass); a value that is not a number is kNotANumber.
+struct RequestedSide {
+  enum Kind { kFree, kNotANumber, kPixels } kind = kFree;
+  int pixels = 0;  // with kPixels: 1 .. kMaxRequestedSide
+};
+RequestedSide read_requested_side(std::string_view text);
+
 // True when the directed graph of `count` nodes, with edges from each node to
 // the nodes `sources(n)` lists (negative entries ignored), has no cycle.
 bool acyclic(size_t count, const std::function<std::vector<int>(int)>& sources);

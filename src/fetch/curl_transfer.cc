@@ -31,10 +31,6 @@ bool is_3xx(int status) { return status >= 300 && status <= 399; }
 std::string_view reason_for(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT: return "timed out";
-    // Resolution and connection failures read alike (no hint about internal DNS).
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT: return "could not connect to the origin";
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -151,6 +147,10 @@ Error Transfer::error_for(CURL* easy, CURLcode code) const {
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     return download_failed(src_, "too many redirects", static_cast<int>(status));
+  }
+  if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_CONNECT) {
+    spdlog::info("input {} unreachable: {}", src_, curl_easy_strerror(code));
+    return unreachable_origin(src_);
   }
   return download_failed(src_, std::string(reason_for(code)));
 }

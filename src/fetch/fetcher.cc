@@ -20,7 +20,11 @@ Error download_failed(const std::string& src, const std::string& reason, int ups
 }
 
 Error refused_destination(const std::string& src) {
-  return Error(ErrorKind::kForbidden, "Refused to download input " + src + ": destination not allowed",
+  return Error(ErrorKind::kForbidden, "Refused to download the input: destination not allowed", input_details(src));
+}
+
+Error unreachable_origin(const std::string& src) {
+  return Error(ErrorKind::kDownloadFailed, "Failed to download the input: could not connect to the origin",
                input_details(src));
 }
 

@@ -97,8 +97,12 @@ class InputFetcher final : public Fetcher {
 nlohmann::json input_details(const std::string& src, int upstream_status = 0);
 Error download_failed(const std::string& src, const std::string& reason, int upstream_status = 0);
 Error http_error(const std::string& src, int status);  // "...: HTTP error <status>"
-// kForbidden for a destination the address policy refused; one message for every
-// refused class (private, loopback, link-local, ...), so answers do not map the network.
+// kForbidden for a destination the address policy refused: one message for every
+// refused class (private, loopback, link-local, ...) that names neither the
+// address nor the host, so answers do not map the network (details carry src).
 Error refused_destination(const std::string& src);
+// kDownloadFailed when the origin's name did not resolve or it refused the
+// connection: one message for both (no hint about internal DNS).
+Error unreachable_origin(const std::string& src);
 
 }  // namespace imgflo::fetch

@@ -101,10 +101,17 @@ Status check_requested_size(const GraphRequest& r, double megapixels) {
     if (k == "width") width = v;
     if (k == "height") height = v;
   }
-  const double w = width.empty() ? dim : js_number(width);
-  const double h = height.empty() ? dim : js_number(height);
-  const double size = w * h;
-  if (size < limit) return ok_status();  // NaN compares false: refused
+  // A side the rescale leaves free (absent, blank, <= 0, below one pixel)
+  // counts as `dim`, as a missing one did in the original; its rule let
+  // "width=1000000&height=0" through (0 x anything < limit).
+  bool not_a_number = false;
+  auto side = [&](const std::string& text) {
+    const RequestedSide s = read_requested_side(text);
+    if (s.kind == RequestedSide::kNotANumber) not_a_number = true;
+    return s.kind == RequestedSide::kPixels ? static_cast<double>(s.pixels) : dim;
+  };
+  const double size = side(width) * side(height);
+  if (!not_a_number && size < limit) return ok_status();
   return Error(ErrorKind::kTooLarge, "requested image size is over the limit of " + std::to_string(megapixels) +
                                          " megapixels",
                {{"limit_megapixels", megapixels}});

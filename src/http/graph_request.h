@@ -44,8 +44,10 @@ std::string cache_key(std::string_view graph, std::string_view search, std::stri
 std::string node_escape(std::string_view raw);
 
 // The original's 422 rule: with limit = megapixels * 1e6 and dim = sqrt(limit) - 1,
-// (width or dim) * (height or dim) must be < limit, using JavaScript number
-// coercion of the raw strings (non-numeric -> refused, "-1" -> allowed).
+// (width or dim) * (height or dim) must be < limit, reading each side with
+// read_requested_side (core/text.h): a side that is not a number is refused;
+// a free one (absent, blank, <= 0) counts as dim. (The original let negative
+// and zero sides through, which with a kept aspect ratio bypassed the limit.)
 Status check_requested_size(const GraphRequest& r, double megapixels);
 
 }  // namespace imgflo::http

@@ -10,11 +10,10 @@ namespace imgflo::runtime {
 
 namespace {
 
-// One side as the original read it; -1 when free.
+// One side; -1 when free.
 int requested_side(const std::string& text) {
-  const double v = std::trunc(js_number(text));
-  if (!(v >= 1)) return -1;  // NaN, blank, zero, negative, fractions below 1
-  return static_cast<int>(std::min(v, static_cast<double>(kMaxRequestedSide)));
+  const RequestedSide side = read_requested_side(text);
+  return side.kind == RequestedSide::kPixels ? side.pixels : -1;
 }
 
 }  // namespace

@@ -29,14 +29,10 @@ struct RescalePlan {
   int out_height = 0;
 };
 
-// The largest side a rescale may ask for; larger values are clamped here (and
-// then refused by the pixel limit).
-constexpr int kMaxRequestedSide = 1'000'000'000;
-
-// Parses and removes "width"/"height" from params. A value is read as the
-// original's server coerced it (JavaScript Number: "12.7" -> 12, "1e3" -> 1000,
-// "0x10" -> 16); blank, non-numeric, zero and negative values leave that side
-// free. Other parameters are left in place.
+// Parses and removes "width"/"height" from params, read by
+// read_requested_side (core/text.h: "12.7" -> 12, "1e3" -> 1000, "0x10" -> 16,
+// blank, zero, negative -> free; values that are not numbers are refused
+// earlier by the 422 rule and free here). Other parameters are left in place.
 RescaleRequest take_rescale_params(Params& params);
 
 // Output size and scale factors for an input of in_w x in_h (both >= 1).

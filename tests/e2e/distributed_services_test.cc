@@ -123,14 +123,22 @@ TEST_F(RedisS3, IdenticalRequestsThroughTwoFrontendsRunOneJob) {
   EXPECT_EQ(origin.hits("/slow.jpg"), 1);  // one download, one graph run, across both frontends
 }
 
-TEST_F(RedisS3, AWrongSecretIsAClearError) {
-  s3_worker("w1", "not-the-secret");
+TEST_F(RedisS3, AWrongSecretIsAClearErrorWithDetailsInTheLog) {
+  ServerProcess& worker = s3_worker("w1", "not-the-secret");
   ServerProcess& a = s3_frontend("a", "not-the-secret");
   const HttpResult r = http_get(a.url(kCrop + "&y=" + prefix_));
   EXPECT_EQ(r.status, 503) << r.body;
   const auto j = r.json();
-  EXPECT_NE(j["error"].get<std::string>().find("SignatureDoesNotMatch"), std::string::npos) << r.body;
+  // The client gets a stable message and an id; S3's text (bucket, key, endpoint) stays in the log.
+  ASSERT_TRUE(j.contains("error_id")) << r.body;
+  EXPECT_EQ(r.body.find("SignatureDoesNotMatch"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("imgflo"), std::string::npos) << r.body;  // neither bucket nor object key
   EXPECT_EQ(r.body.find("not-the-secret"), std::string::npos);
+  const std::string log = worker.log();
+  const size_t logged = log.find(j["error_id"].get<std::string>());
+  ASSERT_NE(logged, std::string::npos) << log;
+  EXPECT_NE(log.find("SignatureDoesNotMatch", logged), std::string::npos) << log;
+  EXPECT_EQ(log.find("not-the-secret"), std::string::npos);
   // Nothing was recorded as stored.
   EXPECT_EQ(redis_cli("KEYS '" + prefix_ + "/url/*'"), "");
 }

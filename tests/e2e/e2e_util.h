@@ -32,6 +32,12 @@ inline std::string location_path(const std::string& location) {
   return slash == std::string::npos ? location : location.substr(slash);
 }
 
+// A Location as a client resolves it: absolute URLs as they are, paths
+// against the server that answered.
+inline std::string resolve(const ServerProcess& server, const std::string& location) {
+  return location.starts_with("/") ? server.url(location) : location;
+}
+
 // Waits for every response; each must be a 301. Returns the distinct Locations.
 inline std::set<std::string> all_redirects(std::vector<std::future<HttpResult>>& results) {
   std::set<std::string> locations;

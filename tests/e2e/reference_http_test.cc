@@ -21,7 +21,7 @@ TEST_P(ReferenceOverHttp, MatchesReference) {
   const ReferenceCase& c = GetParam();
   const HttpResult first = http_get(server().url(c.url));
   ASSERT_EQ(first.status, 301) << first.body;
-  const HttpResult result = http_get(first.header("location"));
+  const HttpResult result = http_get(resolve(server(), first.header("location")));
   ASSERT_EQ(result.status, 200);
   if (c.tolerance < 0) {
     const CaseRequest req = parse_case_url(c.url);

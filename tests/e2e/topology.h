@@ -42,15 +42,16 @@ class Topology {
     }
     env["IMGFLO_WORKER"] = "external";
     for (int i = 0; i < 2; ++i) {
+      // No public URL: both answer the same relative Locations (never built from the Host header).
       frontends_.push_back(std::make_unique<ServerProcess>(name + "-f" + std::to_string(i), env,
                                                            std::vector<std::string>{"--workdir", shared}));
-      // One public base for stored results, as a deployment behind one host name has.
-      env["IMGFLO_PUBLIC_URL"] = "http://127.0.0.1:" + std::to_string(frontends_.front()->port());
     }
   }
 
   // Alternates between the frontends.
   std::string url(const std::string& path) const { return frontends_[next_++ % frontends_.size()]->url(path); }
+  // A Location as a client resolves it (relative ones against a frontend).
+  std::string resolve(const std::string& location) const { return test::resolve(*frontends_.front(), location); }
   uint64_t metric(const std::string& name) const {
     uint64_t sum = 0;
     for (const auto& f : frontends_) sum += test::metric(*f, name);

@@ -83,6 +83,22 @@ TEST(SizeLimit, TheOriginalsRule) {
   EXPECT_EQ(e.error().status(), 422);
 }
 
+TEST(SizeLimit, FreeSidesCountAsMissingNotAsZero) {
+  // The original's bypass: a side <= 0 made the product small while the
+  // rescale ignored it and kept the aspect ratio from the huge other side.
+  auto check = [](const std::string& q) { return check_requested_size(*parse_graph_request("/graph/crop" + q), 25).ok(); };
+  for (const char* free : {"0", "-1", "%20", "0.5", "", "-Infinity"}) {
+    EXPECT_FALSE(check(std::string("?width=1000000&height=") + free)) << free;
+    EXPECT_FALSE(check(std::string("?height=1000000&width=") + free)) << free;
+    EXPECT_TRUE(check(std::string("?width=4000&height=") + free)) << free;  // 4000 x 4999 < 25e6
+  }
+  EXPECT_FALSE(check("?width=-1&height=6000"));  // the original allowed it (negative product)
+  EXPECT_FALSE(check("?width=Infinity"));
+  EXPECT_FALSE(check("?width=1e9"));
+  EXPECT_FALSE(check("?width=0x7fffffff"));
+  EXPECT_TRUE(check("?width=-1&height=-1"));  // both free: dim x dim
+}
+
 TEST(Auth, OffWithoutApps) {
   Authenticator auth({});
   EXPECT_FALSE(auth.enabled());

@@ -131,7 +131,7 @@ TEST(RescaleAdmission, OutputSizeIsCheckedBeforeDecoding) {
   ASSERT_FALSE(huge.ok());
   EXPECT_EQ(huge.error().kind(), ErrorKind::kTooLarge);
   EXPECT_FALSE(plan(1440, 1000, {-1, 1'000'000}).ok());
-  EXPECT_FALSE(plan(1, 1, {runtime::kMaxRequestedSide, runtime::kMaxRequestedSide}).ok());
+  EXPECT_FALSE(plan(1, 1, {kMaxRequestedSide, kMaxRequestedSide}).ok());
   // A tall sliver upscaled by width: the arithmetic must not overflow int.
   EXPECT_FALSE(plan(1, 50'000'000, {4999, -1}).ok());
   // Ordinary requests pass, with the original's outward rounding.
@@ -155,7 +155,7 @@ TEST(RescaleAdmission, DegenerateSidesAreFreeOrReadAsTheOriginalDid) {
   EXPECT_EQ(sides("", " "), (std::pair<int, int>{-1, -1}));        // blank: free
   EXPECT_EQ(sides("0.5", "abc"), (std::pair<int, int>{-1, -1}));   // below one pixel / not a number: free
   EXPECT_EQ(sides("12.7", "1e3"), (std::pair<int, int>{12, 1000}));
-  EXPECT_EQ(sides("0x10", "1e99"), (std::pair<int, int>{16, runtime::kMaxRequestedSide}));  // clamped, then refused
+  EXPECT_EQ(sides("0x10", "1e99"), (std::pair<int, int>{16, kMaxRequestedSide}));  // clamped, then refused
 }
 
 TEST(RescaleAdmission, OutputSizeCheckRejectsNonFiniteAndOversizedSides) {
