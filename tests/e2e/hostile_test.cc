@@ -594,6 +594,7 @@ TEST(Hostile, StartUpRemovesOnlyStaleTempFiles) {
   }
   EXPECT_EQ(temps, std::vector<std::string>{fresh.filename().string()});
   EXPECT_TRUE(fs::exists(fresh));
+  expect_alive(server, "in a shared folder");
 }
 
 TEST(Hostile, TwoInstancesOnOneCacheFolderWhileOneRestarts) {
@@ -888,6 +889,7 @@ TEST(Hostile, LocationIgnoresTheHostHeader) {
       port, request_bytes("POST", replace_all(target, "ignored=", "ignored=post-"), port, {"Host: evil.example"}), 10s);
   EXPECT_TRUE(posted.status == 202 || posted.status == 301) << posted.status;
   EXPECT_EQ(lower(posted.header("location")).find("evil.example"), std::string::npos) << posted.header("location");
+  expect_alive(server, "after Host headers");
 }
 
 TEST(Hostile, StoredResultsAndFilesAreNeverSniffed) {
@@ -919,7 +921,9 @@ TEST(Hostile, StoredResultsAndFilesAreNeverSniffed) {
     const HttpResult r = http_get(server.url(path));
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(lower(r.header("x-content-type-options")), "nosniff") << path;
+    json_error(r.status, r.body, r.header("content-type"), path);
   }
+  expect_alive(server, "after serving stored results");
 }
 
 }  // namespace
