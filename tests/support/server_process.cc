@@ -88,7 +88,12 @@ void ServerProcess::kill() {
   pid_ = -1;
 }
 
-bool ServerProcess::running() const { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+bool ServerProcess::running() const {
+  if (pid_ <= 0) return false;
+  if (waitpid(pid_, nullptr, WNOHANG) == 0) return true;
+  pid_ = -1;  // reaped (or not ours any more): never signal a PID that may be reused
+  return false;
+}
 
 std::string ServerProcess::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(port_) + path;

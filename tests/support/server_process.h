@@ -38,7 +38,7 @@ class ServerProcess {
   bool running() const;
 
  private:
-  int pid_ = -1;
+  mutable int pid_ = -1;  // -1 once the process has been reaped
   int port_ = 0;
   std::filesystem::path workdir_;
   std::filesystem::path log_;
