@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -126,7 +127,10 @@ int64_t now_epoch_ms() {
 
 Deadline deadline_from_epoch_ms(int64_t epoch_ms) {
   if (epoch_ms <= 0) return Deadline::never();
-  return Deadline::after(std::chrono::milliseconds(epoch_ms - now_epoch_ms()));
+  // Clamped before any unit conversion (ms -> ns of a huge value overflows), and
+  // bounded: a message cannot buy a job more than kMaxJobBudget.
+  const int64_t left = epoch_ms - std::min(epoch_ms, now_epoch_ms());
+  return Deadline::after(std::chrono::milliseconds(std::min<int64_t>(left, kMaxJobBudget.count())));
 }
 
 }  // namespace imgflo::jobs

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,7 +47,12 @@ struct JobOutcome {
 nlohmann::json to_json(const JobOutcome& outcome);
 Result<JobOutcome> outcome_from_json(const nlohmann::json& j);
 
-// Milliseconds since the unix epoch (wall clock), and a Deadline for an epoch time.
+// The longest a job may run, whatever deadline its message carries (the
+// frontend's longest budget, a POST's, is 300 s by default).
+inline constexpr std::chrono::milliseconds kMaxJobBudget{3'600'000};
+
+// Milliseconds since the unix epoch (wall clock), and a Deadline for an epoch
+// time (never for <= 0; at most kMaxJobBudget from now; expired when past).
 int64_t now_epoch_ms();
 Deadline deadline_from_epoch_ms(int64_t epoch_ms);
 
