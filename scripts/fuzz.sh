@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds (if needed) and runs the libFuzzer targets of tests/fuzz.
+#   scripts/fuzz.sh TARGET [SECONDS]   one target (url, json, fbp, color, broker, image) for SECONDS (30)
+#   scripts/fuzz.sh all [SECONDS]      each target in turn, SECONDS each
+#   scripts/fuzz.sh list               the target names
+# Build directory: build-fuzz (FUZZ_BUILD_DIR=...), clang with ASan+UBSan (tests/sanitizers/configure.sh).
+# Seeds: tests/fuzz/corpus/TARGET (read only); inputs found while fuzzing go to
+# build-fuzz/fuzz-corpus/TARGET and are reused by the next run. Crashes, leaks and timeouts are
+# written to build-fuzz/artifacts/TARGET/; reproduce one with  build-fuzz/fuzz/fuzz_TARGET FILE.
+# Prints executions per target and the wall time; exit status 1 when any target found a crash.
+# Extra libFuzzer flags: FUZZ_FLAGS="-jobs=2 ...". Options: FUZZ_TIMEOUT (s per input, default 10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=(url json fbp color broker image)
+what=${1:-}
+seconds=${2:-30}
+[[ -n "$what" ]] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+if [[ "$what" == list ]]; then printf '%s\n' "${targets[@]}"; exit 0; fi
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "SECONDS must be a positive integer" >&2; exit 2; }
+if [[ "$what" == all ]]; then
+  run=("${targets[@]}")
+else
+  [[ " ${targets[*]} " == *" $what "* ]] || { echo "unknown target $what (one of: ${targets[*]}, all)" >&2; exit 2; }
+  run=("$what")
+fi
+
+dir=${FUZZ_BUILD_DIR:-build-fuzz}
+jobs=$(nproc 2>/dev/null || echo 2)
+# shellcheck source=../tests/sanitizers/env.sh
+source tests/sanitizers/env.sh
+
+start=$SECONDS
+if ! grep -q '^IMGFLO_FUZZ:BOOL=ON' "$dir/CMakeCache.txt" 2>/dev/null; then
+  tests/sanitizers/configure.sh fuzz "$dir"
+fi
+build_targets=()
+for t in "${run[@]}"; do build_targets+=("fuzz_$t"); done
+cmake --build "$dir" -j"$jobs" --target "${build_targets[@]}"
+echo "fuzz: build $((SECONDS - start)) s"
+
+failed=()
+summary=()
+for t in "${run[@]}"; do
+  work="$dir/fuzz-corpus/$t"
+  artifacts="$dir/artifacts/$t"
+  log="$dir/fuzz-logs/$t.log"
+  mkdir -p "$work" "$artifacts" "$(dirname "$log")"
+  t0=$SECONDS
+  echo "fuzz: $t for ${seconds} s (log $log)"
+  rc=0
+  # shellcheck disable=SC2086  # FUZZ_FLAGS is a list of flags
+  "$dir/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2560 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_FLAGS:-} \
+    "$work" "tests/fuzz/corpus/$t" > "$log" 2>&1 || rc=$?
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
+  corpus=$( (grep -oE 'corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" || true) | tail -1 | sed 's/corp: //')
+  cov=$( (grep -oE ' cov: [0-9]+' "$log" || true) | tail -1 | sed 's/ cov: //')
+  line="$t: ${execs:-?} executions in $((SECONDS - t0)) s, corpus ${corpus:-?}, coverage ${cov:-?}"
+  if ((rc != 0)); then
+    failed+=("$t")
+    line+=" -- FOUND A CRASH (exit $rc)"
+    echo "---- $t: the end of its log ----"
+    (grep -vE '^(#[0-9]+|\s+NEW_FUNC)' "$log" || true) | tail -60
+    echo "---- artifacts: $(ls "$artifacts" | sed "s|^|$artifacts/|" | tr '\n' ' ')"
+    echo "---- reproduce: $dir/fuzz/fuzz_$t <artifact>"
+  fi
+  echo "fuzz: $line"
+  summary+=("$line")
+done
+
+echo "fuzz: summary (total $((SECONDS - start)) s)"
+printf '  %s\n' "${summary[@]}"
+if ((${#failed[@]})); then
+  echo "fuzz: crashes in: ${failed[*]}" >&2
+  exit 1
+fi
