@@ -61,7 +61,7 @@ double lenient_double(std::string_view text) {
   // strtod honours LC_NUMERIC; the process keeps the "C" locale (never calls setlocale).
   char* end = nullptr;
   const double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str()) return 0.0;
+  if (end == s.c_str() || std::isnan(v)) return 0.0;  // "nan" would pass every range check
   return v;
 }
 
@@ -127,9 +127,9 @@ Result<Value> convert_json(const PropSpec& spec, const nlohmann::ordered_json& v
     case PropType::kInt: return number_value(spec, d);
     case PropType::kBoolean: return Value(d != 0.0);
     case PropType::kEnum: {
-      const auto n = static_cast<int64_t>(d);
-      if (n >= 0 && n < static_cast<int64_t>(spec.enum_values.size())) return Value(n);
-      return current;
+      // Range-checked as a double first: casting 1e300 to int64 is undefined.
+      if (!(d >= 0 && d < static_cast<double>(spec.enum_values.size()))) return current;
+      return Value(static_cast<int64_t>(d));
     }
     case PropType::kString: return Value(dump_json(v));
     case PropType::kColor: break;

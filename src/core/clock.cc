@@ -1,0 +1,19 @@
+#include "core/clock.h"
+
+namespace imgflo {
+
+namespace {
+
+class SystemClock final : public ClockSource {
+ public:
+  Clock::time_point now() const override { return Clock::now(); }
+};
+
+}  // namespace
+
+const ClockSource& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace imgflo
