@@ -1,6 +1,7 @@
 #include "app/config.h"
 
 #include "broker/broker_url.h"
+#include "cache/redis_config.h"
 
 #include <functional>
 #include <sstream>
@@ -206,7 +207,7 @@ const std::vector<Setting>& settings() {
        service("REDISCLOUD_URL")},
       {"IMGFLO_REDIS_TTL", "--redis-ttl", "86400", "seconds a result's URL stays in the Redis index",
        service("IMGFLO_REDIS_TTL")},
-      {"IMGFLO_REDIS_PREFIX", "--redis-prefix", "imgflo_cache/",
+      {"IMGFLO_REDIS_PREFIX", "--redis-prefix", cache::kDefaultRedisPrefix,
        "prefix of every Redis key (the original's cache_redis_prefix)", service("IMGFLO_REDIS_PREFIX")},
       {"AMAZON_API_ID", "--s3-key-id", "(none)", "S3 access key id", service("AMAZON_API_ID")},
       {"AMAZON_API_TOKEN", "--s3-secret", "(none)", "S3 secret access key", service("AMAZON_API_TOKEN")},

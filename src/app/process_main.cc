@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     return usage_error(e.what());
   }
   if (!imgflo::app::init_vips(argv[0])) return fail("libvips failed to start");
-  const auto dir = o.graph_dir.empty() ? rt::default_graph_dir(argv[0]) : std::filesystem::path(o.graph_dir);
+  const auto dir = o.graph_dir.empty() ? rt::default_graph_dir() : std::filesystem::path(o.graph_dir);
   auto catalogue = rt::Catalogue::load(dir, rt::Catalogue::builtin_runtimes());
   if (!catalogue.ok()) return fail(catalogue.error().message());
   if (o.list) {

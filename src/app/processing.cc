@@ -4,6 +4,7 @@
 #include "cache/redis_cache_index.h"
 #include "cache/redis_inflight.h"
 #include "cache/storage_index.h"
+#include "core/bundled_dir.h"
 #include "storage/s3_storage.h"
 
 #include <spdlog/spdlog.h>
@@ -16,13 +17,7 @@ namespace fs = std::filesystem;
 
 fs::path resolve_resource_dir(const Config& config) {
   if (!config.resource_dir.empty()) return config.resource_dir;
-  std::error_code ec;
-  const fs::path exe = fs::canonical("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path bundled = exe.parent_path().parent_path() / "examples";
-    if (fs::is_directory(bundled)) return bundled;
-  }
-  return "examples";
+  return bundled_dir("examples");
 }
 
 std::vector<http::App> configured_apps(const Config& c) {
@@ -47,7 +42,7 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   std::unique_ptr<ProcessingParts> p(new ProcessingParts());
   if (Status st = fetch::CurlFetcher::init_library(); !st.ok()) return st.take_error();
 
-  const fs::path graphs = config.graph_dir.empty() ? runtime::default_graph_dir(nullptr) : config.graph_dir;
+  const fs::path graphs = config.graph_dir.empty() ? runtime::default_graph_dir() : config.graph_dir;
   auto catalogue = runtime::Catalogue::load(graphs, runtime::Catalogue::builtin_runtimes());
   if (!catalogue.ok()) return catalogue.take_error();
   p->catalogue_ = std::move(*catalogue);
@@ -111,7 +106,7 @@ Status ProcessingParts::open_index(const Config& config) {
   auto client = cache::RedisClient::create(settings->client);
   if (!client.ok()) return client.take_error();
   redis_ = std::move(*client);
-  std::string prefix = "imgflo_cache/";
+  std::string prefix = cache::kDefaultRedisPrefix;
   if (auto it = config.service_settings.find("IMGFLO_REDIS_PREFIX"); it != config.service_settings.end()) {
     prefix = it->second;
   }

@@ -2,6 +2,7 @@
 
 #include "app/distributed.h"
 #include "app/vips_init.h"
+#include "core/version.h"
 
 #include <spdlog/spdlog.h>
 #include <vips/vips8>
@@ -38,7 +39,7 @@ class WithWorkerStats final : public jobs::JobSystem {
 }  // namespace
 
 std::string version_json() {
-  return nlohmann::json{{"server", "imgflo-server 0.1.0"},
+  return nlohmann::json{{"server", "imgflo-server " IMGFLO_VERSION},
                         {"runtime", std::string("libvips ") + vips_version_string()}}
       .dump();  // constant ASCII text
 }

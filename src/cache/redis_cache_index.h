@@ -16,6 +16,7 @@
 
 #include "cache/cache_index.h"
 #include "cache/redis_client.h"
+#include "cache/redis_config.h"
 
 #include <chrono>
 #include <memory>
@@ -27,7 +28,7 @@ class RedisCacheIndex final : public CacheIndex {
  public:
   struct Options {
     std::chrono::seconds ttl{86400};
-    std::string prefix = "imgflo_cache/";  // tests use their own, to stay apart
+    std::string prefix = kDefaultRedisPrefix;  // tests use their own, to stay apart
   };
 
   RedisCacheIndex(std::shared_ptr<RedisClient> client, Options options);

@@ -18,6 +18,10 @@
 
 namespace imgflo::cache {
 
+// Prefix of every Redis key unless IMGFLO_REDIS_PREFIX says otherwise (the
+// original's cache_redis_prefix).
+inline constexpr const char* kDefaultRedisPrefix = "imgflo_cache/";
+
 struct RedisEndpoint {
   std::string host = "127.0.0.1";
   int port = 6379;

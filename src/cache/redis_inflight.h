@@ -19,6 +19,7 @@
 #include "cache/inflight.h"
 #include "cache/inflight_watch.h"
 #include "cache/redis_client.h"
+#include "cache/redis_config.h"
 
 #include <chrono>
 #include <memory>
@@ -29,7 +30,7 @@ namespace imgflo::cache {
 class RedisInflight final : public InflightMarkers {
  public:
   struct Options {
-    std::string prefix = "imgflo_cache/";
+    std::string prefix = kDefaultRedisPrefix;
     std::chrono::milliseconds poll_interval{100};
     std::chrono::milliseconds done_ttl{60000};  // how long watchers can still see a release
   };

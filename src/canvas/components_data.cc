@@ -2,7 +2,7 @@
 // strings/SubStr, md5/CalculateHash, seedrandom/RandomArray. Named and
 // ported as in the NoFlo libraries the original graphs used.
 #include "canvas/component.h"
-#include "canvas/md5.h"
+#include "core/digest.h"
 #include "canvas/seedrandom.h"
 #include "canvas/text.h"
 
@@ -43,9 +43,7 @@ Result<Value> substr(const Ports& in, DrawContext&) {
 Result<Value> md5(const Ports& in, DrawContext&) {
   const auto s = to_string(in["in"]);
   if (!s) return Value();
-  auto hex = md5_hex(*s);
-  if (!hex.ok()) return hex.take_error();
-  return Value(std::move(*hex));
+  return Value(md5_hex(*s));
 }
 
 // seedrandom turns a non-string seed into its string form plus a NUL; a

@@ -12,8 +12,6 @@ namespace imgflo::jobs {
 
 namespace {
 
-bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
 // The original answered any input it could not fetch (bad scheme included) with 504.
 Error as_download_failure(Error e, const std::string& src) {
   if (e.kind() != ErrorKind::kInvalidArgument) return e;
@@ -126,7 +124,7 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
 
 Result<std::string> Processor::resolve_input(const Job& job, const Stop& stop) {
   const std::string& src = *job.input;
-  if (starts_with(src, "graph/")) return chained_input(src, job.depth + 1, stop);
+  if (src.starts_with("graph/")) return chained_input(src, job.depth + 1, stop);
   auto fetched = inputs_.fetch(src, options_.fetch, stop);
   if (!fetched.ok()) return as_download_failure(fetched.take_error(), src);
   return std::move(fetched->bytes);

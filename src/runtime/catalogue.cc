@@ -1,4 +1,5 @@
 #include "runtime/catalogue.h"
+#include "core/bundled_dir.h"
 #include "core/json.h"
 
 #include <algorithm>
@@ -117,16 +118,9 @@ std::vector<std::string> Catalogue::names() const {
   return out;
 }
 
-fs::path default_graph_dir(const char* argv0) {
+fs::path default_graph_dir() {
   if (const char* env = std::getenv("IMGFLO_GRAPHDIR"); env && *env) return env;
-  std::error_code ec;
-  const fs::path exe = fs::canonical("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path candidate = exe.parent_path().parent_path() / "graphs";
-    if (fs::is_directory(candidate)) return candidate;
-  }
-  (void)argv0;
-  return "graphs";
+  return bundled_dir("graphs");
 }
 
 }  // namespace imgflo::runtime

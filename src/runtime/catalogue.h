@@ -52,6 +52,6 @@ class Catalogue {
 };
 
 // Default graph folder: $IMGFLO_GRAPHDIR, else <exe dir>/../graphs, else ./graphs.
-std::filesystem::path default_graph_dir(const char* argv0);
+std::filesystem::path default_graph_dir();
 
 }  // namespace imgflo::runtime

@@ -19,7 +19,7 @@ struct ReferenceCase {
 // gtest prints the case name instead of a byte dump.
 void PrintTo(const ReferenceCase& c, std::ostream* os);
 
-// Cases the given runtimes cover ("imgflo" and "noop" now; "canvas" once it exists).
+// Cases the given runtimes cover ("imgflo", "noop", "canvas").
 std::vector<ReferenceCase> reference_cases(const std::vector<std::string>& runtimes);
 
 // A case URL taken apart: graph spec ("crop.png"), decoded parameters

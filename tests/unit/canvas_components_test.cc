@@ -2,7 +2,6 @@
 // the delaunay_triangles pipeline step by step against the npm oracle, the
 // arrayable expansion, and graph errors.
 #include "canvas/component.h"
-#include "canvas/md5.h"
 #include "canvas/program.h"
 #include "graph/graph.h"
 #include "support/canvas_oracle.h"
