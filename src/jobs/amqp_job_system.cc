@@ -10,7 +10,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr int64_t kNoDeadlineLifetimeMs = 3'600'000;  // a job without deadline is forgotten after an hour
+constexpr milliseconds kNoDeadlineLifetime{3'600'000};  // a job without deadline is forgotten after an hour
 
 }  // namespace
 
@@ -33,18 +33,12 @@ void AmqpJobSystem::stop() {
   std::vector<Completion> abandoned;
   {
     std::lock_guard lock(mu_);
-    std::vector<std::string> keys;
-    for (const auto& [key, f] : flights_) keys.push_back(key);
-    for (const auto& key : keys) {
-      if (auto c = take(key, Error(ErrorKind::kCancelled, "the server is shutting down"))) {
-        abandoned.push_back(std::move(*c));
-      }
+    for (const auto& f : flights_.all()) {
+      abandoned.push_back(finish(f, Error(ErrorKind::kCancelled, "the server is shutting down")));
     }
     outgoing_.clear();
   }
-  for (auto& [waiters, result] : abandoned) {
-    for (auto& w : waiters) deliver(w.done, result);
-  }
+  for (const auto& c : abandoned) c.deliver();
 }
 
 bool AmqpJobSystem::wait_connected(milliseconds timeout) {
@@ -61,43 +55,36 @@ Result<uint64_t> AmqpJobSystem::submit(Job job, JobCallback done) {
   std::unique_lock lock(mu_);
   if (stopping_) return Error(ErrorKind::kUnavailable, "the server is shutting down");
   if (!connected_) {
-    ++stats_.rejected;
+    ++flights_.counters().rejected;
     return unavailable();
   }
   const bool urgent = job.urgency == Urgency::kUrgent;
-  const std::string key = job.key;
-  FlightPtr& flight = flights_[key];
-  if (flight) {
-    ++stats_.coalesced;
-    if (urgent && !flight->urgent) enqueue(*flight, std::move(job));  // never wait behind background work
-  } else {
-    size_t& count = urgent ? urgent_flights_ : background_flights_;
-    if (count >= options_.queue_limit) {
-      flights_.erase(key);
-      ++stats_.rejected;
-      return Error(ErrorKind::kOverloaded, "too many unanswered jobs; retry later", {{"retry_after", 1}});
-    }
-    ++count;
-    flight = std::make_shared<Flight>();
-    flight->counted_urgent = urgent;
-    enqueue(*flight, std::move(job));
+  auto joined = flights_.join_or_create(job.key, [&] { return create_flight(job.key, urgent); });
+  if (!joined.flight) {
+    return Error(ErrorKind::kOverloaded, "too many unanswered jobs; retry later", {{"retry_after", 1}});
   }
-  ++stats_.submitted;
-  const uint64_t ticket = next_ticket_++;
-  if (done) {
-    flight->waiters.push_back({ticket, std::move(done)});
-    tickets_[ticket] = key;
-  } else {
-    flight->background_interest = true;
-  }
+  Flight& flight = amqp(joined.flight);
+  // A new key is published; an urgent waiter joining background work publishes an
+  // urgent copy, so it never waits behind a background flood.
+  if (joined.created || (urgent && !flight.urgent)) enqueue(flight, std::move(job));
+  const uint64_t ticket = flights_.attach(joined.flight, std::move(done));
   lock.unlock();
   wake_.notify();
   return ticket;
 }
 
+FlightTable::FlightPtr AmqpJobSystem::create_flight(const std::string& key, bool urgent) {
+  size_t& count = urgent ? urgent_flights_ : background_flights_;
+  if (count >= options_.queue_limit) return nullptr;
+  ++count;
+  auto flight = std::make_shared<Flight>(key);
+  flight->counted_urgent = urgent;
+  return flight;
+}
+
 void AmqpJobSystem::enqueue(Flight& f, Job job) {
-  const int64_t deadline = job.deadline_ms > 0 ? job.deadline_ms : now_epoch_ms() + kNoDeadlineLifetimeMs;
-  f.expires_ms = std::max(f.expires_ms, deadline);
+  const auto lifetime = job.deadline_ms > 0 ? milliseconds(job.deadline_ms - now_epoch_ms()) : kNoDeadlineLifetime;
+  f.expires_at = std::max(f.expires_at, now() + lifetime);
   f.ids.push_back(job.id);
   (job.urgency == Urgency::kUrgent ? f.urgent : f.background) = job;
   outgoing_.push_back(std::move(job));
@@ -105,42 +92,29 @@ void AmqpJobSystem::enqueue(Flight& f, Job job) {
 
 void AmqpJobSystem::withdraw(uint64_t ticket) {
   std::lock_guard lock(mu_);
-  auto t = tickets_.find(ticket);
-  if (t == tickets_.end()) return;
-  const std::string key = t->second;
-  tickets_.erase(t);
-  auto it = flights_.find(key);
-  if (it == flights_.end()) return;
-  Flight& f = *it->second;
-  std::erase_if(f.waiters, [&](const Waiter& w) { return w.ticket == ticket; });
-  if (f.waiters.empty() && !f.background_interest) {
-    ++stats_.cancelled;
-    forget(key);
-  }
+  if (auto abandoned = flights_.withdraw(ticket)) forget(abandoned);
 }
 
-void AmqpJobSystem::forget(const std::string& key) {
-  auto it = flights_.find(key);
-  if (it == flights_.end()) return;
-  --(it->second->counted_urgent ? urgent_flights_ : background_flights_);
-  for (const auto& w : it->second->waiters) tickets_.erase(w.ticket);
-  flights_.erase(it);
+void AmqpJobSystem::forget(const FlightTable::FlightPtr& flight) {
+  --(amqp(flight).counted_urgent ? urgent_flights_ : background_flights_);
+  flights_.erase(flight);
+}
+
+AmqpJobSystem::Completion AmqpJobSystem::finish(const FlightTable::FlightPtr& flight, Result<std::string> result) {
+  Completion c = flights_.answer(*flight, std::move(result));
+  forget(flight);
+  return c;
 }
 
 std::optional<AmqpJobSystem::Completion> AmqpJobSystem::take(const std::string& key, Result<std::string> result) {
-  auto it = flights_.find(key);
-  if (it == flights_.end()) return std::nullopt;
-  Completion c{std::move(it->second->waiters), std::move(result)};
-  it->second->waiters.clear();
-  for (const auto& w : c.first) tickets_.erase(w.ticket);
-  ++(c.second.ok() ? stats_.succeeded : stats_.failed);
-  forget(key);
-  return c;
+  auto flight = flights_.find(key);
+  if (!flight) return std::nullopt;
+  return finish(flight, std::move(result));
 }
 
 JobStats AmqpJobSystem::stats() const {
   std::lock_guard lock(mu_);
-  JobStats s = stats_;
+  JobStats s = flights_.counters();
   s.queued = flights_.size();  // published, no result yet (how many run is the workers' business)
   return s;
 }

@@ -29,22 +29,29 @@
 //    background interest is dropped here (and not republished). A published
 //    message cannot be taken back; the worker runs it until the job's own
 //    deadline (other frontends may be waiting for the same key).
+//  - Expiry: a flight without a result is answered kTimeout a grace period
+//    after its latest job's deadline (one hour when it has none). The I/O
+//    thread reads the time (expiry, sweeps, outage grace, announcements)
+//    only through `AmqpJobOptions::clock`, so tests can drive it.
+// The coalescing bookkeeping is a FlightTable guarded by mu_.
 #pragma once
 
 #include "broker/amqp_connection.h"
 #include "broker/wakeup.h"
+#include "core/clock.h"
 #include "jobs/amqp_topology.h"
+#include "jobs/flight_table.h"
 #include "jobs/job_system.h"
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
-#include <optional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 namespace imgflo::jobs {
@@ -59,6 +66,8 @@ struct AmqpJobOptions {
   // Called on the I/O thread for each success result (e.g. to fill an
   // in-memory cache index). Must not block.
   std::function<void(const std::string& key, const std::string& location)> on_stored;
+  // The time source of the I/O thread (tests pass a ManualClock; it must outlive the job system).
+  std::reference_wrapper<const ClockSource> clock = system_clock();
 };
 
 class AmqpJobSystem final : public JobSystem {
@@ -82,20 +91,15 @@ class AmqpJobSystem final : public JobSystem {
   JobStats stats() const override;
 
  private:
-  struct Waiter {
-    uint64_t ticket;
-    JobCallback done;
-  };
-  struct Flight {
+  struct Flight final : FlightTable::Flight {
+    using FlightTable::Flight::Flight;
     std::optional<Job> urgent, background;  // the job published in each urgency
     std::vector<std::string> ids;           // every job id published for this key
-    std::vector<Waiter> waiters;
-    bool background_interest = false;
-    bool counted_urgent = false;  // which limit it counts against
-    int64_t expires_ms = 0;       // forgotten after this (latest job deadline)
+    bool counted_urgent = false;            // which limit it counts against
+    Clock::time_point expires_at{};         // forgotten after this (latest job deadline), on options_.clock
   };
-  using FlightPtr = std::shared_ptr<Flight>;
-  using Completion = std::pair<std::vector<Waiter>, Result<std::string>>;
+  using Completion = FlightTable::Completion;
+  static Flight& amqp(const FlightTable::FlightPtr& f) { return static_cast<Flight&>(*f); }
 
   // I/O thread.
   void io_loop();
@@ -108,11 +112,14 @@ class AmqpJobSystem final : public JobSystem {
   void on_result(const broker::Delivery& d);
   void on_confirm(const broker::Confirm& confirm);
   void sweep();
+  Clock::time_point now() const { return options_.clock.get().now(); }
 
   // REQUIRES: mu_ held.
+  FlightTable::FlightPtr create_flight(const std::string& key, bool urgent);  // nullptr over the limit
   void enqueue(Flight& f, Job job);
   std::optional<Completion> take(const std::string& key, Result<std::string> result);
-  void forget(const std::string& key);
+  Completion finish(const FlightTable::FlightPtr& flight, Result<std::string> result);
+  void forget(const FlightTable::FlightPtr& flight);
   Error unavailable() const;
 
   const AmqpJobOptions options_;
@@ -123,20 +130,17 @@ class AmqpJobSystem final : public JobSystem {
   std::thread io_;
 
   // I/O thread only.
-  std::optional<std::chrono::steady_clock::time_point> down_since_;
+  std::optional<Clock::time_point> down_since_;
   bool outage_reported_ = false;  // waiters were answered 503 for this outage
   bool failure_logged_ = false;   // a failed attempt of this outage was logged as a warning
   std::map<uint64_t, std::string> unconfirmed_;  // publish sequence number -> key
-  std::chrono::steady_clock::time_point next_announce_{}, next_sweep_{};
+  Clock::time_point next_announce_{}, next_sweep_{};
 
   mutable std::mutex mu_;
   std::condition_variable connected_cv_;
-  uint64_t next_ticket_ = 1;                             // guarded by mu_
-  std::unordered_map<std::string, FlightPtr> flights_;   // by key; guarded by mu_
-  std::unordered_map<uint64_t, std::string> tickets_;    // ticket -> key; guarded by mu_
+  FlightTable flights_;                                  // guarded by mu_
   std::deque<Job> outgoing_;                             // to publish; guarded by mu_
   size_t urgent_flights_ = 0, background_flights_ = 0;   // guarded by mu_
-  JobStats stats_;                                       // guarded by mu_
 };
 
 }  // namespace imgflo::jobs

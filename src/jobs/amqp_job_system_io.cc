@@ -14,21 +14,19 @@ namespace imgflo::jobs {
 namespace {
 
 using std::chrono::milliseconds;
-using SteadyClock = std::chrono::steady_clock;
-
 constexpr milliseconds kLoopTick{1'000};   // longest sleep: heartbeats, sweeps, announcements
-constexpr int64_t kExpiryGraceMs = 1'000;  // after the deadline, before a flight is dropped
+constexpr milliseconds kExpiryGrace{1'000};  // after the deadline, before a flight is dropped
 
 }  // namespace
 
 void AmqpJobSystem::io_loop() {
   broker::AmqpConnection conn(options_.amqp, [this](broker::AmqpConnection& c) { return setup(c); });
-  down_since_ = SteadyClock::now();
+  down_since_ = now();
   while (!stopping_) {
     if (!conn.connected()) {
       if (connected_.exchange(false)) {  // submit() refuses from now on
         spdlog::warn("job queue: lost the broker connection: {}", conn.last_error());
-        down_since_ = SteadyClock::now();
+        down_since_ = now();
       }
       Status st = conn.ensure_connected();
       if (!st.ok()) {
@@ -42,11 +40,11 @@ void AmqpJobSystem::io_loop() {
     send_outgoing(conn);
     if (conn.connected() && !conn.buffered()) wake_.wait(conn.fd(), kLoopTick);
     if (conn.connected()) drain_events(conn);
-    if (conn.connected() && SteadyClock::now() >= next_announce_) {
+    if (conn.connected() && now() >= next_announce_) {
       if (Status st = announce(conn, frontend_participant(options_.topology, participant_id_)); !st.ok()) {
         spdlog::warn("MsgFlo discovery message not sent: {}", st.error().message());
       }
-      next_announce_ = SteadyClock::now() + options_.announce_interval;
+      next_announce_ = now() + options_.announce_interval;
     }
     sweep();
   }
@@ -67,20 +65,20 @@ Status AmqpJobSystem::setup(broker::AmqpConnection& c) {
 
 void AmqpJobSystem::on_connected(broker::AmqpConnection& c) {
   if (down_since_) {
-    const auto down = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - *down_since_);
+    const auto down = std::chrono::duration_cast<milliseconds>(now() - *down_since_);
     spdlog::info("job queue: connected to {} as {} (after {} ms)", c.url().redacted(), participant_id_, down.count());
   }
   down_since_.reset();
   outage_reported_ = false;
   failure_logged_ = false;
-  next_announce_ = SteadyClock::now() + options_.announce_interval;
+  next_announce_ = now() + options_.announce_interval;
   std::vector<Job> again;  // unanswered jobs: their results went to the old result queue
   {
     std::lock_guard lock(mu_);
     outgoing_.clear();
-    for (const auto& [key, f] : flights_) {
-      if (f->urgent) again.push_back(*f->urgent);
-      if (f->background) again.push_back(*f->background);
+    for (const auto& f : flights_.all()) {
+      if (amqp(f).urgent) again.push_back(*amqp(f).urgent);
+      if (amqp(f).background) again.push_back(*amqp(f).background);
     }
     connected_ = true;
   }
@@ -92,40 +90,28 @@ void AmqpJobSystem::on_connected(broker::AmqpConnection& c) {
 }
 
 void AmqpJobSystem::on_unreachable(const Error& e) {
-  const auto now = SteadyClock::now();
+  const auto at = now();
   connected_ = false;
-  if (!down_since_) down_since_ = now;
+  if (!down_since_) down_since_ = at;
   if (!failure_logged_) {
     spdlog::warn("job queue: {}", e.message());
     failure_logged_ = true;
   } else {
     spdlog::debug("job queue: {}", e.message());
   }
-  if (outage_reported_ || now - *down_since_ < options_.outage_grace) return;
+  if (outage_reported_ || at - *down_since_ < options_.outage_grace) return;
   outage_reported_ = true;
   std::vector<Completion> failed;
   {
     std::lock_guard lock(mu_);
-    std::vector<std::string> keys;
-    for (const auto& [key, f] : flights_) {
-      if (!f->waiters.empty()) keys.push_back(key);
-    }
-    for (const auto& key : keys) {
-      Flight& f = *flights_[key];
-      if (f.background_interest) {  // keep the POST's job; answer only the waiters
-        failed.push_back({std::move(f.waiters), unavailable()});
-        f.waiters.clear();
-        for (const auto& w : failed.back().first) tickets_.erase(w.ticket);
-        ++stats_.failed;
-      } else if (auto c = take(key, unavailable())) {
-        failed.push_back(std::move(*c));
-      }
+    for (const auto& f : flights_.all()) {
+      if (f->waiters.empty()) continue;
+      // A POST's job is kept; only the waiters are answered.
+      failed.push_back(f->background_interest ? flights_.answer(*f, unavailable()) : finish(f, unavailable()));
     }
   }
   if (!failed.empty()) spdlog::warn("job queue: broker still unreachable; {} waiting jobs answered 503", failed.size());
-  for (auto& [waiters, result] : failed) {
-    for (auto& w : waiters) deliver(w.done, result);
-  }
+  for (const auto& c : failed) c.deliver();
 }
 
 void AmqpJobSystem::publish(broker::AmqpConnection& c, const Job& job) {
@@ -181,9 +167,7 @@ void AmqpJobSystem::on_confirm(const broker::Confirm& confirm) {
       std::lock_guard lock(mu_);
       c = take(key, Error(ErrorKind::kUnavailable, "the job queue refused the job; retry later"));
     }
-    if (c) {
-      for (auto& w : c->first) deliver(w.done, c->second);
-    }
+    if (c) c->deliver();
   }
 }
 
@@ -198,36 +182,29 @@ void AmqpJobSystem::on_result(const broker::Delivery& d) {
   std::optional<Completion> c;
   {
     std::lock_guard lock(mu_);
-    auto it = flights_.find(outcome->key);
-    if (it == flights_.end()) return;  // not ours, or already answered
-    const auto& ids = it->second->ids;
+    auto flight = flights_.find(outcome->key);
+    if (!flight) return;  // not ours, or already answered
+    const auto& ids = amqp(flight).ids;
     if (!outcome->location.ok() && std::find(ids.begin(), ids.end(), outcome->id) == ids.end()) return;
-    c = take(outcome->key, std::move(outcome->location));
+    c = finish(flight, std::move(outcome->location));
   }
-  for (auto& w : c->first) deliver(w.done, c->second);
+  c->deliver();
 }
 
 void AmqpJobSystem::sweep() {
-  const auto now = SteadyClock::now();
-  if (now < next_sweep_) return;
-  next_sweep_ = now + kLoopTick;
-  const int64_t epoch_now = now_epoch_ms();
+  const auto at = now();
+  if (at < next_sweep_) return;
+  next_sweep_ = at + kLoopTick;
   std::vector<Completion> expired;
   {
     std::lock_guard lock(mu_);
-    std::vector<std::string> keys;
-    for (const auto& [key, f] : flights_) {
-      if (f->expires_ms + kExpiryGraceMs < epoch_now) keys.push_back(key);
-    }
-    for (const auto& key : keys) {
-      if (auto c = take(key, Error(ErrorKind::kTimeout, "no result before the job's deadline"))) {
-        expired.push_back(std::move(*c));
+    for (const auto& f : flights_.all()) {
+      if (amqp(f).expires_at + kExpiryGrace < at) {
+        expired.push_back(finish(f, Error(ErrorKind::kTimeout, "no result before the job's deadline")));
       }
     }
   }
-  for (auto& [waiters, result] : expired) {
-    for (auto& w : waiters) deliver(w.done, result);
-  }
+  for (const auto& c : expired) c.deliver();
 }
 
 }  // namespace imgflo::jobs

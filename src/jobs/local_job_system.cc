@@ -21,9 +21,10 @@ void LocalJobSystem::stop() {
     std::lock_guard lock(mu_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
-    for (auto& [key, f] : flights_) {
-      f->stop.token.cancel();
-      if (!f->started) abandoned.push_back(f);
+    for (const auto& f : flights_.all()) {
+      auto flight = local(f);
+      flight->stop.token.cancel();
+      if (!flight->started) abandoned.push_back(flight);
     }
     urgent_.clear();
     background_.clear();
@@ -38,63 +39,49 @@ Result<uint64_t> LocalJobSystem::submit(Job job, JobCallback done) {
   std::lock_guard lock(mu_);
   if (stopping_) return Error(ErrorKind::kUnavailable, "the server is shutting down");
   const bool urgent = job.urgency == Urgency::kUrgent;
-  auto it = flights_.find(job.key);
-  FlightPtr flight;
-  if (it != flights_.end()) {
-    flight = it->second;
-    ++stats_.coalesced;
-    if (urgent && !flight->urgent && !flight->started) {  // promote a queued background job
-      background_.erase(std::find(background_.begin(), background_.end(), flight));
-      urgent_.push_back(flight);
-      flight->urgent = true;
-    }
-  } else {
-    if (urgent_.size() + background_.size() >= options_.queue_limit) {
-      ++stats_.rejected;
-      return Error(ErrorKind::kOverloaded, "too many queued jobs; retry later", {{"retry_after", 1}});
-    }
-    flight = std::make_shared<Flight>();
-    flight->job = std::move(job);
-    flight->urgent = urgent;
-    flight->stop.deadline = deadline_from_epoch_ms(flight->job.deadline_ms);
-    flights_[flight->job.key] = flight;
-    (urgent ? urgent_ : background_).push_back(flight);
+  auto joined = flights_.join_or_create(job.key, [&] { return create_flight(job); });
+  if (!joined.flight) {
+    return Error(ErrorKind::kOverloaded, "too many queued jobs; retry later", {{"retry_after", 1}});
   }
-  ++stats_.submitted;
-  const uint64_t ticket = next_ticket_++;
-  if (done) {
-    flight->waiters.push_back({ticket, std::move(done)});
-    tickets_[ticket] = flight;
-  } else {
-    flight->background_interest = true;
-  }
+  auto flight = local(joined.flight);
+  if (!joined.created && urgent) promote(flight);
+  const uint64_t ticket = flights_.attach(flight, std::move(done));
   cv_.notify_one();
   return ticket;
 }
 
-void LocalJobSystem::withdraw(uint64_t ticket) {
-  std::lock_guard lock(mu_);
-  auto it = tickets_.find(ticket);
-  if (it == tickets_.end()) return;
-  FlightPtr flight = it->second;
-  tickets_.erase(it);
-  std::erase_if(flight->waiters, [&](const Waiter& w) { return w.ticket == ticket; });
-  drop_if_abandoned(flight);
+LocalJobSystem::FlightPtr LocalJobSystem::create_flight(Job& job) {
+  if (urgent_.size() + background_.size() >= options_.queue_limit) return nullptr;
+  auto flight = std::make_shared<Flight>(std::move(job));
+  flight->urgent = flight->job.urgency == Urgency::kUrgent;
+  flight->stop.deadline = deadline_from_epoch_ms(flight->job.deadline_ms);
+  (flight->urgent ? urgent_ : background_).push_back(flight);
+  return flight;
 }
 
-void LocalJobSystem::drop_if_abandoned(const FlightPtr& flight) {
-  if (!flight->waiters.empty() || flight->background_interest) return;
-  ++stats_.cancelled;
+void LocalJobSystem::promote(const FlightPtr& flight) {
+  if (flight->urgent || flight->started) return;  // only a queued background job moves
+  background_.erase(std::find(background_.begin(), background_.end(), flight));
+  urgent_.push_back(flight);
+  flight->urgent = true;
+}
+
+void LocalJobSystem::withdraw(uint64_t ticket) {
+  std::lock_guard lock(mu_);
+  if (auto abandoned = flights_.withdraw(ticket)) drop(local(abandoned));
+}
+
+void LocalJobSystem::drop(const FlightPtr& flight) {
   flight->stop.token.cancel();
   if (flight->started) return;  // the worker notices the token and finishes it
   auto& queue = flight->urgent ? urgent_ : background_;
   queue.erase(std::remove(queue.begin(), queue.end(), flight), queue.end());
-  flights_.erase(flight->job.key);
+  flights_.erase(flight);
 }
 
 JobStats LocalJobSystem::stats() const {
   std::lock_guard lock(mu_);
-  JobStats s = stats_;
+  JobStats s = flights_.counters();
   s.queued = urgent_.size() + background_.size();
   return s;
 }
@@ -123,14 +110,14 @@ void LocalJobSystem::worker_loop() {
       cv_.wait(lock, [&] { return stopping_ || (flight = next_flight()) != nullptr; });
       if (!flight) break;  // stopping
       flight->started = true;
-      ++stats_.started;
-      ++stats_.running;
+      ++flights_.counters().started;
+      ++flights_.counters().running;
     }
     Result<std::string> result = Error(ErrorKind::kInternal, "job did not run");
     if (auto e = run_guarded("job worker", [&] { result = work_(flight->job, flight->stop); })) result = std::move(*e);
     {
       std::lock_guard lock(mu_);
-      --stats_.running;
+      --flights_.counters().running;
       if (!flight->urgent) --running_background_;
     }
     cv_.notify_all();  // a background slot may have freed up
@@ -140,16 +127,11 @@ void LocalJobSystem::worker_loop() {
 }
 
 void LocalJobSystem::finish(const FlightPtr& flight, Result<std::string> result) {
-  std::vector<Waiter> waiters;
-  {
+  const FlightTable::Completion completion = [&] {
     std::lock_guard lock(mu_);
-    auto it = flights_.find(flight->job.key);
-    if (it != flights_.end() && it->second == flight) flights_.erase(it);
-    waiters.swap(flight->waiters);
-    for (const auto& w : waiters) tickets_.erase(w.ticket);
-    ++(result.ok() ? stats_.succeeded : stats_.failed);
-  }
-  for (auto& w : waiters) deliver(w.done, result);
+    return flights_.complete(flight, std::move(result));
+  }();
+  completion.deliver();
 }
 
 }  // namespace imgflo::jobs

@@ -5,8 +5,16 @@
 // Background jobs may occupy at most workers-1 threads (when there are two
 // or more), so a flood of POSTs never takes the last worker from urgent GETs.
 // Threads are created in start() and joined in stop() (or the destructor).
+// submit(), withdraw() and stats() are thread-safe (one mutex, which also
+// guards the FlightTable that does the coalescing bookkeeping); callbacks run
+// on the worker threads, or on the caller's thread for stop(), never under it.
+//
+// A queued job whose last waiter withdraws is dropped from the queue; a
+// running one is stopped through its Stop token. A background job joined by
+// an urgent waiter before it started moves to the urgent queue.
 #pragma once
 
+#include "jobs/flight_table.h"
 #include "jobs/job_system.h"
 
 #include <condition_variable>
@@ -14,7 +22,6 @@
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 namespace imgflo::jobs {
@@ -44,37 +51,32 @@ class LocalJobSystem final : public JobSystem {
   JobStats stats() const override;
 
  private:
-  struct Waiter {
-    uint64_t ticket;
-    JobCallback done;
-  };
-  struct Flight {
+  struct Flight final : FlightTable::Flight {
+    explicit Flight(Job j) : FlightTable::Flight(j.key), job(std::move(j)) {}
     Job job;
-    std::vector<Waiter> waiters;
-    bool background_interest = false;
     bool started = false;
     bool urgent = false;
     Stop stop;
   };
   using FlightPtr = std::shared_ptr<Flight>;
+  static FlightPtr local(const FlightTable::FlightPtr& f) { return std::static_pointer_cast<Flight>(f); }
 
   void worker_loop();
   FlightPtr next_flight();  // REQUIRES: mu_ held; nullptr when nothing may run now
+  FlightPtr create_flight(Job& job);  // REQUIRES: mu_ held; nullptr when the queue is full
+  void promote(const FlightPtr& flight);  // REQUIRES: mu_ held
   void finish(const FlightPtr& flight, Result<std::string> result);
-  void drop_if_abandoned(const FlightPtr& flight);  // REQUIRES: mu_ held
+  void drop(const FlightPtr& flight);  // REQUIRES: mu_ held; nobody waits any more
 
   WorkFunction work_;
   const LocalJobOptions options_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;                                   // guarded by mu_
-  uint64_t next_ticket_ = 1;                                // guarded by mu_
-  std::unordered_map<std::string, FlightPtr> flights_;      // by key; guarded by mu_
-  std::unordered_map<uint64_t, FlightPtr> tickets_;         // guarded by mu_
-  std::deque<FlightPtr> urgent_, background_;               // not yet started; guarded by mu_
-  int running_background_ = 0;                              // guarded by mu_
-  JobStats stats_;                                          // guarded by mu_
+  bool stopping_ = false;                     // guarded by mu_
+  FlightTable flights_;                       // guarded by mu_
+  std::deque<FlightPtr> urgent_, background_; // not yet started; guarded by mu_
+  int running_background_ = 0;                // guarded by mu_
   std::vector<std::thread> threads_;
 };
 

@@ -1,7 +1,10 @@
 // The frontend's broker job system and the broker worker together, against
-// a real RabbitMQ, with fake work: round trips, coalescing, errors across
-// the wire, bounds, withdrawal, urgent promotion, discovery, dead letters,
-// and jobs that survive a worker stopping mid-job.
+// a real RabbitMQ, with fake work: what only the broker variant does (an
+// unreachable broker, per-urgency bounds, discovery, dead letters, jobs that
+// survive a worker stopping mid-job, expiry by the frontend's clock). The
+// JobSystem contract (round trips, coalescing, errors across the wire,
+// withdrawal, urgent promotion, stats) runs in job_system_contract_test.cc.
+#include "core/clock.h"
 #include "core/digest.h"
 #include "jobs/amqp_job_system.h"
 #include "jobs/amqp_worker.h"
@@ -115,52 +118,6 @@ std::future<Result<std::string>> submit(jobs::JobSystem& js, Job j, Result<uint6
   return future;
 }
 
-TEST_F(JobSystemTest, RoundTripThroughAWorker) {
-  auto w = worker(instant(), worker_options());
-  auto f = frontend(frontend_options());
-  auto result = submit(*f, job("k1.jpg"));
-  ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
-  auto r = result.get();
-  ASSERT_TRUE(r.ok()) << r.error().message();
-  EXPECT_EQ(*r, "/cache/" + key_of("k1.jpg"));
-  EXPECT_EQ(f->stats().succeeded, 1u);
-  EXPECT_EQ(f->stats().queued, 0u);
-}
-
-TEST_F(JobSystemTest, IdenticalKeysRunOnceAndEveryWaiterIsAnswered) {
-  Gate gate;
-  auto w = worker(gate.work(), worker_options());
-  auto f = frontend(frontend_options());
-  std::vector<std::future<Result<std::string>>> waiters;
-  for (int i = 0; i < 3; ++i) waiters.push_back(submit(*f, job("same.jpg")));
-  ASSERT_TRUE(gate.wait_runs("same.jpg", 1));
-  gate.open();
-  for (auto& fut : waiters) {
-    ASSERT_EQ(fut.wait_for(10s), std::future_status::ready);
-    auto r = fut.get();
-    ASSERT_TRUE(r.ok());
-    EXPECT_EQ(*r, "/cache/" + key_of("same.jpg"));
-  }
-  EXPECT_EQ(gate.runs("same.jpg"), 1);
-  EXPECT_EQ(f->stats().coalesced, 2u);
-  EXPECT_EQ(w->stats().received, 1u);
-}
-
-TEST_F(JobSystemTest, ErrorsTravelWithKindMessageAndDetails) {
-  auto w = worker(
-      [](const Job&, const Stop&) -> Result<std::string> {
-        return Error(ErrorKind::kUnknownParameter, "Unknown parameter: foo", {{"parameter", "foo"}});
-      },
-      worker_options());
-  auto f = frontend(frontend_options());
-  auto r = submit(*f, job("bad.jpg")).get();
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind(), ErrorKind::kUnknownParameter);
-  EXPECT_EQ(r.error().message(), "Unknown parameter: foo");
-  EXPECT_EQ(r.error().details()["parameter"], "foo");
-  EXPECT_EQ(w->stats().failed, 1u);
-}
-
 TEST_F(JobSystemTest, UnreachableBrokerAnswers503AtOnce) {
   auto o = frontend_options();
   o.amqp.url.port = 1;
@@ -184,39 +141,6 @@ TEST_F(JobSystemTest, BackgroundLimitNeverRefusesUrgentJobs) {
   EXPECT_EQ(over.error().kind(), ErrorKind::kOverloaded);
   EXPECT_TRUE(f->submit(job("urgent.jpg"), [](Result<std::string>) {}).ok());
   EXPECT_EQ(f->stats().rejected, 1u);
-}
-
-TEST_F(JobSystemTest, WithdrawnWaitersAreNotCalled) {
-  Gate gate;
-  auto w = worker(gate.work(), worker_options());
-  auto f = frontend(frontend_options());
-  std::atomic<int> calls{0};
-  auto t = f->submit(job("gone.jpg"), [&](Result<std::string>) { ++calls; });
-  ASSERT_TRUE(t.ok());
-  ASSERT_TRUE(gate.wait_runs("gone.jpg", 1));
-  f->withdraw(*t);
-  EXPECT_EQ(f->stats().cancelled, 1u);
-  EXPECT_EQ(f->stats().queued, 0u);
-  gate.open();
-  // The worker still finishes (other frontends may wait for the key); nobody here is called.
-  for (int i = 0; i < 100 && w->stats().succeeded == 0; ++i) std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(w->stats().succeeded, 1u);
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(calls, 0);
-}
-
-TEST_F(JobSystemTest, AnUrgentWaiterNeverWaitsBehindABackgroundJob) {
-  Gate stuck;  // the only background worker hangs
-  auto bg = worker(stuck.work(), worker_options(/*urgent=*/false, /*background=*/true));
-  auto urgent = worker(instant(), worker_options(/*urgent=*/true, /*background=*/false));
-  auto f = frontend(frontend_options());
-  ASSERT_TRUE(f->submit(job("both.jpg", Urgency::kBackground), nullptr).ok());
-  ASSERT_TRUE(stuck.wait_runs("both.jpg", 1));
-  auto r = submit(*f, job("both.jpg"));
-  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
-  ASSERT_TRUE(r.get().ok());
-  EXPECT_EQ(f->stats().coalesced, 1u);
-  stuck.open();
 }
 
 TEST_F(JobSystemTest, AnnouncesItselfToMsgFlo) {
@@ -288,18 +212,37 @@ TEST_F(JobSystemTest, ExpiredJobsAreAnsweredWithoutRunning) {
   Gate never;
   auto f = frontend(frontend_options());
   Job late = job("late.jpg");
-  late.deadline_ms = jobs::now_epoch_ms() + 300;
+  late.deadline_ms = jobs::now_epoch_ms() - 1;  // expired in the queue before any worker came
   auto r = submit(*f, late);
-  std::this_thread::sleep_for(500ms);  // expires in the queue (no worker yet)
   auto w = worker(never.work(), worker_options());
   ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
   auto result = r.get();
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().kind(), ErrorKind::kTimeout);
-  EXPECT_EQ(never.runs("late.jpg"), 0);
   // The frontend's own sweep may answer first on a loaded machine; the worker still skips the job.
-  for (int i = 0; i < 100 && w->stats().expired == 0; ++i) std::this_thread::sleep_for(50ms);
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (w->stats().expired == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(w->stats().expired, 1u);
+  EXPECT_EQ(never.runs("late.jpg"), 0);
+}
+
+// No worker: only the frontend's sweep can answer, and it reads the injected clock.
+TEST_F(JobSystemTest, TheFrontendAnswersAJobPastItsDeadlineByItsClock) {
+  ManualClock clock;  // outlives the frontend
+  auto o = frontend_options();
+  o.clock = clock;
+  auto f = frontend(o);
+  Job j = job("expiring.jpg");
+  j.deadline_ms = jobs::now_epoch_ms() + 60'000;
+  auto r = submit(*f, j);
+  EXPECT_EQ(f->stats().queued, 1u);
+  clock.advance(62s);  // past the deadline and the sweep's grace; the I/O loop sweeps within its tick
+  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
+  auto result = r.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind(), ErrorKind::kTimeout);
+  EXPECT_EQ(f->stats().queued, 0u);
+  EXPECT_EQ(f->stats().failed, 1u);
 }
 
 }  // namespace

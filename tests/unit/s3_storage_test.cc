@@ -1,5 +1,6 @@
 // S3 storage against a real moto_server that checks Signature V4 (no mocks). What was stored is
-// checked independently with `aws s3api` against the same endpoint.
+// checked independently with `aws s3api` against the same endpoint. The Storage contract (round
+// trips, overwrites, absent and invalid keys, concurrency) runs in storage_contract_test.cc.
 //
 // Needs the services of scripts/services/moto.sh (settings from IMGFLO_TEST_S3_* variables or
 // build/test-services/services.env); without them every test here fails with a hint.
@@ -18,7 +19,6 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
-#include <thread>
 #include <vector>
 
 namespace imgflo::storage {
@@ -127,27 +127,21 @@ class S3StorageTest : public ::testing::Test {
   std::unique_ptr<S3Storage> store_;
 };
 
-TEST_F(S3StorageTest, BinaryRoundTripOfSeveralSizes) {
-  for (size_t size : {size_t{0}, size_t{1024}, size_t{5} << 20}) {
-    const std::string key = fresh_key();
-    const std::string bytes = random_bytes(size, static_cast<unsigned>(size + 1));
-    auto t0 = Clock::now();
-    auto loc = store_->put(key, bytes, "image/png");
-    const auto put_ms = ms_since(t0);
-    ASSERT_TRUE(loc.ok()) << loc.error().message();
-    EXPECT_EQ(*loc, store_->location(key));
-    EXPECT_EQ(*loc, moto_.endpoint + "/" + moto_.bucket + "/p/" + key);
-    t0 = Clock::now();
-    auto back = store_->get(key);
-    const auto get_ms = ms_since(t0);
-    ASSERT_TRUE(back.ok()) << back.error().message();
-    EXPECT_EQ(back->size(), size);
-    EXPECT_TRUE(*back == bytes) << "content differs for size " << size;
-    auto info = store_->head(key);
-    ASSERT_TRUE(info.ok()) << info.error().message();
-    EXPECT_EQ(info->size, size);
-    std::printf("[ s3 ] %zu bytes: put %lld ms, get %lld ms\n", size, put_ms, get_ms);
-  }
+// Round trips, overwrites, absent and invalid keys, concurrency: storage_contract_test.cc.
+TEST_F(S3StorageTest, LocationsAndAnswersNameTheObject) {
+  const std::string key = fresh_key();
+  auto missing = store_->get(key);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("NoSuchKey"), std::string::npos) << missing.error().message();
+  EXPECT_EQ(store_->head(key).error().kind(), ErrorKind::kNotFound);
+  auto loc = store_->put(key, "five!", "image/png");
+  ASSERT_TRUE(loc.ok()) << loc.error().message();
+  EXPECT_EQ(*loc, moto_.endpoint + "/" + moto_.bucket + "/p/" + key);
+  auto info = store_->head(key);
+  ASSERT_TRUE(info.ok()) << info.error().message();
+  EXPECT_EQ(info->size, 5u);
+  ASSERT_TRUE(store_->put(key, "second", "image/png").ok());
+  EXPECT_EQ(aws_head_object(moto_, "p/" + key).value("ContentLength", -1), 6);
 }
 
 TEST_F(S3StorageTest, ContentTypeAndCacheControlAreStored) {
@@ -176,39 +170,6 @@ TEST_F(S3StorageTest, ContentTypeAndCacheControlAreStored) {
   ASSERT_TRUE(meta2.is_object());
   EXPECT_EQ(meta2.value("ContentType", ""), "image/jpeg");
   EXPECT_EQ(meta2.value("CacheControl", ""), "max-age=86400");
-}
-
-TEST_F(S3StorageTest, OverwriteReplacesTheObject) {
-  const std::string key = fresh_key();
-  ASSERT_TRUE(store_->put(key, "first version", "image/png").ok());
-  ASSERT_TRUE(store_->put(key, "second", "image/png").ok());
-  auto back = store_->get(key);
-  ASSERT_TRUE(back.ok());
-  EXPECT_EQ(*back, "second");
-  EXPECT_EQ(aws_head_object(moto_, "p/" + key).value("ContentLength", -1), 6);
-}
-
-TEST_F(S3StorageTest, MissingKeyIsNotFound) {
-  const std::string key = fresh_key();
-  auto got = store_->get(key);
-  ASSERT_FALSE(got.ok());
-  EXPECT_EQ(got.error().kind(), ErrorKind::kNotFound) << got.error().message();
-  EXPECT_NE(got.error().message().find("NoSuchKey"), std::string::npos) << got.error().message();
-  auto info = store_->head(key);
-  ASSERT_FALSE(info.ok());
-  EXPECT_EQ(info.error().kind(), ErrorKind::kNotFound);
-  auto exists = store_->exists(key);
-  ASSERT_TRUE(exists.ok());
-  EXPECT_FALSE(*exists);
-}
-
-TEST_F(S3StorageTest, OnlyValidKeysAreAccepted) {
-  for (const std::string& bad : std::vector<std::string>{"../../etc/passwd", "p/x", fresh_key() + "/x", ""}) {
-    auto put = store_->put(bad, "x", "text/plain");
-    ASSERT_FALSE(put.ok()) << bad;
-    EXPECT_EQ(put.error().kind(), ErrorKind::kInternal);
-    EXPECT_EQ(store_->get(bad).error().kind(), ErrorKind::kNotFound) << bad;
-  }
 }
 
 TEST_F(S3StorageTest, WrongSecretIsAClearForbiddenError) {
@@ -259,27 +220,6 @@ TEST_F(S3StorageTest, UnreachableEndpointIsPromptlyUnavailable) {
   EXPECT_NE(put.error().message().find("3 attempt"), std::string::npos) << put.error().message();
   EXPECT_GE(elapsed, 150);  // two backoffs: 50 + 100 ms
   EXPECT_LT(elapsed, 2000);
-}
-
-// Worker threads share one S3Storage (and its pool of libcurl handles).
-TEST_F(S3StorageTest, ConcurrentPutsAndGetsFromSeveralThreads) {
-  constexpr int kThreads = 4, kEach = 5;
-  std::vector<std::string> failures[kThreads];
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i) {
-        const std::string key = fresh_key();
-        const std::string bytes = random_bytes(20000 + i, static_cast<unsigned>(t * 100 + i));
-        auto put = store_->put(key, bytes, "image/png");
-        auto back = put.ok() ? store_->get(key) : Result<std::string>(put.error());
-        if (!back.ok()) failures[t].push_back(back.error().message());
-        else if (*back != bytes) failures[t].push_back("content differs for " + key);
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  for (int t = 0; t < kThreads; ++t) EXPECT_TRUE(failures[t].empty()) << "thread " << t << ": " << failures[t][0];
 }
 
 // Virtual-hosted addressing against moto: libcurl resolves BUCKET.localhost to loopback, and
