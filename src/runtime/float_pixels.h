@@ -3,11 +3,11 @@
 // Some GEGL ops need neighbourhoods libvips cannot express (random sampling,
 // in-place diffusion, per-pixel hashing of coordinates). They read their
 // input as an in-memory float image, compute row by row (possibly on several
-// threads) and hand the result back as a VImage:
+// threads, with runtime/parallel.h) and hand the result back as a VImage:
 //
 //   auto src = read_float_pixels(convert(input, fmt::kRGBAFloat).pixels, ctx);
 //   FloatPixels dst = FloatPixels::create(w, h, 2);
-//   if (auto e = for_each_row(h, ctx, [&](int y) { ... dst.row(y) ... })) return *e;
+//   if (auto e = parallel_rows(h, ctx.stop(), [&](int y) { ... dst.row(y) ... })) return *e;
 //   return Image{dst.image(), fmt::kYAFloat, input.x, input.y};
 //
 // Thread-safety: distinct rows of one FloatPixels may be written from
@@ -18,9 +18,6 @@
 #include "runtime/op.h"
 
 #include <vips/vips8>
-
-#include <functional>
-#include <optional>
 
 namespace imgflo::runtime {
 
@@ -55,13 +52,5 @@ class FloatPixels {
 // Computes `img` (any band format; cast to float) into memory. Stops early
 // with the deadline/cancel Error.
 Result<FloatPixels> read_float_pixels(const vips::VImage& img, const OpContext& ctx);
-
-// Calls body(y) once for every y in [0, rows), on up to as many threads as the
-// machine has cores (each thread takes the next unclaimed row). ctx.check() is
-// polled before each row; once it fails, no new rows start and its Error is
-// returned (also when the stop came after the last row started, so a body
-// may cut a long row short by polling ctx.stop() itself). `body` must be safe
-// to call concurrently for different rows and must not throw.
-std::optional<Error> for_each_row(int rows, const OpContext& ctx, const std::function<void(int)>& body);
 
 }  // namespace imgflo::runtime

@@ -1,7 +1,7 @@
 #include "runtime/ops/blur_planes.h"
 
 #include "runtime/ops/blur_lines.h"
-#include "runtime/ops/parallel_jobs.h"
+#include "runtime/parallel.h"
 
 #include <algorithm>
 #include <atomic>
@@ -63,7 +63,8 @@ class LineFilter {
   std::vector<float> kernel_;
 };
 
-// Scratch per worker, allocated before the threads start (jobs never throw).
+// Scratch per worker, allocated before the threads start (jobs never throw);
+// its size is the most workers the pass may use.
 std::vector<Scratch> worker_scratch(int jobs, size_t size) {
   return std::vector<Scratch>(parallel_workers(jobs), Scratch(size));
 }
@@ -108,10 +109,11 @@ std::optional<Error> blur_rows(const RowReader& src, int width, int height, cons
       filter.line(lay, s);
     }
   };
-  auto e = parallel_jobs(jobs, stop, [&](int j, int worker) {
+  auto pass = [&](int j, int worker) {
     const int y0 = j * kRowsPerJob, n = std::min(kRowsPerJob, height - y0);
     if (!src(y0, n, [&](const FloatPlane& in) { blur_band(y0, in, scratch[worker]); })) failed = true;
-  });
+  };
+  auto e = parallel_for(jobs, stop, pass, static_cast<int>(scratch.size()));
   if (e) return e;
   if (failed) return Error(ErrorKind::kProcessingFailed, "computing the pixels to blur failed");
   return std::nullopt;
@@ -126,7 +128,7 @@ std::optional<Error> blur_columns(const FloatPlane& img, const Axis& axis, const
   const int jobs = (img.width + per_job - 1) / per_job;
   std::vector<Scratch> scratch =
       worker_scratch(jobs, filter.iir() ? iir_rows_scratch(per_job * nc) : filter.line_scratch());
-  return parallel_jobs(jobs, stop, [&](int j, int worker) {
+  auto pass = [&](int j, int worker) {
     const int x = j * per_job, lanes = std::min(per_job, img.width - x) * nc;
     if (filter.iir()) {
       filter.rows(img, static_cast<size_t>(x) * nc, lanes, scratch[worker]);
@@ -138,7 +140,8 @@ std::optional<Error> blur_columns(const FloatPlane& img, const Axis& axis, const
     lay.group_lanes = lanes;
     lay.sample_stride = img.stride;
     filter.line(lay, scratch[worker]);
-  });
+  };
+  return parallel_for(jobs, stop, pass, static_cast<int>(scratch.size()));
 }
 
 }  // namespace imgflo::runtime::ops::blur

@@ -33,6 +33,7 @@
 // iterations 10 (1..1000).
 #include "runtime/float_pixels.h"
 #include "runtime/ops/ops.h"
+#include "runtime/parallel.h"
 
 #include <cmath>
 #include <numbers>
@@ -186,7 +187,7 @@ class C2g final : public SpecOp {
         d[1] = pixels->at(x, y)[3];
       }
     };
-    if (auto e = for_each_row(src.height(), ctx, grey_row)) return *e;
+    if (auto e = parallel_rows(src.height(), ctx.stop(), grey_row)) return *e;
     return Image{out.image(), fmt::kYAFloat, src.x, src.y};
   }
 };

@@ -16,7 +16,7 @@
 // Defaults (GEGL): horizontal true, vertical true, keep-sign true.
 #include "runtime/ops/float_image.h"
 #include "runtime/ops/ops.h"
-#include "runtime/ops/parallel_jobs.h"
+#include "runtime/parallel.h"
 
 #include <algorithm>
 #include <atomic>
@@ -90,7 +90,7 @@ std::optional<Error> sobel(const RowReader& in, int width, int height, const Flo
   const size_t row_len = static_cast<size_t>(width + 4) * nc;
   std::vector<std::vector<float>> bands(parallel_workers(jobs), std::vector<float>(row_len * (kRowsPerJob + 2)));
   std::atomic<bool> failed{false};
-  auto e = parallel_jobs(jobs, stop, [&](int job, int worker) {
+  auto band_of_rows = [&](int job, int worker) {
     const int j0 = job * kRowsPerJob, n = std::min(kRowsPerJob, out.height - j0);
     std::vector<float>& band = bands[worker];
     if (!load_band(in, width, height, nc, j0, n, band)) {
@@ -101,7 +101,8 @@ std::optional<Error> sobel(const RowReader& in, int width, int height, const Flo
       const float* up = band.data() + r * row_len;
       sobel_row(up, up + row_len, up + 2 * row_len, out.width, nc, o, out.row(j0 + r));
     }
-  });
+  };
+  auto e = parallel_for(jobs, stop, band_of_rows, static_cast<int>(bands.size()));
   if (e) return e;
   if (failed) return Error(ErrorKind::kProcessingFailed, "computing the pixels for edge detection failed");
   return std::nullopt;

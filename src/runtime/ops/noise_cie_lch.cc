@@ -23,6 +23,7 @@
 #include "runtime/float_pixels.h"
 #include "runtime/gegl_random.h"
 #include "runtime/ops/ops.h"
+#include "runtime/parallel.h"
 
 #include <cmath>
 #include <limits>
@@ -106,7 +107,7 @@ class NoiseCieLch final : public SpecOp {
         d[3] = s[3];
       }
     };
-    if (auto e = for_each_row(src.height(), ctx, noise_row)) return *e;
+    if (auto e = parallel_rows(src.height(), ctx.stop(), noise_row)) return *e;
     return Image{out.image(), fmt::kRGBAFloat, src.x, src.y};
   }
 };

@@ -20,6 +20,7 @@
 // untouched. Extent and origin unchanged.
 #include "runtime/float_pixels.h"
 #include "runtime/ops/ops.h"
+#include "runtime/parallel.h"
 
 #include <vector>
 
@@ -99,8 +100,8 @@ class NoiseReduction final : public SpecOp {
 
     std::vector<Plane> planes(3);
     for (int c = 0; c < 3; ++c) planes[c] = extract_plane(*padded, c);
-    auto smooth = [&](int c) { smooth_plane(planes[c], iterations, src.width(), src.height(), ctx.stop()); };
-    if (auto e = for_each_row(3, ctx, smooth)) return *e;
+    auto smooth = [&](int c, int) { smooth_plane(planes[c], iterations, src.width(), src.height(), ctx.stop()); };
+    if (auto e = parallel_for(3, ctx.stop(), smooth)) return *e;
     if (auto e = ctx.check()) return *e;
     return Image{assemble(planes, *padded, iterations, src), fmt::kRpGpBpAFloat, src.x, src.y};
   }
