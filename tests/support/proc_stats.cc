@@ -1,6 +1,7 @@
 #include "support/proc_stats.h"
 
 #include "support/paths.h"
+#include "support/server_process.h"
 
 #include <chrono>
 #include <csignal>
@@ -49,13 +50,6 @@ ExitStatus from_wait_status(int status) {
     s.code = WEXITSTATUS(status);
   }
   return s;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
 }
 
 }  // namespace

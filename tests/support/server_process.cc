@@ -14,16 +14,12 @@
 
 namespace imgflo::test {
 
-namespace {
-
 std::vector<char*> c_strings(std::vector<std::string>& v) {
   std::vector<char*> out;
   for (auto& s : v) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
 }
-
-}  // namespace
 
 ServerProcess::ServerProcess(const std::string& name, std::map<std::string, std::string> env,
                              std::vector<std::string> args, const std::string& program, const std::string& ready) {

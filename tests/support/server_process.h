@@ -13,6 +13,9 @@
 
 namespace imgflo::test {
 
+// argv/envp for execve: pointers into `v` (which must outlive them), null-terminated.
+std::vector<char*> c_strings(std::vector<std::string>& v);
+
 class ServerProcess {
  public:
   // Starts build/imgflo-server (or `program`) with `env` added to a minimal
