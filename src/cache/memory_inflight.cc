@@ -8,8 +8,9 @@ namespace {
 constexpr uint64_t kPruneEvery = 1024;
 }  // namespace
 
-MemoryInflight::MemoryInflight(Options options)
+MemoryInflight::MemoryInflight(Options options, const ClockSource& clock)
     : options_(options),
+      clock_(clock),
       watchers_([this](const std::vector<std::string>& keys) { return probe(keys); }, options_.poll_interval) {}
 
 MemoryInflight::Entry* MemoryInflight::live(Table& table, const std::string& key, Clock::time_point now) {
@@ -34,7 +35,7 @@ void MemoryInflight::try_claim(const std::string& key, const std::string& owner,
   Claim claim;
   {
     std::lock_guard lock(mu_);
-    const auto now = Clock::now();
+    const auto now = clock_.now();
     Entry* marker = live(markers_, key, now);
     claim.claimed = marker == nullptr || marker->value == owner;
     if (claim.claimed) {
@@ -52,7 +53,7 @@ void MemoryInflight::refresh(const std::string& key, const std::string& owner, s
   bool ours = false;
   {
     std::lock_guard lock(mu_);
-    const auto now = Clock::now();
+    const auto now = clock_.now();
     Entry* marker = live(markers_, key, now);
     ours = marker != nullptr && marker->value == owner;
     if (ours) marker->expires = now + ttl;
@@ -65,7 +66,7 @@ void MemoryInflight::release(const std::string& key, const std::string& owner, c
   bool ours = false;
   {
     std::lock_guard lock(mu_);
-    const auto now = Clock::now();
+    const auto now = clock_.now();
     Entry* marker = live(markers_, key, now);
     ours = marker != nullptr && marker->value == owner;
     if (marker == nullptr || ours) {
@@ -84,7 +85,7 @@ void MemoryInflight::unwatch(uint64_t id) { watchers_.remove(id); }
 Result<std::vector<std::optional<InflightEnd>>> MemoryInflight::probe(const std::vector<std::string>& keys) {
   std::vector<std::optional<InflightEnd>> out;
   std::lock_guard lock(mu_);
-  const auto now = Clock::now();
+  const auto now = clock_.now();
   for (const auto& key : keys) {
     if (live(markers_, key, now) != nullptr) out.emplace_back(std::nullopt);
     else if (Entry* d = live(done_, key, now)) out.emplace_back(InflightEnd{InflightEnd::How::kReleased, d->value});

@@ -1,12 +1,15 @@
 // In-process in-flight markers with the same semantics as RedisInflight:
 // for a single frontend, and as a test fake for the distributed job system.
-// Claims and release messages expire by the clock (checked on access);
+// Claims and release messages expire by `clock` (core/clock.h; checked on
+// access and by the watchers' polls, which run on real time every
+// poll_interval); the clock must outlive this object;
 // try_claim/refresh/release call back before returning; watchers are
 // answered from the shared polling thread (inflight_watch.h). Thread-safe.
 #pragma once
 
 #include "cache/inflight.h"
 #include "cache/inflight_watch.h"
+#include "core/clock.h"
 
 #include <chrono>
 #include <mutex>
@@ -23,7 +26,7 @@ class MemoryInflight final : public InflightMarkers {
   };
 
   MemoryInflight() : MemoryInflight(Options{}) {}
-  explicit MemoryInflight(Options options);
+  explicit MemoryInflight(Options options, const ClockSource& clock = system_clock());
 
   void try_claim(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
                  ClaimCallback done) override;
@@ -35,7 +38,6 @@ class MemoryInflight final : public InflightMarkers {
   void unwatch(uint64_t id) override;
 
  private:
-  using Clock = std::chrono::steady_clock;
   struct Entry {
     std::string value;  // owner (markers) or message (done records)
     Clock::time_point expires;
@@ -49,6 +51,7 @@ class MemoryInflight final : public InflightMarkers {
   Result<std::vector<std::optional<InflightEnd>>> probe(const std::vector<std::string>& keys);
 
   const Options options_;
+  const ClockSource& clock_;
   std::mutex mu_;
   Table markers_;  // guarded by mu_
   Table done_;     // guarded by mu_

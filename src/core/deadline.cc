@@ -4,7 +4,7 @@ namespace imgflo {
 
 Clock::duration Deadline::remaining() const {
   if (is_never()) return Clock::duration::max() / 2;
-  auto left = at_ - Clock::now();
+  auto left = at_ - clock_->now();
   return left < Clock::duration::zero() ? Clock::duration::zero() : left;
 }
 

@@ -1,11 +1,14 @@
 // Deadlines and cancellation for work that must not run forever.
 //
-// A Deadline is an absolute point on the steady clock (or "never"). A
+// A Deadline is an absolute point on the steady clock (or "never"), read
+// through a ClockSource (core/clock.h): the system clock unless one is given,
+// e.g. a ManualClock in tests; the clock must outlive the Deadline. A
 // CancelToken is a shared flag that any thread may raise; long-running work
 // polls `Stop::check()` (deadline passed or token raised) between steps and in
 // its inner loops. Both are cheap to copy and thread-safe.
 #pragma once
 
+#include "core/clock.h"
 #include "core/error.h"
 
 #include <atomic>
@@ -15,16 +18,18 @@
 
 namespace imgflo {
 
-using Clock = std::chrono::steady_clock;
-
 class Deadline {
  public:
   // A deadline that never expires.
   static Deadline never() { return Deadline(Clock::time_point::max()); }
-  static Deadline after(Clock::duration d) { return Deadline(Clock::now() + d); }
-  explicit Deadline(Clock::time_point at) : at_(at) {}
+  // `d` from now on `clock`.
+  static Deadline after(Clock::duration d, const ClockSource& clock = system_clock()) {
+    return Deadline(clock.now() + d, clock);
+  }
+  explicit Deadline(Clock::time_point at, const ClockSource& clock = system_clock()) : at_(at), clock_(&clock) {}
 
-  bool expired() const { return Clock::now() >= at_; }
+  // One virtual clock read.
+  bool expired() const { return clock_->now() >= at_; }
   bool is_never() const { return at_ == Clock::time_point::max(); }
   Clock::time_point at() const { return at_; }
   // Time left, never negative; a very large value for never().
@@ -32,6 +37,7 @@ class Deadline {
 
  private:
   Clock::time_point at_;
+  const ClockSource* clock_;  // never null
 };
 
 class CancelToken {

@@ -15,8 +15,8 @@ const std::string& make_key(std::string_view target) {
 
 }  // namespace
 
-HotResponses::HotResponses(std::chrono::milliseconds ttl, size_t capacity)
-    : ttl_(ttl), shard_capacity_(std::max<size_t>(1, capacity / kShards)) {}
+HotResponses::HotResponses(std::chrono::milliseconds ttl, size_t capacity, const ClockSource& clock)
+    : ttl_(ttl), shard_capacity_(std::max<size_t>(1, capacity / kShards)), clock_(clock) {}
 
 HotResponses::Shard& HotResponses::shard_for(const std::string& key) const {
   return shards_[std::hash<std::string>{}(key) % kShards];
@@ -28,7 +28,7 @@ std::shared_ptr<const std::string> HotResponses::find(std::string_view target) c
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end()) return nullptr;
-  if (Clock::now() >= it->second.expires) {
+  if (clock_.now() >= it->second.expires) {
     shard.entries.erase(it);
     return nullptr;
   }
@@ -42,7 +42,7 @@ void HotResponses::remember(std::string_view target, const std::string& location
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mu);
   if (shard.entries.size() >= shard_capacity_) shard.entries.clear();
-  shard.entries[key] = Entry{std::move(bytes), Clock::now() + ttl_};
+  shard.entries[key] = Entry{std::move(bytes), clock_.now() + ttl_};
 }
 
 }  // namespace imgflo::http

@@ -10,7 +10,8 @@
 // results are immutable. Entries expire after `ttl` (so an index entry that
 // goes away — Redis TTL, a removed object — is seen again within that time)
 // and the table is bounded (a full shard is cleared). _nocache requests are
-// never remembered. Thread-safe (sharded mutexes).
+// never remembered. Time is read through `clock` (core/clock.h; one virtual
+// call per lookup), which must outlive the table. Thread-safe (sharded mutexes).
 #pragma once
 
 #include "core/deadline.h"
@@ -27,7 +28,8 @@ namespace imgflo::http {
 
 class HotResponses {
  public:
-  explicit HotResponses(std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t capacity = 16384);
+  explicit HotResponses(std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t capacity = 16384,
+                        const ClockSource& clock = system_clock());
 
   // The full HTTP/1.1 response bytes for GET `target`, or null.
   std::shared_ptr<const std::string> find(std::string_view target) const;
@@ -48,6 +50,7 @@ class HotResponses {
 
   const std::chrono::milliseconds ttl_;
   const size_t shard_capacity_;
+  const ClockSource& clock_;
   mutable std::array<Shard, kShards> shards_;
 };
 

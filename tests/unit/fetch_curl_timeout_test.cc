@@ -71,17 +71,23 @@ TEST_F(CurlFetch, CancelTokenStopsTheTransfer) {
   stalled.delay = 5s;
   origin_.on("/stalled", stalled);
   Stop stop;
-  std::thread canceller([token = stop.token] {
-    std::this_thread::sleep_for(200ms);
+  std::chrono::steady_clock::time_point cancelled_at{};
+  // Cancels once the origin holds the request (the transfer is under way).
+  std::thread canceller([&, token = stop.token] {
+    const auto give_up = std::chrono::steady_clock::now() + 5s;
+    while (origin_.requests().empty() && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(1ms);  // the poll interval of a condition wait
+    }
+    cancelled_at = std::chrono::steady_clock::now();
     token.cancel();
   });
-  const auto start = std::chrono::steady_clock::now();
   auto r = get("/stalled", fast_options(), stop);
-  const auto elapsed = ms_since(start);
   canceller.join();
+  const auto elapsed = ms_since(cancelled_at);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind(), ErrorKind::kCancelled);
-  EXPECT_LT(elapsed, 200 + 200);
+  EXPECT_EQ(origin_.requests().size(), 1u) << "cancelled before the request reached the origin";
+  EXPECT_LT(elapsed, 200);
 }
 
 TEST_F(CurlFetch, ExpiredStopMakesNoRequest) {

@@ -1,9 +1,9 @@
 // The hot-path table of prepared 301 answers.
 #include "http/hot_responses.h"
 
-#include <gtest/gtest.h>
+#include "core/clock.h"
 
-#include <thread>
+#include <gtest/gtest.h>
 
 namespace imgflo::http {
 namespace {
@@ -20,12 +20,17 @@ TEST(HotResponses, RemembersPerHostAndTarget) {
   EXPECT_EQ(hot.find("/graph/a?x=2"), nullptr);
 }
 
-TEST(HotResponses, EntriesExpire) {
-  HotResponses hot(std::chrono::milliseconds(30));
+TEST(HotResponses, EntriesExpireAfterTheirTtl) {
+  ManualClock clock;
+  HotResponses hot(std::chrono::milliseconds(30), 16384, clock);
   hot.remember("/t", "http://h/cache/k");
-  EXPECT_NE(hot.find("/t"), nullptr);
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(hot.find("/t"), nullptr);
+  clock.advance(std::chrono::milliseconds(29));
+  EXPECT_NE(hot.find("/t"), nullptr) << "expired before its ttl";
+  clock.advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(hot.find("/t"), nullptr) << "still served at its ttl";
+  hot.remember("/t", "http://h/cache/k2");
+  ASSERT_NE(hot.find("/t"), nullptr) << "a fresh answer after expiry";
+  EXPECT_NE(hot.find("/t")->find("k2"), std::string::npos);
 }
 
 TEST(HotResponses, Bounded) {

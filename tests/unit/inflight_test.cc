@@ -1,8 +1,13 @@
 // In-flight markers: one suite, run against the in-memory implementation and
 // against Redis (the shared test Redis, two independent clients standing for
 // two frontends). Redis outages: see the last test (private server).
+//
+// Time: the memory implementation runs on a ManualClock that pass() advances;
+// on Redis pass() sleeps, since there the server's own TTLs are under test.
+// "Nothing happened" is checked after await_poll(): a full watcher poll.
 #include "cache/memory_inflight.h"
 #include "cache/redis_inflight.h"
+#include "core/clock.h"
 #include "redis_test_util.h"
 #include "support/paths.h"
 #include "support/redis_server.h"
@@ -21,8 +26,8 @@ class InflightTest : public SharedRedisTest, public ::testing::WithParamInterfac
  protected:
   void SetUp() override {
     key_ = unique("inflight") + ".jpg";
-    if (GetParam() == "memory") {
-      auto shared = std::make_shared<MemoryInflight>();
+    if (memory()) {
+      auto shared = std::make_shared<MemoryInflight>(MemoryInflight::Options{}, clock_);
       a_ = b_ = shared;  // one process: both "frontends" share the map
       return;
     }
@@ -32,7 +37,29 @@ class InflightTest : public SharedRedisTest, public ::testing::WithParamInterfac
     a_ = std::make_shared<RedisInflight>(client(), o);
     b_ = std::make_shared<RedisInflight>(client(), o);
   }
+  bool memory() const { return GetParam() == "memory"; }
+
+  // Lets `d` of marker time go by.
+  void pass(milliseconds d) {
+    if (memory()) clock_.advance(d);
+    else std::this_thread::sleep_for(d);  // Redis expires keys on its own clock
+  }
+
+  // Returns once `m`'s watcher thread has polled every key watched before
+  // the call: it probes all watched keys at once and answers in watch order,
+  // so a control key released before it is watched ends in the first such poll.
+  void await_poll(InflightMarkers& m) {
+    static std::atomic<int> counter{0};
+    const std::string control = key_ + ".poll" + std::to_string(counter++);
+    ASSERT_TRUE(a_->try_claim_wait(control, "P", milliseconds(5000))->claimed);
+    ASSERT_TRUE(*a_->release_wait(control, "P", "polled"));
+    End polled;
+    m.watch(control, polled.callback());
+    ASSERT_TRUE(polled.wait().has_value()) << "the watcher thread did not poll within 5 s";
+  }
+
   std::string key_;
+  ManualClock clock_;  // memory only; outlives a_ and b_
   std::shared_ptr<InflightMarkers> a_, b_;  // frontends A and B
 };
 
@@ -63,12 +90,14 @@ TEST_P(InflightTest, OnlyTheOwnerReleases) {
 
 TEST_P(InflightTest, ClaimExpiresAndRefreshExtendsIt) {
   ASSERT_TRUE(a_->try_claim_wait(key_, "A", milliseconds(200))->claimed);
-  std::this_thread::sleep_for(milliseconds(350));
+  pass(milliseconds(50));
+  EXPECT_FALSE(b_->try_claim_wait(key_, "B", milliseconds(300))->claimed) << "a live claim was taken over";
+  pass(milliseconds(300));
   EXPECT_TRUE(b_->try_claim_wait(key_, "B", milliseconds(300))->claimed) << "a dead owner's claim must expire";
-  std::this_thread::sleep_for(milliseconds(150));
+  pass(milliseconds(150));
   EXPECT_TRUE(*b_->refresh_wait(key_, "B", milliseconds(2000)));
   EXPECT_FALSE(*a_->refresh_wait(key_, "A", milliseconds(2000)));
-  std::this_thread::sleep_for(milliseconds(300));  // past the original 300 ms
+  pass(milliseconds(300));  // past the original 300 ms
   auto c = a_->try_claim_wait(key_, "C", milliseconds(1000));
   EXPECT_FALSE(c->claimed);
   EXPECT_EQ(c->owner, "B");
@@ -78,7 +107,7 @@ TEST_P(InflightTest, WatcherLearnsOfTheRelease) {
   ASSERT_TRUE(a_->try_claim_wait(key_, "A", milliseconds(5000))->claimed);
   End end;
   b_->watch(key_, end.callback());
-  std::this_thread::sleep_for(milliseconds(150));
+  await_poll(*b_);
   EXPECT_FALSE(end.done()) << "called back while the claim is still held";
   const auto t0 = Clock::now();
   ASSERT_TRUE(*a_->release_wait(key_, "A", R"({"url":"http://cdn/x.jpg"})"));
@@ -104,14 +133,15 @@ TEST_P(InflightTest, ReleaseBeforeWatchIsStillSeen) {
 }
 
 TEST_P(InflightTest, DeadOwnerIsReportedAsAbandoned) {
-  ASSERT_TRUE(a_->try_claim_wait(key_, "A", milliseconds(300))->claimed);
+  ASSERT_TRUE(a_->try_claim_wait(key_, "A", milliseconds(500))->claimed);
   End end;
-  const auto t0 = Clock::now();
   b_->watch(key_, end.callback());
+  await_poll(*b_);
+  EXPECT_FALSE(end.done()) << "reported abandoned while the claim is alive";
+  pass(milliseconds(500));
   auto r = end.wait();
   ASSERT_TRUE(r && r->ok());
   EXPECT_EQ(r->value().how, InflightEnd::How::kAbandoned);
-  EXPECT_GE(ms_since(t0), 250.0);
 }
 
 TEST_P(InflightTest, NewClaimClearsTheOldMessage) {
@@ -120,7 +150,7 @@ TEST_P(InflightTest, NewClaimClearsTheOldMessage) {
   ASSERT_TRUE(b_->try_claim_wait(key_, "B", milliseconds(5000))->claimed);
   End end;
   a_->watch(key_, end.callback());
-  std::this_thread::sleep_for(milliseconds(150));
+  await_poll(*a_);
   EXPECT_FALSE(end.done()) << "the previous run's message was delivered for the new claim";
   ASSERT_TRUE(*b_->release_wait(key_, "B", "second run"));
   auto r = end.wait();
@@ -134,7 +164,7 @@ TEST_P(InflightTest, UnwatchedCallbackNeverRuns) {
   const uint64_t id = b_->watch(key_, end.callback());
   b_->unwatch(id);
   ASSERT_TRUE(*a_->release_wait(key_, "A", "x"));
-  std::this_thread::sleep_for(milliseconds(300));
+  await_poll(*b_);
   EXPECT_FALSE(end.done());
 }
 
