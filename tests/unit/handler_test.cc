@@ -1,0 +1,393 @@
+// http::Handler without sockets: the real catalogue (graphs/), an in-memory
+// index, local storage in a scratch folder and the in-process job system with
+// the test's own work function, on a TestEventLoop whose timers fire when the
+// test advances a ManualClock. Every request must be answered exactly once
+// (checked in TearDown, after the job system has stopped).
+#include "cache/memory_cache_index.h"
+#include "core/json.h"
+#include "http/handler.h"
+#include "jobs/local_job_system.h"
+#include "core_services_util.h"
+#include "support/test_event_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+
+namespace imgflo::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::chrono::seconds kWait{5};  // bound of every wait for another thread
+const std::string kPublic = "http://public.example";
+const std::string kTarget = "/graph/gradientmap.png?input=files/grid-toastybob.jpg&color1=%23082A31";
+
+std::string target_with(const std::string& color) {
+  return "/graph/gradientmap.png?input=files/grid-toastybob.jpg&color1=%23" + color;
+}
+
+std::string key_of(const std::string& target) { return parse_graph_request(target)->cache_key; }
+
+std::optional<std::string> header(const HttpResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+// The body as JSON; a failure (and null) when it does not parse (invalid UTF-8 included).
+nlohmann::json body_json(const HttpResponse& r) {
+  try {
+    return nlohmann::json::parse(r.body);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "body is not JSON (" << e.what() << "): " << r.body;
+    return nullptr;
+  }
+}
+
+// Every answer one request got.
+class Reply {
+ public:
+  void operator()(HttpResponse r) {
+    std::lock_guard lock(mu_);
+    answers_.push_back(std::move(r));
+    cv_.notify_all();
+  }
+  // The first answer, or nullopt if none came within `timeout`.
+  std::optional<HttpResponse> wait(std::chrono::milliseconds timeout = kWait) {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, timeout, [&] { return !answers_.empty(); })) return std::nullopt;
+    return answers_.front();
+  }
+  size_t count() {
+    std::lock_guard lock(mu_);
+    return answers_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<HttpResponse> answers_;
+};
+
+// The job systems' work: records each job and answers with its future
+// location; while held, a job runs until open() or until its Stop fires.
+class Work {
+ public:
+  Result<std::string> operator()(const jobs::Job& job, const Stop& stop) {
+    std::unique_lock lock(mu_);
+    jobs_.push_back(job);
+    cv_.notify_all();
+    // Stop has no notification: re-check it every millisecond.
+    while (held_ && !stop.requested()) cv_.wait_for(lock, 1ms);
+    if (auto e = stop.check()) {
+      ++stopped_;
+      cv_.notify_all();
+      return *e;
+    }
+    return "/cache/" + job.key;
+  }
+  void hold() {
+    std::lock_guard lock(mu_);
+    held_ = true;
+  }
+  void open() {
+    std::lock_guard lock(mu_);
+    held_ = false;
+    cv_.notify_all();
+  }
+  // Whether `n` jobs started (or ended by their Stop) within kWait.
+  bool started(size_t n) { return wait_for([&] { return jobs_.size() >= n; }); }
+  bool stopped(size_t n) { return wait_for([&] { return stopped_ >= n; }); }
+  std::vector<jobs::Job> jobs() {
+    std::lock_guard lock(mu_);
+    return jobs_;
+  }
+
+ private:
+  template <typename Pred>
+  bool wait_for(Pred pred) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, kWait, pred);
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<jobs::Job> jobs_;  // guarded by mu_
+  size_t stopped_ = 0;           // guarded by mu_
+  bool held_ = false;            // guarded by mu_
+};
+
+// An index whose lookups throw (a bug in a service).
+class ThrowingIndex final : public cache::CacheIndex {
+ public:
+  void get(const std::string&, cache::LookupCallback) override { throw std::runtime_error("index exploded"); }
+  Status put(const std::string&, const std::string&) override { return ok_status(); }
+};
+
+class HandlerTest : public test::CoreServicesTest {
+ protected:
+  void SetUp() override {
+    CoreServicesTest::SetUp();
+    if (HasFatalFailure()) return;
+    options_.public_base = kPublic;
+    options_.version_info = R"({"imgflo-server":"test"})";
+  }
+
+  void TearDown() override {
+    if (jobs_) jobs_->stop();  // answers jobs still waiting (kCancelled)
+    loop_.drain();
+    for (size_t i = 0; i < replies_.size(); ++i) EXPECT_EQ(replies_[i]->count(), 1u) << "request #" << i;
+  }
+
+  // The handler, built on first use from the fixture's settings.
+  Handler& handler() {
+    if (!handler_) {
+      jobs_ = std::make_unique<jobs::LocalJobSystem>(
+          [this](const jobs::Job& job, const Stop& stop) { return work_(job, stop); }, job_options_);
+      jobs_->start();
+      Services services{*catalogue_, *index_, *storage_, storage_.get(), *jobs_, auth_, nullptr};
+      handler_ = std::make_unique<Handler>(services, options_, loop_);
+    }
+    return *handler_;
+  }
+
+  std::shared_ptr<Reply> send(const std::string& method, const std::string& target) {
+    auto reply = std::make_shared<Reply>();
+    replies_.push_back(reply);
+    HttpRequest request{method, target, "evil.example", ""};
+    handler().handle(request, [reply](HttpResponse r) { (*reply)(std::move(r)); });
+    return reply;
+  }
+
+  // The answer to a request answered without waiting on anything.
+  HttpResponse answer(const std::string& method, const std::string& target) {
+    auto reply = send(method, target);
+    EXPECT_EQ(reply->count(), 1u) << method << " " << target << " was not answered at once";
+    return reply->wait(0ms).value_or(HttpResponse{0, {}, "no answer"});
+  }
+
+  jobs::JobStats job_stats() { return jobs_->stats(); }
+
+  ManualClock clock_;
+  test::TestEventLoop loop_{clock_};
+  cache::MemoryCacheIndex memory_index_;
+  cache::CacheIndex* index_ = &memory_index_;
+  Authenticator auth_{{}};
+  Work work_;
+  jobs::LocalJobOptions job_options_;
+  HandlerOptions options_;
+  std::unique_ptr<jobs::LocalJobSystem> jobs_;  // after work_: its threads call it
+  std::unique_ptr<Handler> handler_;
+  std::vector<std::shared_ptr<Reply>> replies_;
+};
+
+TEST_F(HandlerTest, UnknownRouteIs404Json) {
+  auto r = answer("GET", "/no/such/route");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(body_json(r)["code"], 404);
+  EXPECT_EQ(header(r, "Content-Type"), "application/json");
+}
+
+TEST_F(HandlerTest, WrongMethodIs405WithAllow) {
+  auto r = answer("DELETE", "/graphs");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(header(r, "Allow"), "GET, HEAD");
+  EXPECT_EQ(body_json(r)["code"], 405);
+  r = answer("PUT", kTarget);
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(header(r, "Allow"), "GET, HEAD, POST");
+  EXPECT_EQ(job_stats().submitted, 0u);
+}
+
+TEST_F(HandlerTest, GraphsListsTheCatalogue) {
+  auto r = answer("GET", "/graphs");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(body_json(r), nlohmann::json::parse(dump_json(catalogue_->listing())));
+  EXPECT_TRUE(body_json(r)["graphs"].contains("gradientmap"));
+}
+
+TEST_F(HandlerTest, HealthAndVersion) {
+  auto health = answer("GET", "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(body_json(health), (nlohmann::json{{"status", "ok"}}));
+  auto version = answer("GET", "/version");
+  EXPECT_EQ(version.status, 200);
+  EXPECT_EQ(body_json(version), nlohmann::json::parse(options_.version_info));
+}
+
+TEST_F(HandlerTest, CacheHitRedirectsToTheStoredPathNeverTheHost) {
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  auto r = answer("GET", kTarget);
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kTarget));
+  EXPECT_EQ(job_stats().submitted, 0u);
+  EXPECT_EQ(handler().counters().cache_hits, 1u);
+}
+
+TEST_F(HandlerTest, WithoutAPublicBaseTheLocationIsTheBarePath) {
+  options_.public_base = "";
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  EXPECT_EQ(header(answer("GET", kTarget), "Location"), "/cache/" + key_of(kTarget));
+  ASSERT_TRUE(memory_index_.put(key_of(target_with("FFFFFF")), "https://cdn.example/x.png").ok());
+  EXPECT_EQ(header(answer("GET", target_with("FFFFFF")), "Location"), "https://cdn.example/x.png");
+}
+
+TEST_F(HandlerTest, HotPathAnswersAGetSeenAsAHit) {
+  EXPECT_EQ(handler().hot_response(kTarget), nullptr);
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  EXPECT_EQ(answer("HEAD", kTarget).status, 301);
+  EXPECT_EQ(handler().hot_response(kTarget), nullptr) << "a HEAD was remembered for GETs";
+  EXPECT_EQ(answer("GET", kTarget).status, 301);
+  auto hot = handler().hot_response(kTarget);
+  ASSERT_NE(hot, nullptr);
+  EXPECT_EQ(hot->rfind("HTTP/1.1 301 ", 0), 0u) << *hot;
+  EXPECT_NE(hot->find("\r\nLocation: " + kPublic + "/cache/" + key_of(kTarget) + "\r\n"), std::string::npos) << *hot;
+  EXPECT_EQ(handler().hot_response(target_with("000000")), nullptr);
+  EXPECT_EQ(handler().counters().cache_hits, 3u);  // HEAD, GET, hot GET
+}
+
+TEST_F(HandlerTest, MissRunsTheJobAndRedirects) {
+  auto reply = send("GET", kTarget);
+  auto r = reply->wait();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 301);
+  EXPECT_EQ(header(*r, "Location"), kPublic + "/cache/" + key_of(kTarget));
+  const auto jobs = work_.jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].key, key_of(kTarget));
+  EXPECT_EQ(jobs[0].graph, "gradientmap");
+  EXPECT_EQ(jobs[0].out_type, "png");
+  EXPECT_EQ(jobs[0].input, "files/grid-toastybob.jpg");
+  EXPECT_EQ(jobs[0].urgency, jobs::Urgency::kUrgent);
+  EXPECT_EQ(handler().counters().cache_misses, 1u);
+  EXPECT_EQ(loop_.timers(), 0u) << "the deadline timer outlived the answer";
+}
+
+TEST_F(HandlerTest, HeadMissIs404WithoutSubmitting) {
+  auto r = answer("HEAD", kTarget);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(body_json(r)["code"], 404);
+  EXPECT_EQ(job_stats().submitted, 0u);
+  EXPECT_TRUE(work_.jobs().empty());
+}
+
+TEST_F(HandlerTest, PostIsAcceptedAndProcessedInTheBackground) {
+  auto r = answer("POST", kTarget);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kTarget));
+  ASSERT_TRUE(work_.started(1));
+  EXPECT_EQ(work_.jobs()[0].urgency, jobs::Urgency::kBackground);
+  EXPECT_EQ(loop_.timers(), 0u) << "a POST does not wait";
+}
+
+TEST_F(HandlerTest, DeadlineExpiryIs504AndWithdrawsTheJob) {
+  work_.hold();
+  auto reply = send("GET", kTarget);
+  ASSERT_TRUE(work_.started(1));
+  EXPECT_EQ(loop_.advance(options_.request_timeout - 1ms), 0);
+  EXPECT_EQ(reply->count(), 0u) << "answered before the deadline";
+  EXPECT_EQ(loop_.advance(1ms), 1);
+  ASSERT_EQ(reply->count(), 1u);
+  auto r = *reply->wait(0ms);
+  EXPECT_EQ(r.status, 504);
+  EXPECT_EQ(body_json(r)["code"], 504);
+  EXPECT_TRUE(work_.stopped(1)) << "the withdrawn job kept running";
+  EXPECT_EQ(handler().counters().timeouts, 1u);
+}
+
+TEST_F(HandlerTest, FullQueueIs503WithRetryAfter) {
+  job_options_.workers = 1;
+  job_options_.queue_limit = 1;
+  work_.hold();
+  auto running = send("GET", target_with("000001"));
+  ASSERT_TRUE(work_.started(1));
+  auto queued = send("GET", target_with("000002"));
+  auto r = answer("GET", target_with("000003"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(header(r, "Retry-After"), "1");
+  EXPECT_EQ(body_json(r)["code"], 503);
+  EXPECT_EQ(job_stats().rejected, 1u);
+  work_.open();
+  for (auto& reply : {running, queued}) {
+    auto done = reply->wait();
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(done->status, 301);
+  }
+}
+
+TEST_F(HandlerTest, UnknownParameterAndUnsupportedTypeAre449) {
+  auto unknown = answer("GET", kTarget + "&nosuchparameter=1");
+  EXPECT_EQ(unknown.status, 449);
+  EXPECT_EQ(body_json(unknown)["type"], "unknown-parameter");
+  auto type = answer("GET", "/graph/gradientmap.exe?input=files/grid-toastybob.jpg");
+  EXPECT_EQ(type.status, 449);
+  EXPECT_EQ(body_json(type)["code"], 449);
+  EXPECT_EQ(job_stats().submitted, 0u);
+}
+
+TEST_F(HandlerTest, SizeRuleIs422) {
+  auto r = answer("GET", "/graph/passthrough.png?input=files/grid-toastybob.jpg&width=10000&height=10000");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(body_json(r)["code"], 422);
+  auto free_side = answer("GET", "/graph/passthrough.png?input=files/grid-toastybob.jpg&width=1000000&height=0");
+  EXPECT_EQ(free_side.status, 422) << "a free side counts as the largest";
+  EXPECT_EQ(job_stats().submitted, 0u);
+}
+
+TEST_F(HandlerTest, AuthRefusesUnsignedAndWronglySignedRequests) {
+  auth_ = Authenticator({App{"app", "secret", false}});
+  const std::string spec = "gradientmap.png", search = "?input=files/grid-toastybob.jpg";
+  EXPECT_EQ(answer("GET", "/graph/" + spec + search).status, 403);
+  const std::string wrong = Authenticator::md5_token(spec, search, "not the secret");
+  auto r = answer("GET", "/graph/app/" + wrong + "/" + spec + search);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(body_json(r)["code"], 403);
+  EXPECT_EQ(r.body.find("secret"), std::string::npos) << r.body;
+  EXPECT_EQ(job_stats().submitted, 0u);
+  const std::string token = Authenticator::md5_token(spec, search, "secret");
+  auto signed_reply = send("GET", "/graph/app/" + token + "/" + spec + search);
+  auto ok = signed_reply->wait();
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->status, 301);
+}
+
+TEST_F(HandlerTest, NonUtf8TargetsGetJsonErrors) {
+  for (const std::string& target : {std::string("/no\xff\xfe route"), std::string("/graph/\xc3\x28.png?input=x"),
+                                   kTarget + "&color2=%FF%FE", kTarget + "&%C3%28=1", std::string("/cache/\xff")}) {
+    auto r = answer("GET", target);
+    EXPECT_GE(r.status, 400) << target;
+    EXPECT_LT(r.status, 500) << target;
+    EXPECT_TRUE(body_json(r).contains("code")) << target;
+  }
+  EXPECT_EQ(job_stats().submitted, 0u);
+}
+
+TEST_F(HandlerTest, AThrowingServiceIs500WithAnErrorIdOnce) {
+  ThrowingIndex throwing;
+  index_ = &throwing;
+  auto r = answer("GET", kTarget);
+  EXPECT_EQ(r.status, 500);
+  auto body = body_json(r);
+  EXPECT_TRUE(body.contains("error_id")) << r.body;
+  EXPECT_EQ(r.body.find("exploded"), std::string::npos) << "internals reached the client: " << r.body;
+  EXPECT_EQ(job_stats().submitted, 0u);
+}
+
+TEST_F(HandlerTest, StoredResultsAreReadOffTheLoop) {
+  const std::string key = key_of(kTarget);
+  ASSERT_TRUE(storage_->put(key, "png bytes", "image/png").ok());
+  auto reply = send("GET", "/cache/" + key);
+  EXPECT_EQ(reply->count(), 0u) << "read on the event loop";
+  EXPECT_EQ(loop_.drain(), 1);
+  auto r = reply->wait(0ms);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "png bytes");
+  EXPECT_EQ(header(*r, "ETag"), "\"" + key + "\"");
+}
+
+}  // namespace
+}  // namespace imgflo::http
