@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages imgflo-server needs to build, run, test and benchmark.
 # Idempotent: packages already present are skipped by apt. Run as root.
-#   scripts/install-deps.sh          build + runtime + test dependencies
+#   scripts/install-deps.sh          build + runtime + test (incl. sanitizer/fuzzing) dependencies
 #   scripts/install-deps.sh --bench  also the benchmark tools (wrk, nginx, hyperfine)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -12,9 +12,12 @@ build=(build-essential cmake pkg-config git ca-certificates
        libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev
        libgtest-dev googletest libvips-tools zlib1g-dev)
 test=(gegl curl redis-server rabbitmq-server python3 nodejs)
+# Sanitizer builds and libFuzzer (scripts/sanitize.sh, scripts/fuzz.sh): clang 14, its runtimes,
+# and llvm-symbolizer (package llvm) for symbolised sanitizer reports.
+sanitize=(clang libclang-rt-14-dev llvm)
 bench=(wrk nginx-light hyperfine time)
 
-want=("${build[@]}" "${test[@]}")
+want=("${build[@]}" "${test[@]}" "${sanitize[@]}")
 [[ "${1:-}" == "--bench" ]] && want+=("${bench[@]}")
 
 missing=()
