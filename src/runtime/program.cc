@@ -148,7 +148,8 @@ Status Program::check_acyclic() const {
 }
 
 Status Program::check_params(const Params& params) const {
-  for (const auto& [name, value] : params) {
+  for (const auto& entry : params) {
+    const std::string& name = entry.first;
     const bool known = std::any_of(params_.begin(), params_.end(), [&](const auto& p) { return p.first == name; });
     if (!known) {
       return Error(ErrorKind::kUnknownParameter, "unknown parameter \"" + name + "\" for graph " + graph_name_,

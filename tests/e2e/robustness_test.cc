@@ -27,8 +27,6 @@ OriginResponse jpeg(std::chrono::milliseconds delay = 0ms) {
   return r;
 }
 
-std::string unique(const std::string& what) { return what + "-" + std::to_string(::getpid()); }
-
 TEST(Ssrf, PrivateAndLoopbackInputsAreRefused) {
   ServerProcess server("ssrf");
   TestOrigin target("127.0.0.1");
