@@ -7,9 +7,10 @@
 // The output type comes from the extension on GRAPH (none -> JPEG; noop keeps
 // the input's bytes). Exit status 0 on success, 1 with a one-line error on
 // stderr on failure, 2 for usage errors.
+#include "app/runtimes.h"
 #include "app/vips_init.h"
 #include "core/json.h"
-#include "graph/graph_spec.h"
+#include "request/graph_spec.h"
 #include "runtime/catalogue.h"
 
 #include <spdlog/spdlog.h>
@@ -51,7 +52,7 @@ struct Options {
   double timeout_s = 60;
   std::string graph;
   std::string output;
-  rt::Params params;
+  imgflo::request::Params params;
 };
 
 int fail(const std::string& message) {
@@ -113,7 +114,7 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 int run(const Options& o, const rt::Catalogue& catalogue) {
-  const auto spec = imgflo::graph::parse_graph_spec(o.graph);
+  const auto spec = imgflo::request::parse_graph_spec(o.graph);
   auto entry = catalogue.find(spec.name);
   if (!entry.ok()) return fail(entry.error().message());
 
@@ -157,7 +158,7 @@ int main(int argc, char** argv) {
   }
   if (!imgflo::app::init_vips(argv[0])) return fail("libvips failed to start");
   const auto dir = o.graph_dir.empty() ? rt::default_graph_dir() : std::filesystem::path(o.graph_dir);
-  auto catalogue = rt::Catalogue::load(dir, rt::Catalogue::builtin_runtimes());
+  auto catalogue = rt::Catalogue::load(dir, imgflo::app::builtin_runtimes());
   if (!catalogue.ok()) return fail(catalogue.error().message());
   if (o.list) {
     std::cout << imgflo::dump_json((*catalogue)->listing(), 2) << "\n";

@@ -1,4 +1,5 @@
 #include "app/processing.h"
+#include "app/runtimes.h"
 
 #include "cache/layered_index.h"
 #include "cache/redis_cache_index.h"
@@ -20,8 +21,8 @@ fs::path resolve_resource_dir(const Config& config) {
   return bundled_dir("examples");
 }
 
-std::vector<http::App> configured_apps(const Config& c) {
-  std::vector<http::App> apps;
+std::vector<request::App> configured_apps(const Config& c) {
+  std::vector<request::App> apps;
   if (!c.api_key.empty()) apps.push_back({c.api_key, c.api_secret, false});
   if (!c.admin_key.empty()) apps.push_back({c.admin_key, c.admin_secret, true});
   return apps;
@@ -43,7 +44,7 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   if (Status st = fetch::CurlFetcher::init_library(); !st.ok()) return st.take_error();
 
   const fs::path graphs = config.graph_dir.empty() ? runtime::default_graph_dir() : config.graph_dir;
-  auto catalogue = runtime::Catalogue::load(graphs, runtime::Catalogue::builtin_runtimes());
+  auto catalogue = runtime::Catalogue::load(graphs, app::builtin_runtimes());
   if (!catalogue.ok()) return catalogue.take_error();
   p->catalogue_ = std::move(*catalogue);
 
@@ -57,7 +58,7 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   p->remote_ = std::make_unique<fetch::CurlFetcher>(std::move(curl));
   p->local_files_ = std::make_unique<fetch::LocalFileFetcher>(resolve_resource_dir(config));
   p->inputs_ = std::make_unique<fetch::InputFetcher>(*p->local_files_, *p->remote_);
-  p->auth_ = std::make_unique<http::Authenticator>(configured_apps(config));
+  p->auth_ = std::make_unique<request::Authenticator>(configured_apps(config));
   p->processor_ = std::make_unique<jobs::Processor>(*p->catalogue_, *p->inputs_, *p->storage_, *p->index_, *p->auth_,
                                                     processor_options(config), p->inflight_.get());
   spdlog::info("{} graphs loaded from {}; {}", p->catalogue_->names().size(), graphs.string(), p->describe());

@@ -11,7 +11,7 @@
 #include "cache/redis_client.h"
 #include "fetch/curl_fetcher.h"
 #include "fetch/local_files.h"
-#include "http/auth.h"
+#include "request/auth.h"
 #include "jobs/local_job_system.h"
 #include "jobs/processor.h"
 #include "runtime/catalogue.h"
@@ -33,7 +33,7 @@ class ProcessingParts {
   // Human-readable summary of the storage and index choice, for the start-up log.
   std::string describe() const;
   fetch::Fetcher* files() { return local_files_.get(); }
-  const http::Authenticator& auth() const { return *auth_; }
+  const request::Authenticator& auth() const { return *auth_; }
   // Processor::process as a job system's work function.
   jobs::WorkFunction work();
 
@@ -52,12 +52,12 @@ class ProcessingParts {
   std::unique_ptr<fetch::LocalFileFetcher> local_files_;
   std::unique_ptr<fetch::CurlFetcher> remote_;
   std::unique_ptr<fetch::InputFetcher> inputs_;
-  std::unique_ptr<http::Authenticator> auth_;
+  std::unique_ptr<request::Authenticator> auth_;
   std::unique_ptr<jobs::Processor> processor_;
 };
 
 std::filesystem::path resolve_resource_dir(const Config& config);
-std::vector<http::App> configured_apps(const Config& config);
+std::vector<request::App> configured_apps(const Config& config);
 jobs::ProcessorOptions processor_options(const Config& config);
 
 }  // namespace imgflo::app

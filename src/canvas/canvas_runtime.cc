@@ -8,10 +8,11 @@
 //   graph   -- the canvas enters on the exported "canvas" inport, the
 //              parameters on theirs; "output" sends the drawn canvas
 //   save    -- PNG (RGBA) or JPEG (quality 75, 4:2:0), see encode.h
+#include "canvas/canvas_runtime.h"
+
 #include "canvas/encode.h"
 #include "canvas/program.h"
 #include "runtime/rescale.h"
-#include "runtime/runtime.h"
 
 #include <cmath>
 
@@ -90,14 +91,14 @@ class CanvasExecutable final : public Executable {
 
   Status check(const RunRequest& req) const override {
     if (Status st = check_output_type(req.out_type, kCanvasTypes); !st.ok()) return st;
-    Params params = req.params;
+    request::Params params = req.params;
     take_rescale_params(params);
     return program_->check_params(params);
   }
 
   Result<Output> run(const RunRequest& req) const override {
     if (Status st = check(req); !st.ok()) return st.take_error();
-    Params params = req.params;
+    request::Params params = req.params;
     const RescaleRequest rr = take_rescale_params(params);
     auto surface = make_surface(req, rr);
     if (!surface.ok()) return surface.take_error();
@@ -133,6 +134,10 @@ class CanvasRuntime final : public Runtime {
 
 }  // namespace
 
-std::unique_ptr<Runtime> make_canvas_runtime() { return std::make_unique<CanvasRuntime>(); }
-
 }  // namespace imgflo::runtime
+
+namespace imgflo::canvas {
+
+std::unique_ptr<runtime::Runtime> make_canvas_runtime() { return std::make_unique<runtime::CanvasRuntime>(); }
+
+}  // namespace imgflo::canvas

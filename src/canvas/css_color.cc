@@ -1,7 +1,7 @@
 #include "canvas/css_color.h"
 
 #include "canvas/css_names.h"
-#include "runtime/color.h"
+#include "core/color.h"
 
 #include "core/text.h"
 
@@ -100,7 +100,7 @@ Result<Rgba> parse_css_color(std::string_view text) {
                 static_cast<uint8_t>(*rgb & 0xff), 1.0};
   }
   if (s[0] != '#') return invalid(text);
-  auto c = runtime::Color::parse(s);  // hex forms
+  auto c = Color::parse(s);  // hex forms
   if (!c.ok()) return invalid(text);
   const auto srgb = c->srgb();
   return Rgba{to_byte(srgb[0] * 255), to_byte(srgb[1] * 255), to_byte(srgb[2] * 255), srgb[3]};

@@ -1,6 +1,6 @@
 // CSS colour strings as node-canvas (Cairo) accepted them for fillStyle.
 //
-//   "#rgb", "#rgba", "#rrggbb", "#rrggbbaa"     (via runtime::Color::parse)
+//   "#rgb", "#rgba", "#rrggbb", "#rrggbbaa"     (via Color::parse)
 //   "rgb(r, g, b)", "rgba(r, g, b, a)"         r, g, b in 0..255 (or n%), a in 0..1
 //   "hsl(h, s%, l%)", "hsla(h, s%, l%, a)"
 //   the CSS named colours and "transparent"    (case-insensitive)

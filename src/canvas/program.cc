@@ -114,7 +114,7 @@ Status Program::check_acyclic() const {
   return ok ? ok_status() : error("the graph has a cycle");
 }
 
-Status Program::check_params(const runtime::Params& params) const {
+Status Program::check_params(const request::Params& params) const {
   for (const auto& [name, value] : params) {
     const Exported* found = nullptr;
     for (const auto& e : params_) {
@@ -183,7 +183,7 @@ Result<Value> Program::eval(int n, const Overrides& overrides, std::vector<std::
   return out;
 }
 
-Result<Value> Program::run(const Value& canvas, const runtime::Params& params, DrawContext& ctx) const {
+Result<Value> Program::run(const Value& canvas, const request::Params& params, DrawContext& ctx) const {
   Overrides overrides(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) overrides[i].resize(nodes_[i].feeds.size());
   overrides[canvas_.node][canvas_.port] = canvas;

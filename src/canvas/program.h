@@ -40,11 +40,11 @@ class Program {
   // kUnknownParameter for a name the graph does not export (the runtime's
   // width/height are not this program's business: remove them first);
   // kInvalidArgument for a value a colour port cannot use.
-  Status check_params(const runtime::Params& params) const;
+  Status check_params(const request::Params& params) const;
 
   // Runs the network with `canvas` on the exported canvas inport and the
   // request parameters (strings) on theirs; returns what reached "output".
-  Result<Value> run(const Value& canvas, const runtime::Params& params, DrawContext& ctx) const;
+  Result<Value> run(const Value& canvas, const request::Params& params, DrawContext& ctx) const;
 
  private:
   struct Feed {

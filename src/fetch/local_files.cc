@@ -1,4 +1,5 @@
 #include "fetch/local_files.h"
+#include "core/mime.h"
 #include "core/query.h"
 
 #include <fcntl.h>
@@ -76,13 +77,8 @@ Result<std::string> read_regular_file(const fs::path& path, const std::string& s
 std::string_view content_type_for(const fs::path& name) {
   std::string ext = name.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (ext == ".jpg" || ext == ".jpeg") return "image/jpeg";
-  if (ext == ".png") return "image/png";
-  if (ext == ".gif") return "image/gif";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".webp") return "image/webp";
-  if (ext == ".mp4") return "video/mp4";
-  return "application/octet-stream";
+  if (ext == ".svg") return "image/svg+xml";  // a bundled example input, never a stored result
+  return imgflo::content_type_for(std::string_view(ext).substr(ext.empty() ? 0 : 1));
 }
 
 LocalFileFetcher::LocalFileFetcher(const fs::path& root)

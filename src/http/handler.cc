@@ -2,7 +2,6 @@
 #include "core/json.h"
 
 #include "core/guard.h"
-#include "storage/local_storage.h"
 
 #include <fstream>
 #include <sstream>
@@ -97,10 +96,10 @@ void Handler::graph_request(const HttpRequest& req, Respond respond) {
   if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
     return respond(method_not_allowed("GET, HEAD, POST"));
   }
-  auto parsed = parse_graph_request(req.target);
+  auto parsed = request::parse_graph_request(req.target);
   if (!parsed.ok()) return respond(error_response(parsed.error()));
   if (Status st = s_.auth.check(*parsed); !st.ok()) return respond(error_response(st.error()));
-  if (Status st = check_requested_size(*parsed, options_.size_limit_megapixels); !st.ok()) {
+  if (Status st = request::check_requested_size(*parsed, options_.size_limit_megapixels); !st.ok()) {
     return respond(error_response(st.error()));
   }
   auto entry = s_.catalogue.find(parsed->graph);
@@ -110,18 +109,22 @@ void Handler::graph_request(const HttpRequest& req, Respond respond) {
   probe.params = parsed->params;
   if (parsed->input) probe.input = std::string_view(*parsed->input);
   if (Status st = s_.catalogue.check(**entry, probe); !st.ok()) return respond(error_response(st.error()));
+  // Values are converted before anything is queued or downloaded: a bad one is a 400 now.
+  if (auto typed = request::convert_params(parsed->params, (*entry)->inports); !typed.ok()) {
+    return respond(error_response(typed.error()));
+  }
   if (!storage::valid_key(parsed->cache_key)) {  // e.g. noop with an exotic extension
     return respond(error_response(Error(ErrorKind::kUnsupportedType, "Unsupported image type: " + parsed->out_type)));
   }
   if (parsed->nocache) return submit(req, std::move(*parsed), std::move(respond));
   const std::string key = parsed->cache_key;
-  auto shared = std::make_shared<GraphRequest>(std::move(*parsed));
+  auto shared = std::make_shared<request::GraphRequest>(std::move(*parsed));
   s_.index.get(key, [this, req, shared, respond = std::move(respond)](Result<std::optional<std::string>> hit) mutable {
     after_lookup(req, std::move(*shared), std::move(hit), std::move(respond));
   });
 }
 
-void Handler::after_lookup(const HttpRequest& req, GraphRequest&& parsed, Result<std::optional<std::string>> hit,
+void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parsed, Result<std::optional<std::string>> hit,
                            Respond respond) {
   // An unreachable index is treated as a miss: the result can still be made.
   if (hit.ok() && hit->has_value()) {
@@ -137,7 +140,7 @@ void Handler::after_lookup(const HttpRequest& req, GraphRequest&& parsed, Result
   submit(req, std::move(parsed), std::move(respond));
 }
 
-void Handler::submit(const HttpRequest& req, GraphRequest&& parsed, Respond respond) {
+void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Respond respond) {
   const bool background = req.method == "POST";
   jobs::Job job;
   job.id = jobs::new_job_id();

@@ -19,8 +19,8 @@
 #include "cache/cache_index.h"
 #include "core/deadline.h"
 #include "fetch/fetcher.h"
-#include "http/auth.h"
-#include "http/graph_request.h"
+#include "request/auth.h"
+#include "request/graph_request.h"
 #include "http/hot_responses.h"
 #include "http/message.h"
 #include "jobs/job_system.h"
@@ -34,10 +34,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-
-namespace imgflo::storage {
-class LocalStorage;
-}
 
 namespace imgflo::http {
 
@@ -64,9 +60,11 @@ struct Services {
   const runtime::Catalogue& catalogue;
   cache::CacheIndex& index;
   storage::Storage& storage;
-  storage::LocalStorage* local_storage;  // null when results live elsewhere (S3)
+  // Results served at GET /cache/KEY (the local folder, read through the
+  // Storage interface); null when results live elsewhere (S3): route off.
+  storage::Storage* local_storage;
   jobs::JobSystem& jobs;
-  const Authenticator& auth;
+  const request::Authenticator& auth;
   fetch::Fetcher* files;  // serves /files/NAME (the resource folder); null = route off
 };
 
@@ -93,9 +91,9 @@ class Handler {
  private:
   void route(const HttpRequest& request, Respond respond);
   void graph_request(const HttpRequest& request, Respond respond);
-  void after_lookup(const HttpRequest& request, GraphRequest&& parsed, Result<std::optional<std::string>> hit,
+  void after_lookup(const HttpRequest& req, request::GraphRequest&& parsed, Result<std::optional<std::string>> hit,
                     Respond respond);
-  void submit(const HttpRequest& request, GraphRequest&& parsed, Respond respond);
+  void submit(const HttpRequest& req, request::GraphRequest&& parsed, Respond respond);
   void serve_cache(const HttpRequest& request, Respond respond);
   void serve_file(const HttpRequest& request, Respond respond);
   HttpResponse metrics() const;

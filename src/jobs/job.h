@@ -4,8 +4,9 @@
 // distributed mode, as JSON over the broker (to_json/job_from_json).
 #pragma once
 
+#include "core/deadline.h"
 #include "core/error.h"
-#include "runtime/program.h"
+#include "request/params.h"
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,7 @@ struct Job {
   std::string key;       // cache key, "<sha1>.<ext>"
   std::string graph;     // catalogue name
   std::string out_type;  // "jpg", "png", "" (noop)
-  runtime::Params params;
+  request::Params params;
   std::optional<std::string> input;  // as given: http(s) URL, files/NAME, graph/...
   bool nocache = false;  // reprocess even when a result exists
   Urgency urgency = Urgency::kUrgent;

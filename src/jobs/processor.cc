@@ -2,7 +2,7 @@
 
 #include "core/guard.h"
 
-#include "http/graph_request.h"
+#include "request/graph_request.h"
 
 #include <spdlog/spdlog.h>
 
@@ -22,7 +22,7 @@ Error as_download_failure(Error e, const std::string& src) {
 }  // namespace
 
 Processor::Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs, storage::Storage& storage,
-                     cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options,
+                     cache::CacheIndex& index, const request::Authenticator& auth, ProcessorOptions options,
                      cache::InflightMarkers* inflight)
     : catalogue_(catalogue),
       inputs_(inputs),
@@ -136,10 +136,10 @@ Result<std::string> Processor::chained_input(const std::string& ref, int depth, 
                  "chained graph inputs are nested deeper than " + std::to_string(options_.max_depth),
                  fetch::input_details(ref));
   }
-  auto inner = http::parse_graph_request("/" + ref);
+  auto inner = request::parse_graph_request("/" + ref);
   if (!inner.ok()) return as_download_failure(inner.take_error(), ref);
   if (Status st = auth_.check(*inner); !st.ok()) return st.take_error();
-  if (Status st = http::check_requested_size(*inner, options_.size_limit_megapixels); !st.ok()) {
+  if (Status st = request::check_requested_size(*inner, options_.size_limit_megapixels); !st.ok()) {
     return st.take_error();
   }
   Job job;

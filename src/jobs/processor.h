@@ -21,7 +21,7 @@
 #include "cache/cache_index.h"
 #include "cache/inflight.h"
 #include "fetch/fetcher.h"
-#include "http/auth.h"
+#include "request/auth.h"
 #include "jobs/job.h"
 #include "runtime/catalogue.h"
 #include "storage/storage.h"
@@ -42,7 +42,7 @@ struct ProcessorOptions {
 class Processor {
  public:
   Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs, storage::Storage& storage,
-            cache::CacheIndex& index, const http::Authenticator& auth, ProcessorOptions options,
+            cache::CacheIndex& index, const request::Authenticator& auth, ProcessorOptions options,
             cache::InflightMarkers* inflight = nullptr);
 
   // Returns the stored result's location (as Storage::put gave it).
@@ -69,7 +69,7 @@ class Processor {
   fetch::Fetcher& inputs_;
   storage::Storage& storage_;
   cache::CacheIndex& index_;
-  const http::Authenticator& auth_;
+  const request::Authenticator& auth_;
   const ProcessorOptions options_;
   cache::InflightMarkers* const inflight_;
   std::atomic<uint64_t> graph_runs_{0};

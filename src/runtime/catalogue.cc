@@ -74,7 +74,8 @@ Result<std::unique_ptr<Catalogue>> Catalogue::load(const fs::path& dir, std::vec
       continue;
     }
     ojson description = describe(*g, **exe);
-    cat->graphs_.emplace(name, GraphEntry{std::move(*g), std::move(*exe), std::move(description)});
+    request::Inports inports = (*exe)->inports();
+    cat->graphs_.emplace(name, GraphEntry{std::move(*g), std::move(*exe), std::move(description), std::move(inports)});
   }
   if (!problems.empty()) {
     std::string all;
@@ -85,14 +86,6 @@ Result<std::unique_ptr<Catalogue>> Catalogue::load(const fs::path& dir, std::vec
   for (const auto& [name, entry] : cat->graphs_) graphs[name] = entry.description;
   cat->listing_ = ojson{{"graphs", std::move(graphs)}};
   return cat;
-}
-
-std::vector<std::unique_ptr<Runtime>> Catalogue::builtin_runtimes() {
-  std::vector<std::unique_ptr<Runtime>> rts;
-  rts.push_back(make_imgflo_runtime(builtin_registry()));
-  rts.push_back(make_noop_runtime());
-  rts.push_back(make_canvas_runtime());
-  return rts;
 }
 
 Result<const GraphEntry*> Catalogue::find(std::string_view name) const {

@@ -23,17 +23,18 @@ struct GraphEntry {
   // FBP JSON of the graph with each public inport's metadata filled in
   // (type, description, default, minimum, maximum, values).
   nlohmann::ordered_json description;
+  // The executable's typed inports (request::convert_params before a job is queued).
+  request::Inports inports;
 };
 
 class Catalogue {
  public:
   // Loads every *.json and *.fbp file in `dir` with the given runtimes
-  // (chosen by properties.environment.type). Any graph that fails to parse or
-  // compile fails the whole load, with every problem listed.
+  // (chosen by properties.environment.type; app::builtin_runtimes() lists
+  // the service's). Any graph that fails to parse or compile fails the whole
+  // load, with every problem listed.
   static Result<std::unique_ptr<Catalogue>> load(const std::filesystem::path& dir,
                                                  std::vector<std::unique_ptr<Runtime>> runtimes);
-  // The built-in runtimes (imgflo, noop, canvas).
-  static std::vector<std::unique_ptr<Runtime>> builtin_runtimes();
 
   // kNotFound for unknown names.
   Result<const GraphEntry*> find(std::string_view name) const;

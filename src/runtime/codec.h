@@ -26,7 +26,6 @@ enum class ImageType { kUnknown, kJpeg, kPng, kGif, kWebp };
 
 ImageType sniff(std::string_view bytes);
 std::string_view type_extension(ImageType t);   // "jpg", "png", "gif", "webp", ""
-std::string_view content_type_for(std::string_view extension);  // "image/png", ...; octet-stream if unknown
 
 struct DecodeLimits {
   uint64_t max_pixels = 50'000'000;  // width x height of the (first frame of the) input

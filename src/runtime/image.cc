@@ -1,6 +1,6 @@
 #include "runtime/image.h"
 
-#include "runtime/color.h"
+#include "core/color.h"
 
 #include <algorithm>
 #include <cmath>

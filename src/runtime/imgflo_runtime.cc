@@ -39,9 +39,11 @@ class ImgfloExecutable final : public Executable {
     return out;
   }
 
+  request::Inports inports() const override { return program_->inports(); }
+
   Status check(const RunRequest& req) const override {
     if (Status st = check_output_type(req.out_type, kImgfloTypes); !st.ok()) return st;
-    Params params = req.params;
+    request::Params params = req.params;
     take_rescale_params(params);
     if (Status st = program_->check_params(params); !st.ok()) return st;
     if (program_->takes_input() && !req.input) {
@@ -52,7 +54,7 @@ class ImgfloExecutable final : public Executable {
 
   Result<Output> run(const RunRequest& req) const override {
     if (Status st = check(req); !st.ok()) return st.take_error();
-    Params params = req.params;
+    request::Params params = req.params;
     const RescaleRequest rescale_req = take_rescale_params(params);
 
     std::optional<Image> input;

@@ -1,5 +1,6 @@
 // The noop runtime: the result is the input's bytes, unchanged (used to proxy
 // and cache images, animated GIFs included).
+#include "core/mime.h"
 #include "runtime/runtime.h"
 
 namespace imgflo::runtime {

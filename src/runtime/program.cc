@@ -97,6 +97,7 @@ Status Program::build(const graph::Graph& g, const OpRegistry& registry) {
     }
     for (const auto& [k, v] : port.metadata.items()) meta[k] = v;  // the graph file may refine
     params_.emplace_back(port.name, t);
+    if (t.property >= 0) inports_.push_back({port.name, nodes_[node].values.spec(t.property)});
     params_info_.push_back({port.name, std::move(meta)});
   }
   if (Status st = check_acyclic(); !st.ok()) return st;
@@ -147,7 +148,7 @@ Status Program::check_acyclic() const {
   return ok ? ok_status() : graph_error(graph_name_, "the graph has a cycle");
 }
 
-Status Program::check_params(const Params& params) const {
+Status Program::check_params(const request::Params& params) const {
   for (const auto& entry : params) {
     const std::string& name = entry.first;
     const bool known = std::any_of(params_.begin(), params_.end(), [&](const auto& p) { return p.first == name; });
@@ -159,7 +160,7 @@ Status Program::check_params(const Params& params) const {
   return ok_status();
 }
 
-Result<Image> Program::run(const Image* input, const Params& params, const Stop& stop, uint64_t max_pixels) const {
+Result<Image> Program::run(const Image* input, const request::Params& params, const Stop& stop, uint64_t max_pixels) const {
   if (Status st = check_params(params); !st.ok()) return st.take_error();
   if (input_ && !input) return Error(ErrorKind::kInvalidArgument, "graph " + graph_name_ + " needs an input image");
   std::vector<PropertyValues> values;
@@ -169,8 +170,8 @@ Result<Image> Program::run(const Image* input, const Params& params, const Stop&
     for (const auto& [pname, t] : params_) {
       if (pname != name || t.property < 0) continue;
       PropertyValues& pv = values[t.node];
-      auto v = convert_string(pv.spec(t.property), text, pv.get(t.property));
-      if (!v.ok()) return Error(ErrorKind::kInvalidArgument, v.error().message(), {{"parameter", name}});
+      auto v = request::parse_param(pv.spec(t.property), name, text);
+      if (!v.ok()) return v.take_error();
       pv.set(t.property, std::move(*v));
     }
   }

@@ -14,6 +14,8 @@
 #include "core/deadline.h"
 #include "core/error.h"
 #include "graph/graph.h"
+#include "request/param_value.h"
+#include "request/params.h"
 #include "runtime/image.h"
 #include "runtime/property.h"
 #include "runtime/registry.h"
@@ -26,7 +28,6 @@
 
 namespace imgflo::runtime {
 
-using Params = std::vector<std::pair<std::string, std::string>>;
 
 // An exported inport as the catalogue shows it.
 struct ParamInfo {
@@ -40,6 +41,8 @@ class Program {
 
   // Exported inports except "input", in graph order, with typed metadata.
   const std::vector<ParamInfo>& parameters() const { return params_info_; }
+  // The exported inports that set a property, typed (request::convert_params).
+  const request::Inports& inports() const { return inports_; }
   // True when the graph exports an "input" inport.
   bool takes_input() const { return input_.has_value(); }
   // True when every node that feeds the output is a streaming op (OpSpec::streaming):
@@ -47,12 +50,12 @@ class Program {
   bool streams_input() const { return streams_input_; }
 
   // Errors (kUnknownParameter) for names the graph does not export.
-  Status check_params(const Params& params) const;
+  Status check_params(const request::Params& params) const;
 
   // Runs the graph on `input` (ignored when !takes_input()), with request
   // parameters applied after the graph's IIPs (later duplicates win). No
   // intermediate image may exceed `max_pixels`.
-  Result<Image> run(const Image* input, const Params& params, const Stop& stop, uint64_t max_pixels) const;
+  Result<Image> run(const Image* input, const request::Params& params, const Stop& stop, uint64_t max_pixels) const;
 
  private:
   static constexpr int kUnconnected = -1;
@@ -84,6 +87,7 @@ class Program {
   std::optional<std::pair<int, int>> input_;  // node, pad
   std::vector<std::pair<std::string, Target>> params_;
   std::vector<ParamInfo> params_info_;
+  request::Inports inports_;
   bool streams_input_ = false;
 };
 

@@ -1,130 +1,61 @@
 #include "runtime/property.h"
 #include "core/json.h"
 
-#include <algorithm>
 #include <cassert>
-#include <cctype>
-#include <cerrno>
-#include <clocale>
-#include <cmath>
-#include <cstdlib>
-#include <limits>
 
 namespace imgflo::runtime {
 
-std::string_view type_name(PropType t) {
-  switch (t) {
-    case PropType::kInt: return "int";
-    case PropType::kNumber: return "number";
-    case PropType::kBoolean: return "boolean";
-    case PropType::kString: return "string";
-    case PropType::kColor: return "color";
-    case PropType::kEnum: return "enum";
-  }
-  return "string";
-}
-
-PropSpec PropSpec::number(std::string name, std::string description, double def, std::optional<double> min,
-                          std::optional<double> max) {
-  return PropSpec{std::move(name), PropType::kNumber, std::move(description), def, min, max, {}};
-}
-PropSpec PropSpec::integer(std::string name, std::string description, int64_t def, std::optional<double> min,
-                           std::optional<double> max) {
-  return PropSpec{std::move(name), PropType::kInt, std::move(description), def, min, max, {}};
-}
-PropSpec PropSpec::boolean(std::string name, std::string description, bool def) {
-  return PropSpec{std::move(name), PropType::kBoolean, std::move(description), def, {}, {}, {}};
-}
-PropSpec PropSpec::color(std::string name, std::string description, Color def) {
-  return PropSpec{std::move(name), PropType::kColor, std::move(description), def, {}, {}, {}};
-}
-PropSpec PropSpec::enumeration(std::string name, std::string description, std::vector<std::string> nicks,
-                               int64_t def) {
-  return PropSpec{std::move(name), PropType::kEnum, std::move(description), def, {}, {}, std::move(nicks)};
-}
-PropSpec PropSpec::string(std::string name, std::string description, std::string def) {
-  return PropSpec{std::move(name), PropType::kString, std::move(description), std::move(def), {}, {}, {}};
-}
-
 namespace {
 
-double clamp_to(const PropSpec& spec, double v) {
-  if (std::isnan(v)) v = 0.0;
-  if (spec.minimum && v < *spec.minimum) v = *spec.minimum;
-  if (spec.maximum && v > *spec.maximum) v = *spec.maximum;
-  return v;
-}
-
-// Like g_ascii_strtod: a leading numeric prefix, locale-independent; garbage -> 0.
-double lenient_double(std::string_view text) {
-  std::string s(text);
-  // strtod honours LC_NUMERIC; the process keeps the "C" locale (never calls setlocale).
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || std::isnan(v)) return 0.0;  // "nan" would pass every range check
-  return v;
-}
-
-// Like g_ascii_strtoll base 10: a leading integer prefix; garbage -> 0; saturates.
-int64_t lenient_int(std::string_view text) {
-  std::string s(text);
-  char* end = nullptr;
-  errno = 0;
-  const long long v = std::strtoll(s.c_str(), &end, 10);
-  if (end == s.c_str()) return 0;
-  return static_cast<int64_t>(v);
-}
-
-Value number_value(const PropSpec& spec, double v) {
-  if (spec.type == PropType::kInt) {
-    v = clamp_to(spec, std::trunc(v));
-    constexpr double kMax = 9.2e18;
-    return static_cast<int64_t>(std::clamp(v, -kMax, kMax));
-  }
-  return clamp_to(spec, v);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-Value enum_value(const PropSpec& spec, std::string_view nick, const Value& current) {
-  for (size_t i = 0; i < spec.enum_values.size(); ++i) {
-    if (spec.enum_values[i] == nick) return static_cast<int64_t>(i);
-  }
-  return current;  // GEGL: unknown nick -> warning, value unchanged
+PropSpec make(PropType type, std::string name, std::string description, Value def, std::optional<double> min = {},
+              std::optional<double> max = {}, std::vector<std::string> nicks = {}) {
+  PropSpec spec;
+  spec.type = type;
+  spec.minimum = min;
+  spec.maximum = max;
+  spec.enum_values = std::move(nicks);
+  spec.name = std::move(name);
+  spec.description = std::move(description);
+  spec.default_value = std::move(def);
+  return spec;
 }
 
 }  // namespace
 
-Result<Value> convert_string(const PropSpec& spec, std::string_view text, const Value& current) {
-  switch (spec.type) {
-    case PropType::kNumber: return number_value(spec, lenient_double(text));
-    case PropType::kInt: return number_value(spec, static_cast<double>(lenient_int(text)));
-    case PropType::kBoolean: return Value(iequals(text, "true"));
-    case PropType::kString: return Value(std::string(text));
-    case PropType::kEnum: return enum_value(spec, text, current);
-    case PropType::kColor: {
-      auto c = Color::parse(text);
-      if (!c.ok()) {
-        return Error(ErrorKind::kInvalidArgument, "invalid colour \"" + std::string(text) + "\" for " + spec.name);
-      }
-      return Value(*c);
-    }
-  }
-  return current;
+PropSpec PropSpec::number(std::string name, std::string description, double def, std::optional<double> min,
+                          std::optional<double> max) {
+  return make(PropType::kNumber, std::move(name), std::move(description), def, min, max);
+}
+PropSpec PropSpec::integer(std::string name, std::string description, int64_t def, std::optional<double> min,
+                           std::optional<double> max) {
+  return make(PropType::kInt, std::move(name), std::move(description), def, min, max);
+}
+PropSpec PropSpec::boolean(std::string name, std::string description, bool def) {
+  return make(PropType::kBoolean, std::move(name), std::move(description), def);
+}
+PropSpec PropSpec::color(std::string name, std::string description, Color def) {
+  return make(PropType::kColor, std::move(name), std::move(description), def);
+}
+PropSpec PropSpec::enumeration(std::string name, std::string description, std::vector<std::string> nicks,
+                               int64_t def) {
+  return make(PropType::kEnum, std::move(name), std::move(description), def, {}, {}, std::move(nicks));
+}
+PropSpec PropSpec::string(std::string name, std::string description, std::string def) {
+  return make(PropType::kString, std::move(name), std::move(description), std::move(def));
+}
+
+Result<Value> convert_string(const PropSpec& spec, std::string_view text) {
+  return request::parse_param(spec, spec.name, text);
 }
 
 Result<Value> convert_json(const PropSpec& spec, const nlohmann::ordered_json& v, const Value& current) {
-  if (v.is_string()) return convert_string(spec, v.get<std::string>(), current);
+  if (v.is_string()) return convert_string(spec, v.get<std::string>());
   const bool numeric = v.is_number() || v.is_boolean();
   if (!numeric) return Error(ErrorKind::kGraphInvalid, "unsupported IIP value for " + spec.name);
   const double d = v.is_boolean() ? (v.get<bool>() ? 1.0 : 0.0) : v.get<double>();
   switch (spec.type) {
     case PropType::kNumber:
-    case PropType::kInt: return number_value(spec, d);
+    case PropType::kInt: return request::number_value(spec, d);
     case PropType::kBoolean: return Value(d != 0.0);
     case PropType::kEnum: {
       // Range-checked as a double first: casting 1e300 to int64 is undefined.

@@ -3,17 +3,14 @@
 //
 // Every op declares its properties as PropSpecs (type, description, default,
 // range, enum nicks). Values reach a property either as JSON IIPs in the graph
-// file or as strings from the request; both are converted here, once, with the
-// original's rules (imgflo-runtime-and-ops.md §1.3):
-//   - numbers: lenient prefix parse ("10px" -> 10, "abc" -> 0), then clamped
-//     to [minimum, maximum]; ints parse base 10 and truncate ("12.7" -> 12);
-//   - boolean: true only for case-insensitive "true" (JSON bools/numbers as-is);
-//   - enum: by nick; an unknown nick leaves the value unchanged;
-//   - colour: see Color::parse (an unparsable colour is an error).
+// file or as strings from the request; strings are converted by the request
+// library's parse_param (request/param_value.h: one set of rules for the
+// request check at the edge and for the run), JSON numbers and booleans here.
 #pragma once
 
+#include "core/color.h"
 #include "core/error.h"
-#include "runtime/color.h"
+#include "request/param_value.h"
 
 #include <nlohmann/json.hpp>
 
@@ -21,27 +18,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace imgflo::runtime {
 
-enum class PropType { kInt, kNumber, kBoolean, kString, kColor, kEnum };
+// The request library's types under the runtime's names.
+using PropType = request::ParamType;
+using Value = request::ParamValue;
+using request::type_name;
 
-// Name used in the graph catalogue: "int", "number", "boolean", "string", "color", "enum".
-std::string_view type_name(PropType t);
-
-// int64 carries kInt and kEnum (the index into enum_values).
-using Value = std::variant<int64_t, double, bool, std::string, Color>;
-
-struct PropSpec {
+// A property: what it accepts (the ParamRule part: type, range, nicks) plus
+// what the catalogue shows.
+struct PropSpec : request::ParamRule {
   std::string name;
-  PropType type = PropType::kNumber;
   std::string description;
   Value default_value = 0.0;
-  std::optional<double> minimum;  // inclusive; absent = unbounded
-  std::optional<double> maximum;
-  std::vector<std::string> enum_values;  // nicks, kEnum only
 
   static PropSpec number(std::string name, std::string description, double def,
                          std::optional<double> min = std::nullopt, std::optional<double> max = std::nullopt);
@@ -54,9 +45,12 @@ struct PropSpec {
   static PropSpec string(std::string name, std::string description, std::string def);
 };
 
-// Converts a request string for `spec`. `current` is kept for unknown enum nicks.
-Result<Value> convert_string(const PropSpec& spec, std::string_view text, const Value& current);
-// Converts a JSON IIP value (string, number or boolean) for `spec`.
+// Converts a text value for `spec` (request::parse_param: kInvalidArgument
+// naming the property, the value and what is allowed).
+Result<Value> convert_string(const PropSpec& spec, std::string_view text);
+// Converts a JSON IIP value (string, number or boolean) for `spec`: strings
+// as convert_string; numbers clamped; a number out of an enum's range leaves
+// `current` unchanged (GEGL).
 Result<Value> convert_json(const PropSpec& spec, const nlohmann::ordered_json& v, const Value& current);
 // JSON form for the catalogue: colours as "#rrggbbaa", enums as their nick.
 nlohmann::ordered_json value_to_json(const PropSpec& spec, const Value& v);

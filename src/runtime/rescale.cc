@@ -18,7 +18,7 @@ int requested_side(const std::string& text) {
 
 }  // namespace
 
-RescaleRequest take_rescale_params(Params& params) {
+RescaleRequest take_rescale_params(request::Params& params) {
   RescaleRequest req;
   std::erase_if(params, [&](const auto& p) {
     if (p.first == "width") {

@@ -9,8 +9,8 @@
 #pragma once
 
 #include "core/error.h"
+#include "request/params.h"
 #include "runtime/image.h"
-#include "runtime/program.h"
 
 #include <optional>
 
@@ -33,7 +33,7 @@ struct RescalePlan {
 // read_requested_side (core/text.h: "12.7" -> 12, "1e3" -> 1000, "0x10" -> 16,
 // blank, zero, negative -> free; values that are not numbers are refused
 // earlier by the 422 rule and free here). Other parameters are left in place.
-RescaleRequest take_rescale_params(Params& params);
+RescaleRequest take_rescale_params(request::Params& params);
 
 // Output size and scale factors for an input of in_w x in_h (both >= 1).
 // kTooLarge when the output would have more than `max_pixels` pixels or a

@@ -3,6 +3,7 @@
 //
 //   Runtime::compile(graph)  -> Executable   (once, at catalogue load)
 //   Executable::check(req)   -> Status       (cheap: types and parameter names)
+//   Executable::inports()    -> typed inports (parameter values, converted at the edge)
 //   Executable::run(req)     -> Output       (the work: decode, process, encode)
 //
 // Executables are immutable and thread-safe: one instance serves every run of
@@ -29,7 +30,7 @@ struct RunRequest {
   // Input image bytes; nullopt when the request has no input.
   std::optional<std::string_view> input;
   // Request parameters in query order, without "input" and "_nocache".
-  Params params;
+  request::Params params;
   DecodeLimits limits;
   Stop stop;
 };
@@ -47,6 +48,10 @@ class Executable {
   virtual std::vector<std::string> output_types() const = 0;
   // Public parameters (exported inports), typed, for the catalogue.
   virtual std::vector<ParamInfo> parameters() const = 0;
+  // The typed inports whose request values are converted at the edge
+  // (request::convert_params), before any work; empty when the runtime
+  // converts its parameters itself.
+  virtual request::Inports inports() const { return {}; }
   // Exported inports that are internal plumbing, left out of the public
   // catalogue (the canvas runtime's "canvas").
   virtual std::vector<std::string> hidden_inports() const { return {}; }
@@ -64,11 +69,10 @@ class Runtime {
   virtual Result<std::unique_ptr<Executable>> compile(const graph::Graph& g) const = 0;
 };
 
-// The built-in runtimes.
+// The runtimes of this library (the canvas runtime is canvas/canvas_runtime.h;
+// app/runtimes.h lists them all).
 std::unique_ptr<Runtime> make_imgflo_runtime(const OpRegistry& registry);
 std::unique_ptr<Runtime> make_noop_runtime();
-// NoFlo canvas graphs (noflo-browser, noflo-nodejs) on Cairo: src/canvas/.
-std::unique_ptr<Runtime> make_canvas_runtime();
 
 // Shared helpers for Executable implementations.
 Status check_output_type(const std::string& out_type, const std::vector<std::string>& supported);

@@ -1,6 +1,6 @@
 #include "storage/storage.h"
 
-#include "runtime/codec.h"
+#include "core/mime.h"
 
 #include <cctype>
 
@@ -23,7 +23,7 @@ bool valid_key(std::string_view key) {
 
 std::string_view content_type_for_key(std::string_view key) {
   const size_t dot = key.rfind('.');
-  return runtime::content_type_for(dot == std::string_view::npos ? "" : key.substr(dot + 1));
+  return content_type_for(dot == std::string_view::npos ? "" : key.substr(dot + 1));
 }
 
 }  // namespace imgflo::storage

@@ -1,7 +1,7 @@
 // The original's reference images, reproduced through the runtime library
 // and through the imgflo-process CLI (the same cases run over HTTP in the
 // server's end-to-end suite).
-#include "graph/graph_spec.h"
+#include "request/graph_spec.h"
 #include "runtime/catalogue.h"
 #include "support/image_compare.h"
 #include "support/paths.h"
@@ -40,7 +40,7 @@ class ReferenceCaseTest : public testing::TestWithParam<ReferenceCase> {};
 TEST_P(ReferenceCaseTest, LibraryMatchesReference) {
   const ReferenceCase& c = GetParam();
   const CaseRequest req = parse_case_url(c.url);
-  const auto spec = graph::parse_graph_spec(req.graph_spec);
+  const auto spec = request::parse_graph_spec(req.graph_spec);
   auto entry = catalogue().find(spec.name);
   ASSERT_TRUE(entry.ok()) << entry.error().message();
   rt::RunRequest run;

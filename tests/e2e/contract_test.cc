@@ -104,7 +104,8 @@ TEST_F(Contract, ErrorsAreJsonWithTheirCodes) {
       {"/graph/crop?input=chrome-search%3A%2F%2Fx%2Fhttp%3A%2F%2Fa.jpg", 504, "download-failed"},
       {"/graph/crop?input=files%2Fhappy-kitten.svg", 422, "undecodable-image"},
       {"/graph/crop?input=files%2Fvideo-3dpmic.mp4", 422, "undecodable-image"},
-      {"/graph/crop?input=files%2Fgridbear.jpg&_nocache=true&x=abc", 301, ""},
+      {"/graph/crop?input=files%2Fgridbear.jpg&_nocache=true&x=2px", 301, ""},
+      {"/graph/crop?input=files%2Fgridbear.jpg&x=abc", 400, "invalid-argument"},
       {"/graph/gradientmap?input=files%2Fgridbear.jpg&color1=notacolour", 400, "invalid-argument"},
       {"/graph/crop", 400, "invalid-argument"},  // no input
       {"/graph/a/b", 404, "not-found"},

@@ -1,6 +1,6 @@
 // Fuzz target "color": colour strings, and request values for every property type.
 //
-//   runtime::Color::parse and convert_string with a colour PropSpec (GEGL's colour syntax),
+//   Color::parse and convert_string with a colour PropSpec (GEGL's colour syntax),
 //   canvas::parse_css_color (node-canvas' CSS colours), convert_string / convert_json for
 //   number, integer, boolean, enum and string properties (request values and IIPs), and
 //   value_to_json of every converted value (the catalogue's JSON). Errors are serialised
@@ -20,7 +20,7 @@ namespace {
 
 const std::vector<PropSpec>& specs() {
   static const std::vector<PropSpec> all = {
-      PropSpec::color("color", "a colour", runtime::Color::from_srgb(1, 0, 0)),
+      PropSpec::color("color", "a colour", Color::from_srgb(1, 0, 0)),
       PropSpec::number("number", "a number", 0.5, 0.0, 1.0),
       PropSpec::number("unbounded", "a number", 0.0),
       PropSpec::integer("int", "an integer", 3, -10.0, 1e6),
@@ -34,7 +34,7 @@ const std::vector<PropSpec>& specs() {
 
 void check_value(const PropSpec& spec, const Result<runtime::Value>& v) {
   if (!v.ok()) return fuzz::check_error(v.error());
-  if (spec.type == runtime::PropType::kColor && !std::holds_alternative<runtime::Color>(*v)) {
+  if (spec.type == runtime::PropType::kColor && !std::holds_alternative<Color>(*v)) {
     fuzz::fail("a colour property converted to another type");
   }
   if (const double* d = std::get_if<double>(&*v)) {
@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char*** argv) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text = fuzz::as_text(data, size);
 
-  if (auto c = runtime::Color::parse(text); c.ok()) {
+  if (auto c = Color::parse(text); c.ok()) {
     (void)c->to_hex();
     (void)c->srgb();
   } else {
@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const auto as_json = nlohmann::ordered_json::parse(text, nullptr, false);
   for (const PropSpec& spec : specs()) {
-    check_value(spec, runtime::convert_string(spec, text, spec.default_value));
+    check_value(spec, runtime::convert_string(spec, text));
     // An IIP: the text as a JSON string, and the text parsed as JSON when it is JSON.
     check_value(spec, runtime::convert_json(spec, nlohmann::ordered_json(std::string(text)), spec.default_value));
     if (!as_json.is_discarded()) check_value(spec, runtime::convert_json(spec, as_json, spec.default_value));

@@ -9,9 +9,10 @@
 
 #include "fuzz_support.h"
 
+#include "app/runtimes.h"
 #include "cache/memory_cache_index.h"
 #include "graph/graph.h"
-#include "http/auth.h"
+#include "request/auth.h"
 #include "runtime/catalogue.h"
 #include "storage/local_storage.h"
 
@@ -32,7 +33,7 @@ inline void fuzz_graph_text(std::string_view text, bool fbp) {
   if (f == nullptr) fail("cannot write " + file.string());
   std::fwrite(text.data(), 1, text.size(), f);
   std::fclose(f);
-  auto catalogue = runtime::Catalogue::load(dir, runtime::Catalogue::builtin_runtimes());
+  auto catalogue = runtime::Catalogue::load(dir, app::builtin_runtimes());
   std::filesystem::remove(file);
   if (!catalogue.ok()) return check_error(catalogue.error());
 
@@ -43,7 +44,7 @@ inline void fuzz_graph_text(std::string_view text, bool fbp) {
     return std::move(*s);
   }();
   static RefusingJobs jobs;
-  static const http::Authenticator auth{{}};
+  static const request::Authenticator auth{{}};
   static InlineLoop loop;
   http::Services services{**catalogue, index, *storage, storage.get(), jobs, auth, nullptr};
   http::Handler handler(services, http::HandlerOptions{}, loop);

@@ -14,11 +14,12 @@
 // length, so every seed URL is tried in several ways as the corpus grows.
 #include "fuzz_support.h"
 
+#include "app/runtimes.h"
 #include "cache/memory_cache_index.h"
 #include "core/query.h"
 #include "fetch/local_files.h"
-#include "http/auth.h"
-#include "http/graph_request.h"
+#include "request/auth.h"
+#include "request/graph_request.h"
 #include "http/handler.h"
 #include "runtime/catalogue.h"
 #include "storage/local_storage.h"
@@ -35,8 +36,8 @@ struct World {
   std::unique_ptr<storage::LocalStorage> storage;
   std::unique_ptr<fetch::LocalFileFetcher> files;
   fuzz::RefusingJobs jobs;
-  http::Authenticator open{{}};
-  http::Authenticator closed{{{"fuzzkey", "fuzzsecret", false}, {"fuzzadmin", "adminsecret", true}}};
+  request::Authenticator open{{}};
+  request::Authenticator closed{{{"fuzzkey", "fuzzsecret", false}, {"fuzzadmin", "adminsecret", true}}};
   fuzz::InlineLoop loop;
   std::unique_ptr<http::Handler> open_handler;    // auth off, hot responses on
   std::unique_ptr<http::Handler> closed_handler;  // auth on, no hot responses
@@ -44,7 +45,7 @@ struct World {
 
 World* world = nullptr;
 
-std::unique_ptr<http::Handler> make_handler(World& w, const http::Authenticator& auth, bool hot) {
+std::unique_ptr<http::Handler> make_handler(World& w, const request::Authenticator& auth, bool hot) {
   http::Services services{*w.catalogue, w.index, *w.storage, w.storage.get(), w.jobs, auth, w.files.get()};
   http::HandlerOptions options;
   options.version_info = R"({"server":"fuzz"})";
@@ -57,11 +58,11 @@ void parse_directly(std::string_view target) {
   (void)percent_decode(target, false);
   (void)percent_decode_strict(target);
   (void)parse_query(target);
-  (void)http::node_escape(target);
-  auto parsed = http::parse_graph_request(target);
+  (void)request::node_escape(target);
+  auto parsed = request::parse_graph_request(target);
   if (!parsed.ok()) return fuzz::check_error(parsed.error());
   for (double megapixels : {25.0, 0.0, 1e-9, 1e12}) {
-    if (Status st = http::check_requested_size(*parsed, megapixels); !st.ok()) fuzz::check_error(st.error());
+    if (Status st = request::check_requested_size(*parsed, megapixels); !st.ok()) fuzz::check_error(st.error());
   }
   if (Status st = world->closed.check(*parsed); !st.ok()) fuzz::check_error(st.error());
   if (Status st = world->open.check(*parsed); !st.ok()) fuzz::check_error(st.error());
@@ -94,7 +95,7 @@ void through_handler(std::string_view input) {
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   fuzz::init((*argv)[0]);
   world = new World();
-  auto catalogue = runtime::Catalogue::load(fuzz::source_dir() / "graphs", runtime::Catalogue::builtin_runtimes());
+  auto catalogue = runtime::Catalogue::load(fuzz::source_dir() / "graphs", app::builtin_runtimes());
   if (!catalogue.ok()) fuzz::fail("graph catalogue: " + catalogue.error().message());
   world->catalogue = std::move(*catalogue);
   const auto dir = fuzz::scratch_dir("url");
@@ -108,7 +109,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   std::fclose(f);
   world->files = std::make_unique<fetch::LocalFileFetcher>(dir / "files");
   // One stored result, reachable as a cache hit and through /cache/KEY.
-  const std::string key = http::cache_key("crop", "?input=files/tiny.txt", "png");
+  const std::string key = request::cache_key("crop", "?input=files/tiny.txt", "png");
   auto location = world->storage->put(key, "not really a png", "image/png");
   if (!location.ok()) fuzz::fail("storage put: " + location.error().message());
   (void)world->index.put(key, *location);

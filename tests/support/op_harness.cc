@@ -37,7 +37,7 @@ rt::Image run_op(const std::string& component, const OpProps& props, const rt::I
   for (const auto& [name, text] : props) {
     const int i = values.index_of(name);
     if (i < 0) throw std::runtime_error(component + " has no property " + name);
-    values.set(i, value_or_throw(rt::convert_string(values.spec(i), text, values.get(i)), name));
+    values.set(i, value_or_throw(rt::convert_string(values.spec(i), text), name));
   }
   const Stop stop;
   const rt::OpContext ctx(stop, kNoPixelLimit);
@@ -45,7 +45,7 @@ rt::Image run_op(const std::string& component, const OpProps& props, const rt::I
   return value_or_throw(op->run(in, values, ctx), component);
 }
 
-rt::Image run_graph_file(const std::filesystem::path& graph, const rt::Image& input, const rt::Params& params) {
+rt::Image run_graph_file(const std::filesystem::path& graph, const rt::Image& input, const request::Params& params) {
   const auto g = value_or_throw(graph::load_graph_file(graph), "loading " + graph.string());
   const auto program = value_or_throw(rt::Program::compile(g, rt::builtin_registry()), "compiling");
   return value_or_throw(program->run(&input, params, Stop{}, kNoPixelLimit), "running " + graph.string());

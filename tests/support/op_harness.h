@@ -33,7 +33,7 @@ runtime::Image run_op(const std::string& component, const OpProps& props, const 
 // Compiles a graph file (.json or .fbp) and runs it on `input` with request
 // parameters `params`; returns the image the service would encode.
 runtime::Image run_graph_file(const std::filesystem::path& graph, const runtime::Image& input,
-                              const runtime::Params& params);
+                              const request::Params& params);
 
 // 16-bit PNG of `img` in its own model (Y', Y'A, R'G'B', R'G'B'A; u16,
 // straight alpha), like GEGL's png-save default.

@@ -39,7 +39,7 @@ std::string run_gegl(const std::filesystem::path& input, const std::string& chai
   return read_file(out);
 }
 
-std::string run_fbp(const std::string& fbp_text, const std::string& input_bytes, const runtime::Params& params,
+std::string run_fbp(const std::string& fbp_text, const std::string& input_bytes, const request::Params& params,
                     const std::string& out_type) {
   auto g = graph::parse_fbp_graph(fbp_text, "test.fbp");
   if (!g.ok()) throw std::runtime_error(g.error().message());

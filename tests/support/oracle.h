@@ -21,7 +21,7 @@ std::string run_gegl(const std::filesystem::path& input, const std::string& chai
                      const std::filesystem::path& scratch);
 
 // Throws std::runtime_error with the Error's message when the graph fails.
-std::string run_fbp(const std::string& fbp_text, const std::string& input_bytes, const runtime::Params& params,
+std::string run_fbp(const std::string& fbp_text, const std::string& input_bytes, const request::Params& params,
                     const std::string& out_type = "png");
 
 }  // namespace imgflo::test

@@ -1,4 +1,5 @@
 #include "support/pixels.h"
+#include "app/runtimes.h"
 
 #include "support/op_harness.h"
 
@@ -41,7 +42,7 @@ void check_bands(size_t samples, int width, int height, rt::PixelFormat format) 
 
 const rt::Catalogue& bundled_catalogue() {
   static auto cat = [] {
-    auto c = rt::Catalogue::load(graph_dir(), rt::Catalogue::builtin_runtimes());
+    auto c = rt::Catalogue::load(graph_dir(), app::builtin_runtimes());
     if (!c.ok()) throw std::runtime_error(c.error().message());
     return std::move(*c);
   }();
@@ -55,7 +56,7 @@ Pixels decode_pixels(const std::string& bytes) {
   return Pixels{img.width(), img.height(), img.bands(), samples_of<uint8_t>(img)};
 }
 
-std::string run_graph(const std::string& name, const std::string& input_bytes, const rt::Params& params,
+std::string run_graph(const std::string& name, const std::string& input_bytes, const request::Params& params,
                       const std::string& out_type) {
   auto entry = bundled_catalogue().find(name);
   if (!entry.ok()) throw std::runtime_error(entry.error().message());
@@ -81,7 +82,7 @@ rt::Image image_from(const std::vector<uint8_t>& samples, int width, int height,
                    format, 0, 0};
 }
 
-FloatPixels run_op_samples(const std::string& component, const rt::Image& input, const rt::Params& props) {
+FloatPixels run_op_samples(const std::string& component, const rt::Image& input, const request::Params& props) {
   const rt::Image out = run_op(component, props, input);
   const VImage f = out.pixels.cast(VIPS_FORMAT_FLOAT);
   return FloatPixels{f.width(), f.height(), f.bands(), out.format, samples_of<float>(f)};

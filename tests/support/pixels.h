@@ -38,7 +38,7 @@ Pixels decode_pixels(const std::string& bytes);
 // Runs graphs/NAME.json|fbp from the repository's graph folder as the service
 // would (decode, optional width/height rescale, graph, encode). Throws with
 // the Error's message on failure.
-std::string run_graph(const std::string& name, const std::string& input_bytes, const runtime::Params& params,
+std::string run_graph(const std::string& name, const std::string& input_bytes, const request::Params& params,
                       const std::string& out_type = "png");
 
 // An in-memory image of `format` (band count must match) from samples.
@@ -48,7 +48,7 @@ runtime::Image image_from(const std::vector<uint8_t>& samples, int width, int he
 // Runs one built-in op on `input` with string property values (request
 // rules) and returns its result computed to float samples in the op's
 // output format (u8 results are returned as 0..255 values).
-FloatPixels run_op_samples(const std::string& component, const runtime::Image& input, const runtime::Params& props);
+FloatPixels run_op_samples(const std::string& component, const runtime::Image& input, const request::Params& props);
 
 // The catalogue of the repository's graphs/ with the built-in runtimes (loaded once).
 const runtime::Catalogue& bundled_catalogue();

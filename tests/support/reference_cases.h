@@ -2,7 +2,7 @@
 // CLI, library and HTTP conformance suites.
 #pragma once
 
-#include "runtime/program.h"
+#include "request/params.h"
 
 #include <ostream>
 #include <string>
@@ -26,7 +26,7 @@ std::vector<ReferenceCase> reference_cases(const std::vector<std::string>& runti
 // without input, and the input file (examples/NAME) when there is one.
 struct CaseRequest {
   std::string graph_spec;
-  runtime::Params params;
+  request::Params params;
   std::string input_file;  // absolute path, or ""
 };
 CaseRequest parse_case_url(const std::string& url);

@@ -26,7 +26,7 @@ std::string png_bytes(const vips::VImage& img) {
   return out;
 }
 
-std::string desaturate(const std::string& input, const runtime::Params& params = {}) {
+std::string desaturate(const std::string& input, const request::Params& params = {}) {
   return run_graph("desaturate", input, params, "png");
 }
 

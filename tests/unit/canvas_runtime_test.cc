@@ -1,6 +1,7 @@
 // The canvas runtime end to end through the catalogue: the canvas and
 // delaunay_triangles graphs, sizes, input images, output formats, errors and
 // the catalogue listing.
+#include "app/runtimes.h"
 #include "runtime/catalogue.h"
 #include "support/image_compare.h"
 #include "support/paths.h"
@@ -18,7 +19,7 @@ namespace rt = runtime;
 
 const rt::Catalogue& catalogue() { return bundled_catalogue(); }
 
-Result<rt::Output> run(const std::string& graph, const std::string& type, rt::Params params,
+Result<rt::Output> run(const std::string& graph, const std::string& type, request::Params params,
                        const std::string* input = nullptr, rt::DecodeLimits limits = {}) {
   auto entry = catalogue().find(graph);
   if (!entry.ok()) return entry.take_error();
@@ -126,7 +127,7 @@ class CanvasInputTest : public testing::Test {
     write_file(*dir_ / "show.json", R"({"properties": {"environment": {"type": "noflo-browser"}},
       "inports": {"canvas": {"process": "s", "port": "in"}}, "outports": {"output": {"process": "s", "port": "out"}},
       "processes": {"s": {"component": "core/Split"}}, "connections": []})");
-    auto c = rt::Catalogue::load(*dir_, rt::Catalogue::builtin_runtimes());
+    auto c = rt::Catalogue::load(*dir_, app::builtin_runtimes());
     ASSERT_TRUE(c.ok()) << c.error().message();
     cat_ = c->release();
   }
@@ -134,7 +135,7 @@ class CanvasInputTest : public testing::Test {
     delete cat_;
     delete dir_;
   }
-  Result<rt::Output> show(const std::string& input, rt::Params params) {
+  Result<rt::Output> show(const std::string& input, request::Params params) {
     rt::RunRequest req;
     req.out_type = "png";
     req.input = input;

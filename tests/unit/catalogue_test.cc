@@ -1,5 +1,6 @@
 // The graph catalogue: every bundled graph loads, and inports carry typed
 // metadata generated from the op registry's property specs.
+#include "app/runtimes.h"
 #include "runtime/catalogue.h"
 #include "support/paths.h"
 
@@ -14,7 +15,7 @@ namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
 std::unique_ptr<Catalogue> load_dir(const fs::path& dir) {
-  auto c = Catalogue::load(dir, Catalogue::builtin_runtimes());
+  auto c = Catalogue::load(dir, app::builtin_runtimes());
   if (!c.ok()) ADD_FAILURE() << c.error().message();
   return c.ok() ? std::move(*c) : nullptr;
 }
@@ -74,7 +75,7 @@ TEST(Catalogue, BadGraphFailsTheLoadNamingTheFile) {
   write(dir / "ok.fbp", "INPORT=a.INPUT:INPUT\nOUTPORT=a.OUTPUT:OUTPUT\na(gegl/nop)\n");
   write(dir / "bad.fbp", "INPORT=a.INPUT:INPUT\nOUTPORT=a.OUTPUT:OUTPUT\na(gegl/unknown)\n");
   write(dir / "weird.json", R"({"properties": {"environment": {"type": "java"}}})");
-  auto c = Catalogue::load(dir, Catalogue::builtin_runtimes());
+  auto c = Catalogue::load(dir, app::builtin_runtimes());
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.error().message().find("bad.fbp"), std::string::npos) << c.error().message();
   EXPECT_NE(c.error().message().find("gegl/unknown"), std::string::npos);

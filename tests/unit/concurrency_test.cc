@@ -1,4 +1,5 @@
 // One compiled graph runs on many threads at once with identical results.
+#include "app/runtimes.h"
 #include "runtime/catalogue.h"
 #include "support/paths.h"
 
@@ -10,7 +11,7 @@ namespace imgflo::runtime {
 namespace {
 
 TEST(Concurrency, SameExecutableOnManyThreads) {
-  auto cat = Catalogue::load(test::graph_dir(), Catalogue::builtin_runtimes());
+  auto cat = Catalogue::load(test::graph_dir(), app::builtin_runtimes());
   ASSERT_TRUE(cat.ok());
   const std::string input = test::read_file(test::example("gridbear.jpg"));
   for (const char* graph : {"gradientmap", "gaussianblur", "halodarken", "croprotate", "retro", "delaunay_triangles"}) {
@@ -41,7 +42,7 @@ TEST(Concurrency, SameExecutableOnManyThreads) {
 }
 
 TEST(Concurrency, WebpAndGifInputsDecode) {
-  auto cat = Catalogue::load(test::graph_dir(), Catalogue::builtin_runtimes());
+  auto cat = Catalogue::load(test::graph_dir(), app::builtin_runtimes());
   ASSERT_TRUE(cat.ok());
   vips::VImage src = vips::VImage::new_from_file(test::example("gridbear.jpg").c_str());
   void* buf = nullptr;

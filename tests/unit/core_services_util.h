@@ -1,6 +1,7 @@
 // In-process services shared by the handler and processor unit tests.
 #pragma once
 
+#include "app/runtimes.h"
 #include "runtime/catalogue.h"
 #include "storage/local_storage.h"
 #include "support/paths.h"
@@ -17,7 +18,7 @@ namespace imgflo::test {
 // static destructors run). A failure fails the caller.
 inline const runtime::Catalogue* shared_catalogue() {
   static const auto* loaded =
-      new Result<std::unique_ptr<runtime::Catalogue>>(runtime::Catalogue::load(graph_dir(), runtime::Catalogue::builtin_runtimes()));
+      new Result<std::unique_ptr<runtime::Catalogue>>(runtime::Catalogue::load(graph_dir(), app::builtin_runtimes()));
   EXPECT_TRUE(loaded->ok()) << loaded->error().message();
   return loaded->ok() ? (*loaded)->get() : nullptr;
 }

@@ -5,9 +5,10 @@
 // value; an error value is fine. Most of these crashes were undefined behaviour that only the
 // sanitizer build (scripts/sanitize.sh) reports; where the release build misbehaves as well,
 // the test also checks the visible result.
+#include "app/runtimes.h"
 #include "core/query.h"
 #include "graph/graph.h"
-#include "http/graph_request.h"
+#include "request/graph_request.h"
 #include "http/handler.h"
 #include "jobs/job.h"
 #include "jobs/local_job_system.h"
@@ -126,8 +127,8 @@ TEST(FuzzRegression, RequestWithInvalidUtf8AnswersWithJson) {
     SCOPED_TRACE(target);
     (void)percent_decode(target);
     (void)parse_query(target);
-    Result<http::GraphRequest> r = Error(ErrorKind::kInternal, "not run");
-    ASSERT_NO_THROW(r = http::parse_graph_request(target));
+    Result<request::GraphRequest> r = Error(ErrorKind::kInternal, "not run");
+    ASSERT_NO_THROW(r = request::parse_graph_request(target));
     if (!r.ok()) {
       expect_serialisable(r.error());
       continue;
@@ -157,7 +158,7 @@ TEST(FuzzRegression, FbpWithInvalidUtf8IipLoadsOrFails) {
                    "INPORT=crop.INPUT:INPUT\nINPORT=crop.X:X\xc3\nOUTPORT=crop.OUTPUT:OUTPUT\n"
                    "'\xff\xfe' -> X crop(gegl/crop)\n");
   Result<std::unique_ptr<runtime::Catalogue>> cat = Error(ErrorKind::kInternal, "not run");
-  ASSERT_NO_THROW(cat = runtime::Catalogue::load(dir, runtime::Catalogue::builtin_runtimes()));
+  ASSERT_NO_THROW(cat = runtime::Catalogue::load(dir, app::builtin_runtimes()));
   if (!cat.ok()) return expect_serialisable(cat.error());
   http::HttpResponse r;
   ASSERT_NO_THROW(r = http::HttpResponse::json(200, nlohmann::json((*cat)->listing())));

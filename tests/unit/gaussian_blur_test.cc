@@ -54,7 +54,7 @@ TEST_P(GaussianBlurVsGegl, MatchesGegl) {
   const std::string clip = c.clip ? "true" : "false";
   const std::string chain = "gegl:gaussian-blur std-dev-x=" + sx + " std-dev-y=" + sy + " abyss-policy=" + c.abyss +
                             " filter=" + c.filter + " clip-extent=" + clip;
-  const runtime::Params params = {{"sx", sx}, {"sy", sy}, {"abyss", c.abyss}, {"filter", c.filter}, {"clip", clip}};
+  const request::Params params = {{"sx", sx}, {"sy", sy}, {"abyss", c.abyss}, {"filter", c.filter}, {"clip", clip}};
   const Comparison cmp = compare16(kBlurGraph, c.input(), chain, scratch_dir("gaussian-" + c.name), params);
   std::printf("[ gaussian-blur %s ] %s\n", c.name.c_str(), cmp.describe().c_str());
   EXPECT_TRUE(cmp.passes(kTolerance)) << cmp.describe();

@@ -19,7 +19,6 @@ namespace imgflo::test {
 namespace {
 
 namespace ops = runtime::ops;
-using runtime::Color;
 
 constexpr double kTol = 1e-6;  // float storage of values computed in double
 
@@ -187,7 +186,7 @@ struct GraphCase {
 
 void check_graph_case(const GraphCase& gc) {
   Gradient g;
-  runtime::Params params;
+  request::Params params;
   for (int i = 0; i < 5; ++i) {
     const Rgba lin = hex(gc.colours[i]);
     g.colours[i] = gc.srgb ? Rgba{linear_to_srgb(lin[0]), linear_to_srgb(lin[1]), linear_to_srgb(lin[2]), lin[3]} : lin;

@@ -1,10 +1,10 @@
 // The URL contract: parsing, the original's cache key, the 422 rule, tokens.
-#include "http/auth.h"
-#include "http/graph_request.h"
+#include "request/auth.h"
+#include "request/graph_request.h"
 
 #include <gtest/gtest.h>
 
-namespace imgflo::http {
+namespace imgflo::request {
 namespace {
 
 TEST(GraphRequest, CacheKeyMatchesTheOriginalsTestVector) {
@@ -83,6 +83,18 @@ TEST(SizeLimit, TheOriginalsRule) {
   EXPECT_EQ(e.error().status(), 422);
 }
 
+TEST(SizeLimit, ASideThatIsNotANumberIsA400NamingIt) {
+  for (const char* q : {"?width=abc", "?height=10px&width=10", "?width=5000&height=x"}) {
+    auto e = check_requested_size(*parse_graph_request(std::string("/graph/crop") + q), 25);
+    ASSERT_FALSE(e.ok()) << q;
+    EXPECT_EQ(e.error().status(), 400) << q;
+    EXPECT_EQ(e.error().details()["allowed"], "number") << q;
+  }
+  auto e = check_requested_size(*parse_graph_request("/graph/crop?width=abc"), 25);
+  EXPECT_EQ(e.error().details()["parameter"], "width");
+  EXPECT_EQ(e.error().details()["value"], "abc");
+}
+
 TEST(SizeLimit, FreeSidesCountAsMissingNotAsZero) {
   // The original's bypass: a side <= 0 made the product small while the
   // rescale ignored it and kept the aspect ratio from the huge other side.
@@ -132,4 +144,4 @@ TEST(Auth, NocacheNeedsAdmin) {
 }
 
 }  // namespace
-}  // namespace imgflo::http
+}  // namespace imgflo::request

@@ -175,7 +175,7 @@ class HandlerTest : public test::CoreServicesTest {
   test::TestEventLoop loop_{clock_};
   cache::MemoryCacheIndex memory_index_;
   cache::CacheIndex* index_ = &memory_index_;
-  Authenticator auth_{{}};
+  request::Authenticator auth_{{}};
   Work work_;
   jobs::LocalJobOptions job_options_;
   HandlerOptions options_;
@@ -338,16 +338,16 @@ TEST_F(HandlerTest, SizeRuleIs422) {
 }
 
 TEST_F(HandlerTest, AuthRefusesUnsignedAndWronglySignedRequests) {
-  auth_ = Authenticator({App{"app", "secret", false}});
+  auth_ = request::Authenticator({request::App{"app", "secret", false}});
   const std::string spec = "gradientmap.png", search = "?input=files/grid-toastybob.jpg";
   EXPECT_EQ(answer("GET", "/graph/" + spec + search).status, 403);
-  const std::string wrong = Authenticator::md5_token(spec, search, "not the secret");
+  const std::string wrong = request::Authenticator::md5_token(spec, search, "not the secret");
   auto r = answer("GET", "/graph/app/" + wrong + "/" + spec + search);
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(body_json(r)["code"], 403);
   EXPECT_EQ(r.body.find("secret"), std::string::npos) << r.body;
   EXPECT_EQ(job_stats().submitted, 0u);
-  const std::string token = Authenticator::md5_token(spec, search, "secret");
+  const std::string token = request::Authenticator::md5_token(spec, search, "secret");
   auto signed_reply = send("GET", "/graph/app/" + token + "/" + spec + search);
   auto ok = signed_reply->wait();
   ASSERT_TRUE(ok.has_value());

@@ -8,7 +8,7 @@
 #include "core/json.h"
 #include "core/text.h"
 #include "graph/graph.h"
-#include "http/graph_request.h"
+#include "request/graph_request.h"
 #include "http/handler.h"
 #include "jobs/job.h"
 #include "runtime/rescale.h"
@@ -65,19 +65,19 @@ TEST(GraphRequestHostile, DecodedNonUtf8QueryIsABadRequest) {
   for (const char* target : {"/graph/passthrough?input=files/%FF", "/graph/gradientmap?color1=%ff",
                              "/graph/gradientmap?%FF=1", "/graph/passthrough?input=http://example.com/%C0%AF",
                              "/graph/passthrough?input=graph/%ED%A0%80"}) {
-    auto r = http::parse_graph_request(target);
+    auto r = request::parse_graph_request(target);
     ASSERT_FALSE(r.ok()) << target;
     EXPECT_EQ(r.error().kind(), ErrorKind::kInvalidArgument) << target;
     EXPECT_NO_THROW((void)r.error().to_json().dump()) << target;
   }
   // Escapes that decode to UTF-8 text are fine.
-  EXPECT_TRUE(http::parse_graph_request("/graph/passthrough?input=files/caf%C3%A9.jpg").ok());
+  EXPECT_TRUE(request::parse_graph_request("/graph/passthrough?input=files/caf%C3%A9.jpg").ok());
 }
 
 TEST(GraphRequestHostile, RawBytesInThePathGiveSerialisableErrors) {
   // The graph name is kept raw (it is hashed and signed as sent); the catalogue
   // then answers 404 with a message that must still serialise.
-  auto r = http::parse_graph_request("/graph/\xFF\xFE.png?x=1");
+  auto r = request::parse_graph_request("/graph/\xFF\xFE.png?x=1");
   ASSERT_TRUE(r.ok());
   const Error e(ErrorKind::kNotFound, "no graph named " + r->graph);
   EXPECT_NO_THROW((void)http::error_response(e));
@@ -146,7 +146,7 @@ TEST(RescaleAdmission, OutputSizeIsCheckedBeforeDecoding) {
 
 TEST(RescaleAdmission, DegenerateSidesAreFreeOrReadAsTheOriginalDid) {
   auto sides = [](const char* w, const char* h) {
-    runtime::Params p = {{"width", w}, {"height", h}, {"x", "1"}};
+    request::Params p = {{"width", w}, {"height", h}, {"x", "1"}};
     const auto r = runtime::take_rescale_params(p);
     EXPECT_EQ(p.size(), 1u);
     return std::pair<int, int>{r.width, r.height};

@@ -1,6 +1,6 @@
 // babl-like format conversion of Image, checked pixel by pixel against
 // values computed here from the formulas.
-#include "runtime/color.h"
+#include "core/color.h"
 #include "runtime/image.h"
 
 #include <gtest/gtest.h>

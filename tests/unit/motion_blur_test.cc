@@ -140,7 +140,7 @@ TEST(MotionblurGraph, DefaultsMatchGeglChain) {
 
 TEST(MotionblurGraph, ParametersMatchGeglChain) {
   const auto bear = example("gridbear.jpg");
-  const runtime::Params params = {{"strength", "0.7"}, {"contrast", "1.5"}, {"brightness", "-0.2"},
+  const request::Params params = {{"strength", "0.7"}, {"contrast", "1.5"}, {"brightness", "-0.2"},
                                   {"length", "30"},    {"angle", "-30"}};
   const runtime::Image out = run_graph_file(graph_dir() / "motionblur.json", decode_file(bear), params);
   const std::string chain = "gegl:motion-blur-linear length=30 angle=-30 gegl:brightness-contrast contrast=1.5 "

@@ -24,7 +24,7 @@ namespace {
 // chunk) computes.
 class GeglSingleThread : public testing::Test {};
 
-std::string run_op(const std::string& component, const std::string& input, const runtime::Params& params) {
+std::string run_op(const std::string& component, const std::string& input, const request::Params& params) {
   const std::string fbp = "INPORT=n.INPUT:INPUT\nOUTPORT=out.OUTPUT:OUTPUT\n"
                           "n(" + component + ") OUTPUT -> INPUT out(gegl/nop)\n";
   std::string text = fbp;

@@ -71,7 +71,7 @@ inline const TestInputs& test_inputs() {
 // The graph's output Image for `input` (an image file), with `params`.
 // `graph_text` is FBP JSON when it starts with '{', .fbp text otherwise.
 inline runtime::Image run_graph_image(const std::string& graph_text, const std::filesystem::path& input,
-                                      const runtime::Params& params = {}) {
+                                      const request::Params& params = {}) {
   const bool json = graph_text.find_first_not_of(" \n\t") != std::string::npos &&
                     graph_text[graph_text.find_first_not_of(" \n\t")] == '{';
   auto g = json ? graph::parse_json_graph(graph_text, "test.json") : graph::parse_fbp_graph(graph_text, "test.fbp");
@@ -118,7 +118,7 @@ inline Comparison compare_visible(const std::string& a, const std::string& b) {
 }
 
 inline Comparison compare16(const std::string& graph_text, const std::filesystem::path& input, const std::string& chain,
-                            const std::filesystem::path& scratch, const runtime::Params& params = {}) {
+                            const std::filesystem::path& scratch, const request::Params& params = {}) {
   const std::string ours = encode_png16(run_graph_image(graph_text, input, params));
   write_file(scratch / "ours.png", ours);  // kept for inspection next to GEGL's gegl-N.png
   return compare_visible(ours, run_gegl(input, chain, scratch));

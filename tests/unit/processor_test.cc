@@ -119,7 +119,7 @@ class ProcessorTest : public test::CoreServicesTest {
 
   // A passthrough job for `input` (a reference as a client would put it in the query).
   static Job job_for(const std::string& input, const std::string& graph = "passthrough") {
-    auto parsed = http::parse_graph_request("/graph/" + graph + ".png?input=" + input);
+    auto parsed = request::parse_graph_request("/graph/" + graph + ".png?input=" + input);
     EXPECT_TRUE(parsed.ok());
     return Job{.id = new_job_id(), .key = parsed->cache_key, .graph = parsed->graph, .out_type = parsed->out_type,
                .params = parsed->params, .input = parsed->input};
@@ -133,7 +133,7 @@ class ProcessorTest : public test::CoreServicesTest {
 
   Inputs inputs_;
   cache::MemoryCacheIndex index_;
-  http::Authenticator auth_{std::vector<http::App>{}};
+  request::Authenticator auth_{std::vector<request::App>{}};
   ProcessorOptions options_;
 };
 
@@ -178,7 +178,7 @@ TEST_F(ProcessorTest, ChainedInputsAreResolvedInsideAndStored) {
   ASSERT_TRUE(location.ok()) << location.error().message();
   EXPECT_EQ(p->graph_runs(), 2u);
   EXPECT_EQ(inputs_.fetches(), 1);
-  const std::string inner_key = http::parse_graph_request("/" + *outer.input)->cache_key;
+  const std::string inner_key = request::parse_graph_request("/" + *outer.input)->cache_key;
   EXPECT_EQ(indexed(inner_key), "/cache/" + inner_key) << "the inner result is stored like any other";
   // Another request on the same inner one reads it back instead of running it.
   const Job other = job_for(chained(kInput), "desaturate");

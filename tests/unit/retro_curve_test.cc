@@ -186,7 +186,7 @@ class RetroGraph : public testing::TestWithParam<std::string> {};
 TEST_P(RetroGraph, U8InputMixesTheU8PathHalfAndHalf) {
   const std::string input = read_file(example("gradient_rainbow.png"));
   const Pixels in = decode_pixels(input);
-  runtime::Params params;
+  request::Params params;
   if (GetParam() != "prog") params.emplace_back("preset", GetParam());  // prog is the graph's default
   const Pixels out = decode_pixels(run_graph("retro", input, params));
   ASSERT_EQ(out.width, in.width);

@@ -124,7 +124,7 @@ TEST_P(CroprotateGraph, MatchesGeglChain) {
   const CropCase& c = GetParam();
   const auto input = ramp_png();
   const runtime::Rect& r = c.crop;
-  const runtime::Params params = {{"degrees", c.degrees},
+  const request::Params params = {{"degrees", c.degrees},
                                   {"x", std::to_string(r.x)},
                                   {"y", std::to_string(r.y)},
                                   {"cropwidth", std::to_string(r.width)},

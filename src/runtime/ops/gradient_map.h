@@ -18,7 +18,7 @@
 // float") when srgb is true, else linear ("RGBA float"), straight alpha.
 #pragma once
 
-#include "runtime/color.h"
+#include "core/color.h"
 
 #include <array>
 #include <vector>

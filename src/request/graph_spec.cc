@@ -1,6 +1,6 @@
-#include "graph/graph_spec.h"
+#include "request/graph_spec.h"
 
-namespace imgflo::graph {
+namespace imgflo::request {
 
 GraphSpec parse_graph_spec(std::string_view spec) {
   GraphSpec out;
@@ -17,4 +17,4 @@ GraphSpec parse_graph_spec(std::string_view spec) {
   return out;
 }
 
-}  // namespace imgflo::graph
+}  // namespace imgflo::request

@@ -11,12 +11,12 @@
 #pragma once
 
 #include "core/error.h"
-#include "http/graph_request.h"
+#include "request/graph_request.h"
 
 #include <string>
 #include <vector>
 
-namespace imgflo::http {
+namespace imgflo::request {
 
 struct App {
   std::string key;
@@ -41,4 +41,4 @@ class Authenticator {
   std::vector<App> apps_;
 };
 
-}  // namespace imgflo::http
+}  // namespace imgflo::request

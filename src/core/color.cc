@@ -1,4 +1,4 @@
-#include "runtime/color.h"
+#include "core/color.h"
 
 #include "core/text.h"
 
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <vector>
 
-namespace imgflo::runtime {
+namespace imgflo {
 
 double srgb_to_linear(double v) {
   return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
@@ -113,4 +113,4 @@ std::string Color::to_hex() const {
   return buf;
 }
 
-}  // namespace imgflo::runtime
+}  // namespace imgflo

@@ -11,13 +11,13 @@
 #pragma once
 
 #include "core/error.h"
-#include "runtime/program.h"
+#include "request/params.h"
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace imgflo::http {
+namespace imgflo::request {
 
 struct GraphRequest {
   std::string graph;       // "crop"
@@ -26,7 +26,7 @@ struct GraphRequest {
   std::optional<std::string> apikey;
   std::optional<std::string> token;
   std::string search;      // raw "?a=1&b=2" (Node-escaped), or "" without a query
-  runtime::Params params;  // decoded, in order, without "input" and "_nocache"
+  request::Params params;  // decoded, in order, without "input" and "_nocache"
   std::optional<std::string> input;
   bool nocache = false;    // _nocache=true
   std::string cache_key;   // "<sha1>.<ext>" or "<sha1>" for noop without extension
@@ -45,9 +45,11 @@ std::string node_escape(std::string_view raw);
 
 // The original's 422 rule: with limit = megapixels * 1e6 and dim = sqrt(limit) - 1,
 // (width or dim) * (height or dim) must be < limit, reading each side with
-// read_requested_side (core/text.h): a side that is not a number is refused;
-// a free one (absent, blank, <= 0) counts as dim. (The original let negative
-// and zero sides through, which with a kept aspect ratio bypassed the limit.)
+// read_requested_side (core/text.h): a free side (absent, blank, <= 0) counts
+// as dim. (The original let negative and zero sides through, which with a
+// kept aspect ratio bypassed the limit.) kTooLarge (422) over the limit;
+// kInvalidArgument (400, details {"parameter", "value", "allowed"}) for a side
+// that is not a number.
 Status check_requested_size(const GraphRequest& r, double megapixels);
 
-}  // namespace imgflo::http
+}  // namespace imgflo::request

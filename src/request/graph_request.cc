@@ -1,16 +1,19 @@
-#include "http/graph_request.h"
+#include "request/graph_request.h"
 
 #include "core/digest.h"
 #include "core/query.h"
 #include "core/text.h"
-#include "graph/graph_spec.h"
+#include "request/graph_spec.h"
+#include "request/param_value.h"
 
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
+#include <utility>
 #include <vector>
 
-namespace imgflo::http {
+namespace imgflo::request {
 
 namespace {
 
@@ -46,8 +49,11 @@ std::string node_escape(std::string_view raw) {
 }
 
 std::string cache_key(std::string_view graph, std::string_view search, std::string_view out_type) {
-  std::string key = sha1_hex("/graph/" + std::string(graph) + std::string(search));
-  if (!out_type.empty()) key += "." + std::string(out_type);
+  // Appended piecewise: GCC 12 warns (stringop-overflow, a false positive) on "literal" + string here.
+  std::string path = "/graph/";
+  path.append(graph).append(search);
+  std::string key = sha1_hex(path);
+  if (!out_type.empty()) key.append(".").append(out_type);
   return key;
 }
 
@@ -72,7 +78,7 @@ Result<GraphRequest> parse_graph_request(std::string_view target) {
   }
   r.graphspec = std::string(parts.back());  // raw, as the original hashed and signed it
   if (r.graphspec.empty()) return Error(ErrorKind::kNotFound, "no graph named in the path");
-  const graph::GraphSpec spec = graph::parse_graph_spec(r.graphspec);
+  const request::GraphSpec spec = request::parse_graph_spec(r.graphspec);
   r.graph = spec.name;
   r.out_type = spec.extension;
   r.search = std::string(search);
@@ -96,25 +102,29 @@ Result<GraphRequest> parse_graph_request(std::string_view target) {
 Status check_requested_size(const GraphRequest& r, double megapixels) {
   const double limit = megapixels * 1e6;
   const double dim = std::sqrt(limit) - 1;
-  std::string width, height;  // last occurrence wins
-  for (const auto& [k, v] : r.params) {
-    if (k == "width") width = v;
-    if (k == "height") height = v;
+  std::optional<std::pair<std::string, std::string>> width, height;  // last occurrence wins
+  for (const auto& p : r.params) {
+    if (p.first == "width") width = p;
+    if (p.first == "height") height = p;
   }
   // A side the rescale leaves free (absent, blank, <= 0, below one pixel)
   // counts as `dim`, as a missing one did in the original; its rule let
   // "width=1000000&height=0" through (0 x anything < limit).
-  bool not_a_number = false;
-  auto side = [&](const std::string& text) {
-    const RequestedSide s = read_requested_side(text);
-    if (s.kind == RequestedSide::kNotANumber) not_a_number = true;
+  std::optional<Error> not_a_number;
+  auto side = [&](const std::optional<std::pair<std::string, std::string>>& param) {
+    if (!param) return dim;
+    const RequestedSide s = read_requested_side(param->second);
+    if (s.kind == RequestedSide::kNotANumber && !not_a_number) {
+      not_a_number = invalid_value(param->first, param->second, "number");
+    }
     return s.kind == RequestedSide::kPixels ? static_cast<double>(s.pixels) : dim;
   };
   const double size = side(width) * side(height);
-  if (!not_a_number && size < limit) return ok_status();
+  if (not_a_number) return *not_a_number;
+  if (size < limit) return ok_status();
   return Error(ErrorKind::kTooLarge, "requested image size is over the limit of " + std::to_string(megapixels) +
                                          " megapixels",
                {{"limit_megapixels", megapixels}});
 }
 
-}  // namespace imgflo::http
+}  // namespace imgflo::request

@@ -1,8 +1,8 @@
-#include "http/auth.h"
+#include "request/auth.h"
 
 #include "core/digest.h"
 
-namespace imgflo::http {
+namespace imgflo::request {
 
 namespace {
 
@@ -41,4 +41,4 @@ Status Authenticator::check(const GraphRequest& r) const {
   return ok_status();
 }
 
-}  // namespace imgflo::http
+}  // namespace imgflo::request

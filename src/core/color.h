@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace imgflo::runtime {
+namespace imgflo {
 
 // sRGB transfer curve on one channel (extended linearly below the knee).
 double srgb_to_linear(double v);
@@ -35,4 +35,4 @@ struct Color {
   bool operator==(const Color&) const = default;
 };
 
-}  // namespace imgflo::runtime
+}  // namespace imgflo

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace imgflo::graph {
+namespace imgflo::request {
 
 struct GraphSpec {
   std::string name;       // "crop"
@@ -17,4 +17,4 @@ struct GraphSpec {
 // stays "JPG" and is later refused), as the original did.
 GraphSpec parse_graph_spec(std::string_view spec);
 
-}  // namespace imgflo::graph
+}  // namespace imgflo::request

@@ -1,0 +1,1 @@
+// Fixture: a part folder for the bad include to name.

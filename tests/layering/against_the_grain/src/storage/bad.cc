@@ -1,0 +1,2 @@
+// Fixture for layering.catches_a_bad_include: storage may not include runtime/.
+#include "runtime/codec.h"
