@@ -5,6 +5,8 @@
 #include "support/paths.h"
 #include "support/reference_cases.h"
 
+#include <vips/vips8>
+
 #include <gtest/gtest.h>
 
 namespace imgflo::test {

@@ -29,7 +29,7 @@ std::string target_with(const std::string& color) {
   return "/graph/gradientmap.png?input=files/grid-toastybob.jpg&color1=%23" + color;
 }
 
-std::string key_of(const std::string& target) { return parse_graph_request(target)->cache_key; }
+std::string key_of(const std::string& target) { return request::parse_graph_request(target)->cache_key; }
 
 std::optional<std::string> header(const HttpResponse& r, const std::string& name) {
   for (const auto& [k, v] : r.headers) {
