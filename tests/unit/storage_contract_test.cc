@@ -71,14 +71,12 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     }
     auto s3 = moto_storage();
     ASSERT_NE(s3, nullptr);
-    s3_ = s3.get();
     store_ = std::move(s3);
     auto probe = store_->exists(fresh_key());
     ASSERT_TRUE(probe.ok()) << probe.error().message();
   }
 
   std::unique_ptr<Storage> store_;
-  S3Storage* s3_ = nullptr;  // the same store when it is S3 (content types are observable there)
 };
 
 TEST_P(StorageContract, PutReturnsTheLocationAndGetReadsTheBytesBack) {
@@ -139,16 +137,6 @@ TEST_P(StorageContract, InvalidKeysAreRefused) {
     auto exists = store_->exists(bad);
     EXPECT_TRUE(exists.ok() && !*exists) << bad;
   }
-}
-
-TEST_P(StorageContract, TheContentTypeIsKeptWhereObservable) {
-  if (s3_ == nullptr) GTEST_SKIP() << "LocalStorage keeps no content type (the server derives it from the key)";
-  const std::string key = fresh_key("webp");
-  ASSERT_TRUE(store_->put(key, random_bytes(300, 7), "image/webp").ok());
-  auto info = s3_->head(key);
-  ASSERT_TRUE(info.ok()) << info.error().message();
-  EXPECT_EQ(info->content_type, "image/webp");
-  EXPECT_EQ(info->size, 300u);
 }
 
 // Worker threads share one store.
