@@ -3,12 +3,30 @@
 // line flags. Every setting is described once, in the table in config.cc,
 // which also produces --help.
 //
-// load() parses everything and reports all problems together.
+// Each part owns its settings struct and the defaults in it (http::ServerOptions,
+// http::HandlerOptions, jobs::ProcessorOptions with fetch::FetchOptions and
+// runtime::DecodeLimits, jobs::LocalJobOptions, jobs::Topology,
+// cache::RedisIndexSettings, storage::S3Config); Config holds one of each, and
+// --help shows the defaults read from them. Only the choices of the
+// application itself (files, job system, broker mode, cache kind, thread
+// counts defaulting to the number of CPUs) are defined here.
+//
+// load() parses everything in one pass and validates what depends on several
+// settings (Redis URL, S3 settings when results live in S3, broker URL, key
+// pairs, the SSRF allow-list), so that every problem is reported together at
+// start-up, before anything runs.
 #pragma once
 
+#include "cache/redis_config.h"
 #include "core/error.h"
+#include "http/handler.h"
+#include "http/server.h"
+#include "jobs/amqp_topology.h"
+#include "jobs/amqp_worker.h"
+#include "jobs/local_job_system.h"
+#include "jobs/processor.h"
+#include "storage/s3_config.h"
 
-#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -17,47 +35,49 @@
 
 namespace imgflo::app {
 
-struct Config {
-  // HTTP
-  std::string address = "0.0.0.0";
-  uint16_t port = 8080;
-  int http_threads = 0;  // 0 = number of CPUs
-  std::chrono::milliseconds client_timeout{15'000};  // idle/slow client read deadline
-  std::chrono::milliseconds hot_ttl{60'000};         // prepared 301s for repeated GETs; 0 = off
-  std::string public_url;  // base of /cache/ URLs in Location headers; "" = relative Locations
-  // Files
-  std::filesystem::path workdir = "temp";
-  std::filesystem::path graph_dir;     // "" = default_graph_dir()
-  std::filesystem::path resource_dir;  // "" = <exe>/../examples, else ./examples
-  // Limits and time
-  double size_limit_megapixels = 25;
-  uint64_t max_pixels = 50'000'000;
-  std::chrono::milliseconds request_timeout{30'000};
-  std::chrono::milliseconds background_timeout{300'000};
-  int workers = 0;  // 0 = number of CPUs
-  size_t queue_limit = 64;
-  // Input fetching
-  std::chrono::milliseconds fetch_timeout{20'000};
-  std::chrono::milliseconds fetch_connect_timeout{5'000};
-  size_t fetch_max_bytes = 64u << 20;
-  int fetch_max_redirects = 10;
-  std::string allow_private;  // CIDR list allowed despite the SSRF guard
-  // Auth
+// Keys and secrets of the two apps (IMGFLO_API_*, IMGFLO_ADMIN_*); all empty = no auth.
+struct AuthSettings {
   std::string api_key, api_secret, admin_key, admin_secret;
-  bool verbose = false;
-  // Distributed mode (RabbitMQ). See src/jobs/amqp_topology.h for the queues.
-  std::string broker_url;              // "" = in-process jobs (the embedded default)
+};
+
+// Folders.
+struct FileSettings {
+  std::filesystem::path workdir = "temp";  // results in workdir/cache (local storage)
+  std::filesystem::path graph_dir;         // "" = runtime::default_graph_dir()
+  std::filesystem::path resource_dir;      // "" = <exe>/../examples, else ./examples
+};
+
+// Distributed mode (RabbitMQ). See src/jobs/amqp_topology.h for the queues.
+struct BrokerSettings {
+  std::string url;                       // "" = in-process jobs (the embedded default)
   std::string worker_mode = "internal";  // frontend: "internal" also runs workers, "external" only publishes
-  std::string worker_role = "both";    // imgflo-worker: "urgent", "background" or "both"
-  std::string broker_prefix;           // before every queue/exchange name ("" = the original's names)
-  int prefetch = 2;                    // unacked jobs a worker holds per queue
-  int dead_letter_after = 5;           // redeliveries of a job before it goes to the dead-letter queue
+  std::string worker_role = "both";      // imgflo-worker: "urgent", "background" or "both"
+  jobs::Topology topology;               // queue name prefix, redeliveries before dead-lettering
+  uint16_t prefetch = jobs::AmqpWorkerOptions{}.prefetch;  // unacked jobs a worker holds per queue
+};
+
+struct Config {
+  http::ServerOptions server;    // threads: number of CPUs unless set
+  http::HandlerOptions handler;  // version_info and clock are wiring, not settings
+  AuthSettings auth;
+  FileSettings files;
+  jobs::ProcessorOptions processor;  // size_limit_megapixels follows handler's (one setting)
+  jobs::LocalJobOptions jobs;        // workers: number of CPUs unless set; also the broker workers' threads
+  std::string allow_private;         // CIDR list allowed despite the SSRF guard (checked by load)
+  int compute_threads = 0;           // runtime::set_compute_threads; number of CPUs unless set
+  BrokerSettings broker;
   // Cache index and result storage (the original's IMGFLO_CACHE): local | s3 | redis-local | redis-s3.
   std::string cache_type = "local";
-  // Settings read by the Redis and S3 adapters (IMGFLO_REDIS_*, AMAZON_API_*, IMGFLO_S3_*), by name.
-  std::map<std::string, std::string> service_settings;
+  cache::RedisIndexSettings redis;  // used by redis-local and redis-s3
+  storage::S3Config s3;             // used by s3 and redis-s3 (validated only then)
+  bool verbose = false;
 
-  // Parses `env` (name -> value) then `args` (flags). Errors list every problem.
+  bool uses_s3() const { return cache_type == "s3" || cache_type == "redis-s3"; }
+  bool uses_redis() const { return cache_type.starts_with("redis-"); }
+
+  // Parses `env` (name -> value) then `args` (flags), then validates the
+  // result. kInvalidArgument "configuration: ..." listing every problem,
+  // separated by "; ", never echoing a secret.
   static Result<Config> load(const std::map<std::string, std::string>& env, const std::vector<std::string>& args);
   // The process environment as a map.
   static std::map<std::string, std::string> environment();

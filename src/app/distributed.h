@@ -1,5 +1,5 @@
 // Options of the broker parts (frontend job system, workers) from the
-// configuration. REQUIRES: config.broker_url set (Config::load validated it).
+// configuration. REQUIRES: config.broker.url set (Config::load validated it).
 #pragma once
 
 #include "app/config.h"
@@ -11,9 +11,8 @@
 namespace imgflo::app {
 
 broker::AmqpOptions amqp_options(const Config& config, const std::string& connection_name);
-jobs::Topology topology(const Config& config);
 jobs::AmqpJobOptions job_system_options(const Config& config);
-// Roles from config.worker_role; threads from config.workers.
+// Roles from config.broker.worker_role; threads from config.jobs.workers.
 jobs::AmqpWorkerOptions worker_options(const Config& config, const std::string& connection_name);
 
 }  // namespace imgflo::app

@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "request/graph_spec.h"
 #include "runtime/catalogue.h"
+#include "runtime/parallel.h"
 
 #include <spdlog/spdlog.h>
 
@@ -41,6 +42,8 @@ options:
   --graphs DIR         graph folder (default $IMGFLO_GRAPHDIR, else <exe>/../graphs)
   --max-pixels N       refuse inputs and intermediate images over N pixels (default 50000000)
   --timeout SECONDS    stop the run after SECONDS (default 60; 0 = no deadline)
+  --compute-threads N  threads an image operation may use (default $IMGFLO_COMPUTE_THREADS,
+                       else the number of CPUs)
   --verbose            log debug messages to stderr
   -h, --help           this text
 )";
@@ -48,8 +51,9 @@ options:
 struct Options {
   bool list = false;
   std::string graph_dir;
-  uint64_t max_pixels = 50'000'000;
+  uint64_t max_pixels = rt::DecodeLimits{}.max_pixels;
   double timeout_s = 60;
+  int compute_threads = 0;  // 0 = IMGFLO_COMPUTE_THREADS, else the number of CPUs
   std::string graph;
   std::string output;
   imgflo::request::Params params;
@@ -65,8 +69,25 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
+// A whole number >= 1 (throws std::invalid_argument naming `what` otherwise).
+int positive(const std::string& text, const std::string& what) {
+  size_t used = 0;
+  int n = 0;
+  try {
+    n = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || n < 1) throw std::invalid_argument(what + " must be a whole number >= 1");
+  return n;
+}
+
 // Returns an error message for bad usage, or "" when parsed.
+// IMGFLO_COMPUTE_THREADS is the default of --compute-threads.
 std::string parse_args(int argc, char** argv, Options& o) {
+  if (const char* env = std::getenv("IMGFLO_COMPUTE_THREADS"); env && *env) {
+    o.compute_threads = positive(env, "IMGFLO_COMPUTE_THREADS");
+  }
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -85,6 +106,8 @@ std::string parse_args(int argc, char** argv, Options& o) {
       o.max_pixels = std::stoull(value("--max-pixels"));
     } else if (a == "--timeout") {
       o.timeout_s = std::stod(value("--timeout"));
+    } else if (a == "--compute-threads") {
+      o.compute_threads = positive(value("--compute-threads"), "--compute-threads");
     } else if (a == "--verbose") {
       spdlog::set_level(spdlog::level::debug);
     } else if (a.size() > 1 && a[0] == '-' && a.find('=') == std::string::npos) {
@@ -157,6 +180,7 @@ int main(int argc, char** argv) {
     return usage_error(e.what());
   }
   if (!imgflo::app::init_vips(argv[0])) return fail("libvips failed to start");
+  rt::set_compute_threads(o.compute_threads);
   const auto dir = o.graph_dir.empty() ? rt::default_graph_dir() : std::filesystem::path(o.graph_dir);
   auto catalogue = rt::Catalogue::load(dir, imgflo::app::builtin_runtimes());
   if (!catalogue.ok()) return fail(catalogue.error().message());

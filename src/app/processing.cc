@@ -17,33 +17,22 @@ namespace imgflo::app {
 namespace fs = std::filesystem;
 
 fs::path resolve_resource_dir(const Config& config) {
-  if (!config.resource_dir.empty()) return config.resource_dir;
+  if (!config.files.resource_dir.empty()) return config.files.resource_dir;
   return bundled_dir("examples");
 }
 
 std::vector<request::App> configured_apps(const Config& c) {
   std::vector<request::App> apps;
-  if (!c.api_key.empty()) apps.push_back({c.api_key, c.api_secret, false});
-  if (!c.admin_key.empty()) apps.push_back({c.admin_key, c.admin_secret, true});
+  if (!c.auth.api_key.empty()) apps.push_back({c.auth.api_key, c.auth.api_secret, false});
+  if (!c.auth.admin_key.empty()) apps.push_back({c.auth.admin_key, c.auth.admin_secret, true});
   return apps;
-}
-
-jobs::ProcessorOptions processor_options(const Config& c) {
-  jobs::ProcessorOptions o;
-  o.limits.max_pixels = c.max_pixels;
-  o.fetch.max_bytes = c.fetch_max_bytes;
-  o.fetch.connect_timeout = c.fetch_connect_timeout;
-  o.fetch.total_timeout = c.fetch_timeout;
-  o.fetch.max_redirects = c.fetch_max_redirects;
-  o.size_limit_megapixels = c.size_limit_megapixels;
-  return o;
 }
 
 Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& config) {
   std::unique_ptr<ProcessingParts> p(new ProcessingParts());
   if (Status st = fetch::CurlFetcher::init_library(); !st.ok()) return st.take_error();
 
-  const fs::path graphs = config.graph_dir.empty() ? runtime::default_graph_dir() : config.graph_dir;
+  const fs::path graphs = config.files.graph_dir.empty() ? runtime::default_graph_dir() : config.files.graph_dir;
   auto catalogue = runtime::Catalogue::load(graphs, app::builtin_runtimes());
   if (!catalogue.ok()) return catalogue.take_error();
   p->catalogue_ = std::move(*catalogue);
@@ -60,26 +49,19 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   p->inputs_ = std::make_unique<fetch::InputFetcher>(*p->local_files_, *p->remote_);
   p->auth_ = std::make_unique<request::Authenticator>(configured_apps(config));
   p->processor_ = std::make_unique<jobs::Processor>(*p->catalogue_, *p->inputs_, *p->storage_, *p->index_, *p->auth_,
-                                                    processor_options(config), p->inflight_.get());
+                                                    config.processor, p->inflight_.get());
   spdlog::info("{} graphs loaded from {}; {}", p->catalogue_->names().size(), graphs.string(), p->describe());
   return p;
 }
 
 Status ProcessingParts::open_storage(const Config& config) {
-  const bool s3 = config.cache_type == "s3" || config.cache_type == "redis-s3";
-  if (s3) {
-    auto settings = storage::S3Config::from_env([&](const std::string& name) -> std::optional<std::string> {
-      auto it = config.service_settings.find(name);
-      if (it == config.service_settings.end() || it->second.empty()) return std::nullopt;
-      return it->second;
-    });
-    if (!settings.ok()) return settings.take_error();
-    auto store = storage::S3Storage::create(std::move(*settings));
+  if (config.uses_s3()) {
+    auto store = storage::S3Storage::create(config.s3);
     if (!store.ok()) return store.take_error();
     storage_ = std::move(*store);
     return ok_status();
   }
-  auto store = storage::LocalStorage::open(config.workdir / "cache");
+  auto store = storage::LocalStorage::open(config.files.workdir / "cache");
   if (!store.ok()) return store.take_error();
   local_storage_ = store->get();
   storage_ = std::move(*store);
@@ -87,8 +69,7 @@ Status ProcessingParts::open_storage(const Config& config) {
 }
 
 Status ProcessingParts::open_index(const Config& config) {
-  const bool redis = config.cache_type.rfind("redis-", 0) == 0;
-  if (!redis) {
+  if (!config.uses_redis()) {
     auto memory = std::make_shared<cache::MemoryCacheIndex>();
     memory_index_ = memory.get();
     if (local_storage_) {
@@ -99,23 +80,16 @@ Status ProcessingParts::open_index(const Config& config) {
     }
     return ok_status();
   }
-  auto settings = cache::redis_settings_from_env([&](const char* name) -> const char* {
-    auto it = config.service_settings.find(name);
-    return it == config.service_settings.end() || it->second.empty() ? nullptr : it->second.c_str();
-  });
-  if (!settings.ok()) return settings.take_error();
-  auto client = cache::RedisClient::create(settings->client);
+  auto client = cache::RedisClient::create(config.redis.client);
   if (!client.ok()) return client.take_error();
   redis_ = std::move(*client);
-  std::string prefix = cache::kDefaultRedisPrefix;
-  if (auto it = config.service_settings.find("IMGFLO_REDIS_PREFIX"); it != config.service_settings.end()) {
-    prefix = it->second;
-  }
-  auto primary = std::make_shared<cache::RedisCacheIndex>(redis_, cache::RedisCacheIndex::Options{settings->ttl, prefix});
+  const cache::RedisIndexSettings& redis = config.redis;
+  auto primary =
+      std::make_shared<cache::RedisCacheIndex>(redis_, cache::RedisCacheIndex::Options{redis.ttl, redis.prefix});
   // Like the original's redis front: a miss asks the store, and a found result is put into Redis.
   index_ = std::make_shared<cache::LayeredIndex>(primary, std::make_shared<cache::StorageIndex>(*storage_));
   cache::RedisInflight::Options inflight;
-  inflight.prefix = prefix;
+  inflight.prefix = redis.prefix;
   inflight_ = std::make_shared<cache::RedisInflight>(redis_, inflight);
   return ok_status();
 }

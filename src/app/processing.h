@@ -58,6 +58,5 @@ class ProcessingParts {
 
 std::filesystem::path resolve_resource_dir(const Config& config);
 std::vector<request::App> configured_apps(const Config& config);
-jobs::ProcessorOptions processor_options(const Config& config);
 
 }  // namespace imgflo::app

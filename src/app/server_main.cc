@@ -7,6 +7,7 @@
 #include "app/services.h"
 #include "app/vips_init.h"
 #include "http/server.h"
+#include "runtime/parallel.h"
 
 #include <spdlog/spdlog.h>
 
@@ -26,30 +27,27 @@ int run(int argc, char** argv) {
   auto config = app::Config::load(app::Config::environment(), args);
   if (!config.ok()) {
     std::cerr << "imgflo-server: " << config.error().message() << "\n";
-    return 2;
+    return 1;
   }
   spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
   if (!app::init_vips(argv[0])) return 1;
+  runtime::set_compute_threads(config->compute_threads);
 
   auto services = app::FrontendServices::create(*config);
   if (!services.ok()) {
     std::cerr << "imgflo-server: " << services.error().message() << "\n";
     return 1;
   }
-  http::ServerOptions server_options;
-  server_options.address = config->address;
-  server_options.port = config->port;
-  server_options.threads = config->http_threads;
-  server_options.read_timeout = config->client_timeout;
-  auto server = http::HttpServer::create(server_options, [&](http::EventLoop& loop) {
+  auto server = http::HttpServer::create(config->server, [&](http::EventLoop& loop) {
     return (*services)->make_handler(loop);
   });
   if (!server.ok()) {
     std::cerr << "imgflo-server: " << server.error().message() << "\n";
     return 1;
   }
-  spdlog::info("imgflo-server listening on http://{}:{} ({}, results in {})", config->address, (*server)->port(),
-               (*services)->describe(), (config->workdir / "cache").string());
+  spdlog::info("imgflo-server listening on http://{}:{} ({}, {} compute threads, results in {})",
+               config->server.address, (*server)->port(), (*services)->describe(), config->compute_threads,
+               (config->files.workdir / "cache").string());
   std::cout << "listening on port " << (*server)->port() << std::endl;  // tests wait for this line
   (*server)->run();
   (*services)->shutdown();

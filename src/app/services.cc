@@ -51,10 +51,8 @@ Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config&
   if (!parts.ok()) return parts.take_error();
   s->parts_ = std::move(*parts);
 
-  if (config.broker_url.empty()) {
-    jobs::LocalJobOptions jo;
-    jo.workers = config.workers;
-    jo.queue_limit = config.queue_limit;
+  if (config.broker.url.empty()) {
+    jobs::LocalJobOptions jo = config.jobs;
     jo.on_thread_exit = vips_thread_done;
     s->local_jobs_ = std::make_unique<jobs::LocalJobSystem>(s->parts_->work(), jo);
     s->local_jobs_->start();
@@ -70,7 +68,7 @@ Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config&
   s->broker_jobs_ = std::make_unique<jobs::AmqpJobSystem>(std::move(jo));
   s->broker_jobs_->start();
   s->jobs_ = s->broker_jobs_.get();
-  if (config.worker_mode == "internal") {
+  if (config.broker.worker_mode == "internal") {
     s->internal_worker_ =
         std::make_unique<jobs::AmqpWorker>(s->parts_->work(), worker_options(config, "imgflo-server worker"));
     s->internal_worker_->start();
@@ -84,22 +82,17 @@ Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config&
 }
 
 std::string FrontendServices::describe() const {
-  if (local_jobs_) return std::to_string(config_.workers) + " in-process workers";
-  auto url = broker::parse_broker_url(config_.broker_url);
+  if (local_jobs_) return std::to_string(config_.jobs.workers) + " in-process workers";
+  auto url = broker::parse_broker_url(config_.broker.url);
   return "jobs via " + (url.ok() ? url->redacted() : std::string("the broker")) + " as " +
          broker_jobs_->participant_id() +
-         (internal_worker_ ? ", " + std::to_string(config_.workers) + " in-process broker workers"
+         (internal_worker_ ? ", " + std::to_string(config_.jobs.workers) + " in-process broker workers"
                            : ", external workers");
 }
 
 std::unique_ptr<http::Handler> FrontendServices::make_handler(http::EventLoop& loop) {
-  http::HandlerOptions o;
-  o.size_limit_megapixels = config_.size_limit_megapixels;
-  o.request_timeout = config_.request_timeout;
-  o.background_timeout = config_.background_timeout;
-  o.public_base = config_.public_url;
+  http::HandlerOptions o = config_.handler;
   o.version_info = version_json();
-  o.hot_ttl = config_.hot_ttl;
   http::Services services{parts_->catalogue(), parts_->index(),  parts_->storage(), parts_->local_storage(),
                           *jobs_,              parts_->auth(),   parts_->files()};
   return std::make_unique<http::Handler>(services, o, loop);

@@ -9,6 +9,7 @@
 #include "app/distributed.h"
 #include "app/processing.h"
 #include "app/vips_init.h"
+#include "runtime/parallel.h"
 
 #include <spdlog/spdlog.h>
 
@@ -36,26 +37,28 @@ int run(int argc, char** argv) {
   auto config = app::Config::load(app::Config::environment(), args);
   if (!config.ok()) {
     std::cerr << "imgflo-worker: " << config.error().message() << "\n";
-    return 2;
+    return 1;
   }
-  if (config->broker_url.empty()) {
+  if (config->broker.url.empty()) {
     std::cerr << "imgflo-worker: IMGFLO_BROKER_URL (or --broker-url) is required\n";
     return 2;
   }
   spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
   if (!app::init_vips(argv[0])) return 1;
+  runtime::set_compute_threads(config->compute_threads);
   auto parts = app::ProcessingParts::create(*config);
   if (!parts.ok()) {
     std::cerr << "imgflo-worker: " << parts.error().message() << "\n";
     return 1;
   }
-  jobs::AmqpWorker worker((*parts)->work(), app::worker_options(*config, "imgflo-worker " + config->worker_role));
+  jobs::AmqpWorker worker((*parts)->work(), app::worker_options(*config, "imgflo-worker " + config->broker.worker_role));
   worker.start();
   if (!worker.wait_connected(std::chrono::seconds(10))) {
     spdlog::warn("the message broker is not reachable yet; retrying in the background");
   }
-  spdlog::info("imgflo-worker running: role {}, {} threads, prefetch {}, results in {}", config->worker_role,
-               config->workers, config->prefetch, (config->workdir / "cache").string());
+  spdlog::info("imgflo-worker running: role {}, {} threads, {} compute threads, prefetch {}, results in {}",
+               config->broker.worker_role, config->jobs.workers, config->compute_threads, config->broker.prefetch,
+               (config->files.workdir / "cache").string());
   std::cout << "worker ready" << std::endl;  // tests wait for this line
 
   int signal = 0;

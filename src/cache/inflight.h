@@ -3,10 +3,10 @@
 //
 // Protocol (for the distributed job system):
 //   1. On a cache miss, try_claim(key, my_owner_id, ttl).
-//   2. Claimed: publish the job. While it runs longer than ttl/2, refresh()
-//      the claim. When the result is stored (cache index filled) or the job
-//      failed, release(key, my_owner_id, message); `message` is opaque to
-//      this module (e.g. JSON with the URL or the error) and is handed to
+//   2. Claimed: run the job, with a ttl that covers its whole deadline (a
+//      claim is not extended). When the result is stored (cache index
+//      filled) or the job failed, release(key, my_owner_id, message);
+//      `message` is opaque to this module (e.g. JSON with the URL or the error) and is handed to
 //      every watcher.
 //   3. Not claimed (another owner holds it): watch(key). The callback comes
 //      exactly once: kReleased with the owner's message once it released,
@@ -63,9 +63,6 @@ class InflightMarkers {
   // clears the key's previous release message.
   virtual void try_claim(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
                          ClaimCallback done) = 0;
-  // Restarts the ttl if `owner` still holds `key`: true, else false (nothing changed).
-  virtual void refresh(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
-                       BoolCallback done) = 0;
   // Ends `owner`'s claim and records `message` for watchers: true if it held
   // the claim. If the claim had already expired and nobody re-claimed the key,
   // the message is still recorded (false). If another owner holds the key now,
@@ -80,9 +77,6 @@ class InflightMarkers {
   // Blocking forms, for worker threads (never from an event loop or a callback).
   Result<Claim> try_claim_wait(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl) {
     return wait<Claim>([&](auto cb) { try_claim(key, owner, ttl, std::move(cb)); });
-  }
-  Result<bool> refresh_wait(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl) {
-    return wait<bool>([&](auto cb) { refresh(key, owner, ttl, std::move(cb)); });
   }
   Result<bool> release_wait(const std::string& key, const std::string& owner, const std::string& message) {
     return wait<bool>([&](auto cb) { release(key, owner, message, std::move(cb)); });

@@ -48,19 +48,6 @@ void MemoryInflight::try_claim(const std::string& key, const std::string& owner,
   done(std::move(claim));
 }
 
-void MemoryInflight::refresh(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
-                             BoolCallback done) {
-  bool ours = false;
-  {
-    std::lock_guard lock(mu_);
-    const auto now = clock_.now();
-    Entry* marker = live(markers_, key, now);
-    ours = marker != nullptr && marker->value == owner;
-    if (ours) marker->expires = now + ttl;
-  }
-  done(ours);
-}
-
 void MemoryInflight::release(const std::string& key, const std::string& owner, const std::string& message,
                              BoolCallback done) {
   bool ours = false;

@@ -3,7 +3,7 @@
 // Claims and release messages expire by `clock` (core/clock.h; checked on
 // access and by the watchers' polls, which run on real time every
 // poll_interval); the clock must outlive this object;
-// try_claim/refresh/release call back before returning; watchers are
+// try_claim/release call back before returning; watchers are
 // answered from the shared polling thread (inflight_watch.h). Thread-safe.
 #pragma once
 
@@ -30,8 +30,6 @@ class MemoryInflight final : public InflightMarkers {
 
   void try_claim(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
                  ClaimCallback done) override;
-  void refresh(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
-               BoolCallback done) override;
   void release(const std::string& key, const std::string& owner, const std::string& message,
                BoolCallback done) override;
   uint64_t watch(const std::string& key, EndCallback done) override;

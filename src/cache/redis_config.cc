@@ -21,8 +21,6 @@ std::optional<int> parse_int(std::string_view s, int min, int max) {
   return v;
 }
 
-
-
 // "user:password" or ":password" or "password" (no colon: a password, as redis-cli reads it).
 Status parse_userinfo(std::string_view info, RedisEndpoint& ep) {
   const size_t colon = info.find(':');
@@ -100,32 +98,6 @@ Status RedisClientOptions::validate() const {
   if (problems.empty()) return ok_status();
   std::string msg = "invalid Redis client options:";
   for (const auto& p : problems) msg += " " + p + ";";
-  return Error(ErrorKind::kInvalidArgument, msg);
-}
-
-Result<RedisIndexSettings> redis_settings_from_env(const EnvLookup& getenv) {
-  auto var = [&](const char* name) -> std::string {
-    const char* v = getenv(name);
-    return v ? std::string(v) : std::string();
-  };
-  std::vector<std::string> problems;
-  RedisIndexSettings settings;
-  std::string url = var("IMGFLO_REDIS_URL");
-  if (url.empty()) url = var("REDISCLOUD_URL");
-  if (url.empty()) url = "redis://127.0.0.1:6379";
-  if (auto ep = parse_redis_url(url); ep.ok()) {
-    settings.client.endpoint = std::move(*ep);
-  } else {
-    problems.push_back(ep.error().message());
-  }
-  if (const std::string ttl = var("IMGFLO_REDIS_TTL"); !ttl.empty()) {
-    auto v = parse_int(ttl, 1, 1 << 30);
-    if (v) settings.ttl = std::chrono::seconds(*v);
-    else problems.push_back("IMGFLO_REDIS_TTL must be a positive number of seconds, got '" + ttl + "'");
-  }
-  if (problems.empty()) return settings;
-  std::string msg = problems.front();
-  for (size_t i = 1; i < problems.size(); ++i) msg += "; " + problems[i];
   return Error(ErrorKind::kInvalidArgument, msg);
 }
 

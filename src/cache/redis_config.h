@@ -1,4 +1,6 @@
-// Redis connection settings: URL parsing and the environment variables.
+// Redis connection settings and URL parsing. The environment variables
+// (IMGFLO_REDIS_URL, REDISCLOUD_URL, IMGFLO_REDIS_TTL, IMGFLO_REDIS_PREFIX)
+// are read by app::Config into RedisIndexSettings.
 //
 // URL form (the original's IMGFLO_REDIS_URL / REDISCLOUD_URL):
 //   redis://[[user]:password@]host[:port][/db]
@@ -13,7 +15,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <string>
 
 namespace imgflo::cache {
@@ -60,14 +61,9 @@ struct RedisClientOptions {
 
 // The cache-index part of the configuration.
 struct RedisIndexSettings {
-  RedisClientOptions client;
+  RedisClientOptions client;        // endpoint: IMGFLO_REDIS_URL, else REDISCLOUD_URL
   std::chrono::seconds ttl{86400};  // IMGFLO_REDIS_TTL: lifetime of imgflo_cache/url/<key>
+  std::string prefix = kDefaultRedisPrefix;  // IMGFLO_REDIS_PREFIX: before every key
 };
-
-// Reads IMGFLO_REDIS_URL (else REDISCLOUD_URL, else redis://127.0.0.1:6379)
-// and IMGFLO_REDIS_TTL (positive whole seconds). All problems are reported in
-// one kInvalidArgument. `getenv` is injectable for tests.
-using EnvLookup = std::function<const char*(const char*)>;
-Result<RedisIndexSettings> redis_settings_from_env(const EnvLookup& getenv);
 
 }  // namespace imgflo::cache

@@ -18,15 +18,6 @@ end
 return {0, cur}
 )lua";
 
-// KEYS[1] marker; ARGV[1] owner, ARGV[2] ttl ms. -> 1 if still ours (ttl restarted), else 0
-constexpr const char* kRefresh = R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-)lua";
-
 // KEYS[1] marker, KEYS[2] done record; ARGV[1] owner, ARGV[2] message, ARGV[3] done ttl ms.
 // -> 1 if the claim was ours; 0 otherwise. The message is recorded unless another owner holds the key.
 constexpr const char* kRelease = R"lua(
@@ -73,11 +64,6 @@ void RedisInflight::eval_bool(const char* script, RedisCommand args, BoolCallbac
     if (r->type != RedisReply::Type::kInteger) return done(bad_reply("script", *r));
     done(r->integer == 1);
   });
-}
-
-void RedisInflight::refresh(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
-                            BoolCallback done) {
-  eval_bool(kRefresh, {"1", marker_key(key), owner, ms(ttl)}, std::move(done));
 }
 
 void RedisInflight::release(const std::string& key, const std::string& owner, const std::string& message,

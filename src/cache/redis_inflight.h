@@ -3,7 +3,7 @@
 // Keys (prefix "imgflo_cache/" by default):
 //   <prefix>inflight/<key>       owner id, with PX ttl (the claim)
 //   <prefix>inflight-done/<key>  release message, with PX done_ttl
-// try_claim, refresh and release are small Lua scripts (EVAL), so each is
+// try_claim and release are small Lua scripts (EVAL), so each is
 // atomic: a release deletes the marker only if the caller still owns it, and
 // a claim never overwrites another owner's live marker. They are safe to run
 // twice (RedisClient may re-send after a reconnect): claiming again as the
@@ -39,8 +39,6 @@ class RedisInflight final : public InflightMarkers {
 
   void try_claim(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
                  ClaimCallback done) override;
-  void refresh(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
-               BoolCallback done) override;
   void release(const std::string& key, const std::string& owner, const std::string& message,
                BoolCallback done) override;
   uint64_t watch(const std::string& key, EndCallback done) override;

@@ -54,7 +54,9 @@ HttpResponse error_response(const Error& error) {
 
 Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
     : s_(services), options_(std::move(options)), loop_(loop), graphs_json_(dump_json(s_.catalogue.listing())) {
-  if (options_.hot_ttl.count() > 0) hot_ = std::make_unique<HotResponses>(options_.hot_ttl);
+  if (options_.hot_ttl.count() > 0) {
+    hot_ = std::make_unique<HotResponses>(options_.hot_ttl, HotResponses::kDefaultCapacity, options_.clock.get());
+  }
 }
 
 void Handler::handle(const HttpRequest& req, Respond respond) {

@@ -18,6 +18,7 @@
 
 #include "cache/cache_index.h"
 #include "core/deadline.h"
+#include "core/limits.h"
 #include "fetch/fetcher.h"
 #include "request/auth.h"
 #include "request/graph_request.h"
@@ -48,12 +49,14 @@ class EventLoop {
 };
 
 struct HandlerOptions {
-  double size_limit_megapixels = 25;                     // IMGFLO_SIZE_LIMIT: requested width x height
+  double size_limit_megapixels = kDefaultSizeLimitMegapixels;  // IMGFLO_SIZE_LIMIT: requested width x height
   std::chrono::milliseconds request_timeout{30'000};     // IMGFLO_REQUEST_TIMEOUT: GET waits at most this
   std::chrono::milliseconds background_timeout{300'000}; // POST jobs are abandoned after this
   std::string public_base;                               // "http://host:port" for /cache URLs; "" = relative
   std::string version_info;                              // extra JSON for /version (runtime versions)
   std::chrono::milliseconds hot_ttl{60'000};             // HotResponses lifetime; 0 = no hot path
+  // Time of the HotResponses expiry (tests pass a ManualClock); must outlive the handler.
+  std::reference_wrapper<const ClockSource> clock = system_clock();
 };
 
 struct Services {

@@ -28,7 +28,8 @@ namespace imgflo::http {
 
 class HotResponses {
  public:
-  explicit HotResponses(std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t capacity = 16384,
+  static constexpr size_t kDefaultCapacity = 16384;  // entries, over all shards
+  explicit HotResponses(std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t capacity = kDefaultCapacity,
                         const ClockSource& clock = system_clock());
 
   // The full HTTP/1.1 response bytes for GET `target`, or null.

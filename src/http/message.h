@@ -35,7 +35,7 @@ struct HttpResponse {
 };
 
 // Completes a request. Must be called exactly once; may be called from any
-// thread (the transport hops back to the connection's strand).
+// thread (the transport hops back to the connection's event-loop thread).
 using Respond = std::function<void(HttpResponse)>;
 
 }  // namespace imgflo::http

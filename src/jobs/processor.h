@@ -13,13 +13,19 @@
 // With in-flight markers (distributed mode, Redis), identical jobs arriving
 // through different frontends run once: the first worker claims the key, the
 // others wait for its release and answer with the stored result (or run the
-// job themselves if the owner died or failed).
+// job themselves if the owner died or failed). The claim's owner is the job
+// id, which travels in the broker message: a job redelivered after its worker
+// died re-claims its own key at once instead of waiting out the dead claim
+// (up to the job's deadline). If the first worker had only lost its broker
+// connection and still runs, the job runs twice; both store the same bytes
+// under the same key (atomic put), so that costs work, never a wrong result.
 //
 // Thread-safe: process() may run on many threads at once.
 #pragma once
 
 #include "cache/cache_index.h"
 #include "cache/inflight.h"
+#include "core/limits.h"
 #include "fetch/fetcher.h"
 #include "request/auth.h"
 #include "jobs/job.h"
@@ -35,7 +41,7 @@ namespace imgflo::jobs {
 struct ProcessorOptions {
   runtime::DecodeLimits limits;  // input and intermediate pixel limit
   fetch::FetchOptions fetch;
-  double size_limit_megapixels = 25;  // requested width x height of chained requests (422 rule)
+  double size_limit_megapixels = kDefaultSizeLimitMegapixels;  // 422 rule of chained requests
   int max_depth = 3;             // graph/ inputs nested deeper are refused
 };
 

@@ -1,7 +1,6 @@
 #include "storage/s3_config.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
 
 namespace imgflo::storage {
@@ -15,12 +14,6 @@ bool all_of(std::string_view s, bool (*pred)(char)) {
     if (!pred(c)) return false;
   }
   return true;
-}
-
-std::string_view strip(std::string_view s, char c) {
-  while (!s.empty() && s.front() == c) s.remove_prefix(1);
-  while (!s.empty() && s.back() == c) s.remove_suffix(1);
-  return s;
 }
 
 std::string without_trailing_slash(std::string_view s) {
@@ -85,39 +78,6 @@ bool has_control(std::string_view s) {
 }
 
 }  // namespace
-
-std::optional<std::string> S3Config::process_env(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (v == nullptr) return std::nullopt;
-  return std::string(v);
-}
-
-Result<S3Config> S3Config::from_env(const EnvLookup& lookup) {
-  S3Config c;
-  std::vector<std::string> problems;
-  const auto read = [&](const char* name, std::string& into) {
-    if (auto v = lookup(name); v && !v->empty()) into = *v;
-  };
-  read("AMAZON_API_ID", c.access_key_id);
-  read("AMAZON_API_TOKEN", c.secret_access_key);
-  read("AMAZON_API_BUCKET", c.bucket);
-  read("AMAZON_API_REGION", c.region);
-  read("IMGFLO_S3_ENDPOINT", c.endpoint);
-  read("IMGFLO_S3_PUBLIC_URL", c.public_url);
-  read("IMGFLO_S3_CACHE_CONTROL", c.cache_control);
-  if (auto v = lookup("IMGFLO_S3_FOLDER")) c.folder = std::string(strip(*v, '/'));
-  std::string addressing;
-  read("IMGFLO_S3_ADDRESSING", addressing);
-  if (addressing == "path") c.addressing = S3Addressing::kPathStyle;
-  else if (addressing == "virtual") c.addressing = S3Addressing::kVirtualHosted;
-  else if (!addressing.empty()) problems.push_back("IMGFLO_S3_ADDRESSING must be 'path' or 'virtual'");
-
-  if (Status valid = c.validate(); !valid) problems.push_back(valid.error().message());
-  if (problems.empty()) return c;
-  std::string message;
-  for (const auto& p : problems) message += (message.empty() ? "" : "; ") + p;
-  return Error(ErrorKind::kInvalidArgument, message);
-}
 
 Status S3Config::validate() const {
   std::vector<std::string> missing;

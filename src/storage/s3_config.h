@@ -1,4 +1,5 @@
-// Configuration of the S3 result storage, and the URLs derived from it.
+// Configuration of the S3 result storage, and the URLs derived from it. The
+// variables named below are read by app::Config (unset or empty = the default).
 //
 // Two addressing styles:
 //  - virtual-hosted (the default without an endpoint, i.e. AWS):
@@ -16,7 +17,6 @@
 #include "core/error.h"
 
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,12 +55,6 @@ struct S3Config {
   std::chrono::milliseconds retry_backoff{100};
   // get() refuses objects larger than this (results are images; 256 MB is far above any).
   std::size_t max_object_bytes = 256u << 20;
-
-  using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-  // Reads the variables named above (unset or empty = default) and validates the result.
-  // kInvalidArgument listing every problem at once (missing settings, malformed values).
-  static Result<S3Config> from_env(const EnvLookup& lookup = process_env);
-  static std::optional<std::string> process_env(const std::string& name);
 
   // kInvalidArgument listing every problem at once.
   Status validate() const;

@@ -10,11 +10,11 @@ namespace {
 TEST(BrokerConfig, DefaultsAreTheEmbeddedMode) {
   auto c = Config::load({}, {});
   ASSERT_TRUE(c.ok());
-  EXPECT_TRUE(c->broker_url.empty());
-  EXPECT_EQ(c->worker_mode, "internal");
-  EXPECT_EQ(c->worker_role, "both");
-  EXPECT_EQ(c->prefetch, 2);
-  EXPECT_EQ(c->dead_letter_after, 5);
+  EXPECT_TRUE(c->broker.url.empty());
+  EXPECT_EQ(c->broker.worker_mode, "internal");
+  EXPECT_EQ(c->broker.worker_role, "both");
+  EXPECT_EQ(c->broker.prefetch, 2);
+  EXPECT_EQ(c->broker.topology.delivery_limit, 5);
 }
 
 TEST(BrokerConfig, EnvironmentFlagsAndTheOriginalsNames) {
@@ -24,8 +24,8 @@ TEST(BrokerConfig, EnvironmentFlagsAndTheOriginalsNames) {
                          {"IMGFLO_BROKER_PREFIX", "staging_"}},
                         {"--role", "urgent", "--dead-letter-after", "3"});
   ASSERT_TRUE(c.ok()) << c.error().message();
-  EXPECT_EQ(c->broker_url, "amqp://u:p@cloud:5672/v");
-  EXPECT_EQ(c->worker_mode, "external");
+  EXPECT_EQ(c->broker.url, "amqp://u:p@cloud:5672/v");
+  EXPECT_EQ(c->broker.worker_mode, "external");
   const auto w = worker_options(*c, "test");
   EXPECT_TRUE(w.urgent);
   EXPECT_FALSE(w.background);
@@ -37,11 +37,11 @@ TEST(BrokerConfig, EnvironmentFlagsAndTheOriginalsNames) {
   // IMGFLO_BROKER_URL wins over CLOUDAMQP_URL; direct:// (the original's in-process broker) means none.
   auto both = Config::load({{"CLOUDAMQP_URL", "amqp://cloud/"}, {"IMGFLO_BROKER_URL", "amqp://mine/"}}, {});
   ASSERT_TRUE(both.ok());
-  EXPECT_EQ(both->broker_url, "amqp://mine/");
+  EXPECT_EQ(both->broker.url, "amqp://mine/");
   auto direct = Config::load({{"IMGFLO_BROKER_URL", "direct://imgflo3"}, {"IMGFLO_WORKER", "amqp"}}, {});
   ASSERT_TRUE(direct.ok());
-  EXPECT_TRUE(direct->broker_url.empty());
-  EXPECT_EQ(direct->worker_mode, "external");  // the original's app.json value
+  EXPECT_TRUE(direct->broker.url.empty());
+  EXPECT_EQ(direct->broker.worker_mode, "external");  // the original's app.json value
 }
 
 TEST(BrokerConfig, ProblemsAreReportedTogetherWithoutThePassword) {
@@ -89,8 +89,8 @@ TEST(BrokerConfig, EachHelpListsOnlyWhatItsProgramUses) {
 TEST(BrokerConfig, TheWorkerStillAcceptsFrontendSettings) {
   auto c = Config::load({{"PORT", "9000"}, {"IMGFLO_WORKER_ROLE", "urgent"}}, {"--hot-ttl", "0"});
   ASSERT_TRUE(c.ok()) << c.error().message();
-  EXPECT_EQ(c->port, 9000);
-  EXPECT_EQ(c->worker_role, "urgent");
+  EXPECT_EQ(c->server.port, 9000);
+  EXPECT_EQ(c->broker.worker_role, "urgent");
 }
 
 }  // namespace

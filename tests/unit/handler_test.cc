@@ -134,6 +134,7 @@ class HandlerTest : public test::CoreServicesTest {
     if (HasFatalFailure()) return;
     options_.public_base = kPublic;
     options_.version_info = R"({"imgflo-server":"test"})";
+    options_.clock = clock_;  // timers and the hot path's expiry
   }
 
   void TearDown() override {
@@ -247,6 +248,17 @@ TEST_F(HandlerTest, HotPathAnswersAGetSeenAsAHit) {
   EXPECT_NE(hot->find("\r\nLocation: " + kPublic + "/cache/" + key_of(kTarget) + "\r\n"), std::string::npos) << *hot;
   EXPECT_EQ(handler().hot_response(target_with("000000")), nullptr);
   EXPECT_EQ(handler().counters().cache_hits, 3u);  // HEAD, GET, hot GET
+}
+
+TEST_F(HandlerTest, HotPathEntriesExpireOnTheHandlersClock) {
+  options_.hot_ttl = 10s;
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  EXPECT_EQ(answer("GET", kTarget).status, 301);
+  ASSERT_NE(handler().hot_response(kTarget), nullptr);
+  clock_.advance(9s);
+  EXPECT_NE(handler().hot_response(kTarget), nullptr) << "expired before its ttl";
+  clock_.advance(1s);
+  EXPECT_EQ(handler().hot_response(kTarget), nullptr) << "still hot after its ttl";
 }
 
 TEST_F(HandlerTest, MissRunsTheJobAndRedirects) {

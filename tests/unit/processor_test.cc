@@ -82,10 +82,6 @@ class ObservedInflight final : public cache::InflightMarkers {
                  cache::ClaimCallback done) override {
     markers_.try_claim(key, owner, ttl, std::move(done));
   }
-  void refresh(const std::string& key, const std::string& owner, std::chrono::milliseconds ttl,
-               cache::BoolCallback done) override {
-    markers_.refresh(key, owner, ttl, std::move(done));
-  }
   void release(const std::string& key, const std::string& owner, const std::string& message,
                cache::BoolCallback done) override {
     markers_.release(key, owner, message, std::move(done));
@@ -233,6 +229,19 @@ TEST_F(ProcessorTest, ASecondProcessorWaitsForTheFirstsRelease) {
   EXPECT_EQ(first->graph_runs(), 1u);
   EXPECT_EQ(second->graph_runs(), 0u);
   EXPECT_EQ(inputs_.fetches(), 1);
+}
+
+TEST_F(ProcessorTest, ARedeliveredJobTakesOverItsOwnClaimAtOnce) {
+  ManualClock clock;  // never advanced: the dead worker's claim stays alive
+  ObservedInflight markers(clock);
+  const Job job = job_for(kInput);
+  // The first delivery's worker claimed the key under the job id, then died.
+  ASSERT_TRUE(markers.try_claim_wait(job.key, job.id, 10min)->claimed);
+  auto location = processor(nullptr, &markers)->process(job, Stop{});  // the redelivery: same id
+  ASSERT_TRUE(location.ok()) << location.error().message();
+  EXPECT_EQ(inputs_.fetches(), 1);
+  EXPECT_EQ(indexed(job.key), *location);
+  EXPECT_TRUE(markers.try_claim_wait(job.key, "another job", 1s)->claimed) << "the claim was not released";
 }
 
 TEST_F(ProcessorTest, AnAbandonedClaimIsTakenOverAfterItsTtl) {

@@ -1,9 +1,7 @@
-// URL and environment parsing for the Redis cache index (no server needed).
+// Redis URL parsing and client options (no server needed); the variables are read by app::Config.
 #include "cache/redis_config.h"
 
 #include <gtest/gtest.h>
-
-#include <map>
 
 namespace imgflo::cache {
 namespace {
@@ -63,38 +61,6 @@ TEST(RedisUrl, Rejects) {
   auto pw = parse_redis_url("redis://:hunter2@host:notaport");
   ASSERT_FALSE(pw.ok());
   EXPECT_EQ(pw.error().message().find("hunter2"), std::string::npos) << "the password must not leak into messages";
-}
-
-Result<RedisIndexSettings> from(const std::map<std::string, std::string>& env) {
-  return redis_settings_from_env([&env](const char* name) -> const char* {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : it->second.c_str();
-  });
-}
-
-TEST(RedisSettings, FromEnvironment) {
-  auto defaults = from({});
-  ASSERT_TRUE(defaults.ok());
-  EXPECT_EQ(defaults->ttl.count(), 86400);
-  EXPECT_EQ(defaults->client.endpoint.port, 6379);
-
-  auto s = from({{"IMGFLO_REDIS_URL", "redis://:pw@h:6390/2"}, {"REDISCLOUD_URL", "redis://other:1"},
-                 {"IMGFLO_REDIS_TTL", "120"}});
-  ASSERT_TRUE(s.ok()) << s.error().message();
-  EXPECT_EQ(s->client.endpoint.host, "h");
-  EXPECT_EQ(s->client.endpoint.db, 2);
-  EXPECT_EQ(s->ttl.count(), 120);
-
-  auto cloud = from({{"REDISCLOUD_URL", "redis://u:p@cloud:1234"}});
-  ASSERT_TRUE(cloud.ok());
-  EXPECT_EQ(cloud->client.endpoint.host, "cloud");
-}
-
-TEST(RedisSettings, ReportsEveryProblem) {
-  auto s = from({{"IMGFLO_REDIS_URL", "memcached://x"}, {"IMGFLO_REDIS_TTL", "-5"}});
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.error().message().find("redis://"), std::string::npos);
-  EXPECT_NE(s.error().message().find("IMGFLO_REDIS_TTL"), std::string::npos);
 }
 
 TEST(RedisSettings, OptionsValidate) {
