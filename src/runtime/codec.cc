@@ -5,69 +5,13 @@
 
 #include <glib.h>
 
-#include <cstring>
+#include <algorithm>
 
 namespace imgflo::runtime {
 
 using vips::VImage;
 
-ImageType sniff(std::string_view b) {
-  auto starts = [&](std::string_view magic, size_t at = 0) {
-    return b.size() >= at + magic.size() && b.substr(at, magic.size()) == magic;
-  };
-  if (starts("\xFF\xD8\xFF")) return ImageType::kJpeg;
-  if (starts("\x89PNG\r\n\x1A\n")) return ImageType::kPng;
-  if (starts("GIF87a") || starts("GIF89a")) return ImageType::kGif;
-  if (starts("RIFF") && starts("WEBP", 8)) return ImageType::kWebp;
-  return ImageType::kUnknown;
-}
-
-std::string_view type_extension(ImageType t) {
-  switch (t) {
-    case ImageType::kJpeg: return "jpg";
-    case ImageType::kPng: return "png";
-    case ImageType::kGif: return "gif";
-    case ImageType::kWebp: return "webp";
-    case ImageType::kUnknown: break;
-  }
-  return "";
-}
-
 namespace {
-
-// Owns a VipsBlob holding a copy of the input bytes.
-class Blob {
- public:
-  explicit Blob(std::string_view bytes) : blob_(vips_blob_copy(bytes.data(), bytes.size())) {}
-  ~Blob() { vips_area_unref(VIPS_AREA(blob_)); }
-  Blob(const Blob&) = delete;
-  Blob& operator=(const Blob&) = delete;
-  VipsBlob* get() const { return blob_; }
-
- private:
-  VipsBlob* blob_;
-};
-
-// Non-JPEG formats through libvips' loaders (lazy: only the header is read here).
-// Random access unless the pipeline streams: graphs may read their input more
-// than once (nop feeding two branches), and ops that need whole lines or
-// columns (blur, Sobel) read all rows before a lazy branch reads them again; a
-// sequential loader fails that second pass with "out of order read".
-VImage load_header(ImageType type, const Blob& blob, int shrink, bool sequential) {
-  auto* opt = VImage::option()
-                  ->set("fail_on", VIPS_FAIL_ON_TRUNCATED)
-                  ->set("access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM);
-  switch (type) {
-    case ImageType::kPng: return VImage::pngload_buffer(blob.get(), opt);
-    case ImageType::kGif: return VImage::gifload_buffer(blob.get(), opt->set("n", 1));
-    case ImageType::kWebp:
-      if (shrink > 1) opt->set("scale", 1.0 / shrink);
-      return VImage::webpload_buffer(blob.get(), opt);
-    case ImageType::kJpeg:
-    case ImageType::kUnknown: break;
-  }
-  throw vips::VError("unsupported image type");
-}
 
 // Naive CMYK -> RGB as GEGL 0.3.10's jpg-load did: R = (255 - C)(255 - K) / 255.
 // libvips has already undone Adobe inversion, so 0 means "no ink".
@@ -105,32 +49,38 @@ Error too_large(uint64_t pixels, uint64_t limit) {
                {{"pixels", pixels}, {"limit", limit}});
 }
 
-}  // namespace
-
-Result<ImageSize> probe(std::string_view bytes) {
+// The size the pixels will be made at: rasters at full size (the limit is on
+// the input, whatever shrink-on-load does), vectors at `vector_scale`.
+Result<ImageSize> read_header(std::string_view bytes, double vector_scale) {
   const ImageType type = sniff(bytes);
   if (type == ImageType::kUnknown) {
-    return Error(ErrorKind::kUndecodable, "input is not a JPEG, PNG, GIF or WebP image");
+    return Error(ErrorKind::kUndecodable, "input is not a " + accepted_formats() + " image");
   }
   if (type == ImageType::kJpeg) {
     auto info = read_jpeg_info(bytes);
     if (!info.ok()) return info.take_error();
     return ImageSize{info->width, info->height, type};
   }
-  try {
-    Blob blob(bytes);
-    VImage v = load_header(type, blob, 1, true);
-    return ImageSize{v.width(), v.height(), type};
-  } catch (const vips::VError&) {
-    return Error(ErrorKind::kUndecodable, "input image header is corrupt");
-  }
+  Blob blob(bytes);
+  auto v = open_with_libvips(type, blob, {1, vector_scale, true});
+  if (!v.ok()) return v.take_error();
+  return ImageSize{v->width(), v->height(), type};
 }
 
+}  // namespace
+
+double vector_scale(int in_w, int in_h, double out_w, double out_h) {
+  return std::max(out_w / std::max(in_w, 1), out_h / std::max(in_h, 1));
+}
+
+Result<ImageSize> probe(std::string_view bytes) { return read_header(bytes, 1.0); }
+
 Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
-  auto size = probe(bytes);
+  auto size = read_header(bytes, options.scale);
   if (!size.ok()) return size.take_error();
   const uint64_t pixels = static_cast<uint64_t>(size->width) * static_cast<uint64_t>(size->height);
-  if (pixels > options.limits.max_pixels) return too_large(pixels, options.limits.max_pixels);
+  const uint64_t limit = pixel_limit(size->type, options.limits);
+  if (pixels > limit) return too_large(pixels, limit);
   if (size->type == ImageType::kJpeg) {
     auto v = options.sequential ? stream_jpeg(bytes, options.shrink)
                                 : decode_jpeg(bytes, options.shrink, options.stop);
@@ -139,7 +89,9 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
   }
   try {
     Blob blob(bytes);
-    return tag(load_header(size->type, blob, options.shrink, options.sequential));
+    auto v = open_with_libvips(size->type, blob, {options.shrink, options.scale, options.sequential});
+    if (!v.ok()) return v.take_error();
+    return tag(std::move(*v));
   } catch (const vips::VError&) {
     return Error(ErrorKind::kUndecodable, "input image could not be decoded");
   }

@@ -1,10 +1,11 @@
 // Decoding inputs and encoding results.
 //
 // The input format is sniffed from the bytes (never from a name or a
-// Content-Type) and only the JPEG, PNG, GIF (first frame) and WebP loaders of
-// libvips are used. The header is read first: images over the pixel limit are
-// refused before any pixel is decoded; truncated or corrupt data fails
-// (fail_on=truncated) instead of being grey-filled.
+// Content-Type) and decoded only by the loader its allow-list entry names
+// (loaders.h: JPEG, PNG, GIF and WebP first frame, HEIC/HEIF, AVIF, JPEG XL,
+// TIFF first page, SVG). The header is read first: images over their pixel
+// limit are refused before any pixel is decoded; truncated or corrupt data
+// fails (fail_on=truncated) instead of being grey-filled.
 //
 // Decoded images come out in the format GEGL's loaders gave: R'G'B'(A) or
 // Y'(A), u8 or u16, straight alpha. CMYK JPEGs (Adobe-inverted or not) become
@@ -14,6 +15,7 @@
 #include "core/deadline.h"
 #include "core/error.h"
 #include "runtime/image.h"
+#include "runtime/loaders.h"
 
 #include <cstdint>
 #include <optional>
@@ -22,17 +24,10 @@
 
 namespace imgflo::runtime {
 
-enum class ImageType { kUnknown, kJpeg, kPng, kGif, kWebp };
-
-ImageType sniff(std::string_view bytes);
-std::string_view type_extension(ImageType t);   // "jpg", "png", "gif", "webp", ""
-
-struct DecodeLimits {
-  uint64_t max_pixels = 50'000'000;  // width x height of the (first frame of the) input
-};
-
 // Shrink-on-load hint: the decoder may return an image reduced by up to this
 // integer factor (JPEG DCT scaling, WebP scaling) when that is cheaper.
+// Vector inputs (SVG) are instead drawn at `scale` (see vector_scale()); the
+// pixel limit then applies to the drawn size.
 struct DecodeOptions {
   DecodeLimits limits;
   int shrink = 1;
@@ -42,15 +37,23 @@ struct DecodeOptions {
   // image once, in order (Program::streams_input); otherwise the image is
   // decoded for random access.
   bool sequential = false;
+  double scale = 1.0;  // vector inputs only
 };
 
+// The scale at which a vector input of in_w x in_h is drawn to cover an
+// out_w x out_h output: the larger of the two ratios, so the resize that
+// follows only shrinks, and by less than a pixel when the aspect is kept.
+double vector_scale(int in_w, int in_h, double out_w, double out_h);
+
 // Decodes `bytes` (JPEG with GEGL's float IDCT, see jpeg_decode.h; other
-// formats with libvips' loaders). The image references a private copy of the
-// bytes, so `bytes` may be released afterwards. Errors: kUndecodable
-// (unknown/unsupported format, corrupt header), kTooLarge (pixel limit).
+// formats with their allow-listed libvips loader). The image references a
+// private copy of the bytes, so `bytes` may be released afterwards. Errors:
+// kUndecodable (not an accepted format, the message listing those; corrupt
+// header), kTooLarge (pixel_limit() of the format).
 Result<Image> decode(std::string_view bytes, const DecodeOptions& options = {});
 
-// Width and height from the header only (no pixel decoding).
+// Width and height from the header only (no pixel decoding); an SVG's at its
+// intrinsic size. Errors as decode(), except that no limit is applied.
 struct ImageSize {
   int width = 0;
   int height = 0;

@@ -3,6 +3,7 @@
 // One run: decode the input (shrink-on-load when a rescale allows it) ->
 // optional width/height rescale -> the compiled Program -> encode.
 #include "runtime/rescale.h"
+#include "runtime/rescale_drawn.h"
 #include "runtime/runtime.h"
 
 #include <spdlog/spdlog.h>
@@ -84,9 +85,10 @@ class ImgfloExecutable final : public Executable {
     if (!size.ok()) return size.take_error();
     auto plan = plan_rescale(size->width, size->height, rr, limits.max_pixels);
     if (!plan.ok()) return plan.take_error();
-    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, *plan), stop, sequential});
+    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, *plan), stop, sequential,
+                              vector_scale(size->width, size->height, plan->exact_width, plan->exact_height)});
     if (!img.ok()) return img;
-    return rescale(*img, *plan);
+    return is_vector(size->type) ? rescale_drawn(*img, *plan) : rescale(*img, *plan);
   }
 
   std::shared_ptr<const Program> program_;

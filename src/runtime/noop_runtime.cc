@@ -7,6 +7,20 @@ namespace imgflo::runtime {
 
 namespace {
 
+// The name a stored copy gets: the four formats the original passed through
+// and browsers show. Other accepted inputs (HEIC, AVIF, JPEG XL, TIFF, and SVG,
+// which can carry script) stay unnamed, served as application/octet-stream,
+// as any unrecognised input always was.
+std::string passthrough_extension(ImageType t) {
+  switch (t) {
+    case ImageType::kJpeg:
+    case ImageType::kPng:
+    case ImageType::kGif:
+    case ImageType::kWebp: return std::string(type_extension(t));
+    default: return "";
+  }
+}
+
 class NoopExecutable final : public Executable {
  public:
   std::vector<std::string> output_types() const override { return {}; }  // any
@@ -25,7 +39,7 @@ class NoopExecutable final : public Executable {
   Result<Output> run(const RunRequest& req) const override {
     if (Status st = check(req); !st.ok()) return st.take_error();
     if (auto e = req.stop.check()) return *e;
-    const std::string ext(type_extension(sniff(*req.input)));
+    const std::string ext = passthrough_extension(sniff(*req.input));
     return Output{std::string(*req.input), req.out_type.empty() ? ext : req.out_type,
                   std::string(content_type_for(ext))};
   }
