@@ -52,7 +52,7 @@ TEST(Cli, FailuresExitNonZeroWithOneLine) {
   const std::string in = " input=" + example("gridbear.jpg").string();
   for (const std::string& args : {"nosuchgraph " + out + in, "crop.gif " + out + in, "crop " + out + in + " bogus=1",
                                   "crop " + out + " input=/nonexistent.jpg", "crop " + out + " input=" +
-                                  example("happy-kitten.svg").string()}) {
+                                  example("video-3dpmic.mp4").string()}) {
     CliRun r = cli(args);
     EXPECT_EQ(r.status, 1) << args << ": " << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;

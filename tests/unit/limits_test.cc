@@ -110,11 +110,9 @@ TEST(Run, ExpiredDeadlineIsATimeout) {
 }
 
 TEST(Decode, UnknownFormatsAreUndecodable) {
-  for (const char* name : {"happy-kitten.svg", "video-3dpmic.mp4"}) {
-    auto r = decode(read_file(example(name)), {});
-    ASSERT_FALSE(r.ok()) << name;
-    EXPECT_EQ(r.error().kind(), ErrorKind::kUndecodable) << name;
-  }
+  auto mp4 = decode(read_file(example("video-3dpmic.mp4")), {});
+  ASSERT_FALSE(mp4.ok());
+  EXPECT_EQ(mp4.error().kind(), ErrorKind::kUndecodable);
   auto empty = decode("", {});
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().kind(), ErrorKind::kUndecodable);
@@ -125,7 +123,8 @@ TEST(Decode, SniffsFormatFromBytes) {
   EXPECT_EQ(sniff(read_file(example("mountains.png"))), ImageType::kPng);
   EXPECT_EQ(sniff(read_file(example("time.gif"))), ImageType::kGif);
   EXPECT_EQ(sniff(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)), ImageType::kWebp);
-  EXPECT_EQ(sniff("<svg"), ImageType::kUnknown);
+  EXPECT_EQ(sniff(read_file(example("happy-kitten.svg"))), ImageType::kSvg);
+  EXPECT_EQ(sniff("%PDF-1.4\n"), ImageType::kUnknown);
 }
 
 TEST(Evaluate, DeadlineKillsARunningPipeline) {
