@@ -1,10 +1,12 @@
 // Fuzz target "image": input image bytes through our loaders.
 //
-// runtime::sniff, runtime::probe and runtime::decode with a 4 MP limit (JPEG through our
-// libjpeg reader with GEGL's float IDCT, PNG/GIF/WebP through libvips), then the pixels of
-// a small region of the decoded image are computed by encoding it as PNG (runtime::encode,
-// the service's own evaluation path), so lazily decoded formats really decode. The decode
-// options (random access or streaming, shrink-on-load factor) depend on the input's length.
+// runtime::sniff, runtime::probe and runtime::decode with a 4 MP limit (1 MP for SVG) for
+// every allow-listed format (JPEG through our libjpeg reader with GEGL's float IDCT; PNG,
+// GIF, WebP, HEIC/AVIF, JPEG XL, TIFF and SVG through their libvips loaders; seeds of each
+// in corpus/image/), then the pixels of a small region of the decoded image are computed by
+// encoding it as PNG (runtime::encode, the service's own evaluation path), so lazily decoded
+// formats really decode. The decode options (random access or streaming, shrink-on-load
+// factor, the scale an SVG is drawn at) depend on the input's length.
 // Errors are serialised as the service would answer them.
 #include "fuzz_support.h"
 
@@ -33,8 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   runtime::DecodeOptions options;
   options.limits.max_pixels = 4'000'000;
+  options.limits.max_vector_pixels = 1'000'000;
   options.sequential = size % 2 == 1;
   options.shrink = 1 + static_cast<int>((size / 2) % 3);
+  options.scale = 0.5 * static_cast<double>(1 + (size / 6) % 4);  // 0.5, 1, 1.5, 2
   options.stop.deadline = Deadline::after(std::chrono::seconds(10));
   auto image = runtime::decode(bytes, options);
   if (!image.ok()) {
