@@ -58,6 +58,17 @@ percentile() {
     print v[r] }'
 }
 
+# hyperfine over named commands; prints "name mean_s stddev_s cpu_s" lines (cpu =
+# mean user + system time).
+#   time_commands WARMUPS RUNS name1 cmd1 [name2 cmd2 ...]
+time_commands() {
+  local warmups=$1 runs=$2 args=()
+  shift 2
+  while (($#)); do args+=(-n "$1" "$2"); shift 2; done
+  hyperfine -N --style basic --warmup "$warmups" --runs "$runs" --export-csv "$TMP/times.csv" "${args[@]}" >&2
+  awk -F, 'NR > 1 { printf "%s %.4f %.4f %.4f\n", $1, $2, $3, $5 + $6 }' "$TMP/times.csv"
+}
+
 # Replaces the block between "<!-- BEGIN name -->" and "<!-- END name -->" in
 # FILE with the contents of SECTION (appending the block when it is absent).
 #   record_section FILE NAME SECTION

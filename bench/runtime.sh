@@ -114,16 +114,6 @@ peak_rss_mb() {
   fi
 }
 
-# hyperfine over named commands; prints "name mean_s stddev_s cpu_s" lines.
-#   time_commands WARMUPS RUNS name1 cmd1 [name2 cmd2 ...]
-time_commands() {
-  local warmups=$1 runs=$2 args=()
-  shift 2
-  while (($#)); do args+=(-n "$1" "$2"); shift 2; done
-  hyperfine -N --style basic --warmup "$warmups" --runs "$runs" --export-csv "$TMP/times.csv" "${args[@]}" >&2
-  awk -F, 'NR > 1 { printf "%s %.4f %.4f %.4f\n", $1, $2, $3, $5 + $6 }' "$TMP/times.csv"
-}
-
 wanted() {
   ((${#ONLY[@]} == 0)) && return 0
   local o
