@@ -7,6 +7,7 @@
 #include "support/format_corpus.h"
 #include "support/image_compare.h"
 #include "support/paths.h"
+#include "support/pixels.h"
 #include "support/test_origin.h"
 
 #include <gtest/gtest.h>
@@ -40,15 +41,6 @@ Served& served() {
 }
 
 vips::VImage image_of(const std::string& bytes) { return vips::VImage::new_from_buffer(bytes.data(), bytes.size(), ""); }
-
-std::string png_of(const vips::VImage& img) {
-  void* buf = nullptr;
-  size_t len = 0;
-  img.write_to_buffer(".png", &buf, &len);
-  std::string out(static_cast<const char*>(buf), len);
-  g_free(buf);
-  return out;
-}
 
 TEST(InputFormatsHttp, EachFormatThroughPassthroughAndAGraph) {
   for (const auto& s : format_samples()) {
@@ -87,9 +79,9 @@ TEST(InputFormatsHttp, SvgAtItsIntrinsicSizeOrDrawnAtTheRequestedWidth) {
   ASSERT_EQ(std::system(("vips copy '" + kitten + "[scale=2]' " + drawn).c_str()), 0);
   ASSERT_EQ(std::system(("vips resize '" + kitten + "' " + resized + " 2").c_str()), 0);
   // The plan rounds 578.6 x 2 up to 1158 rows, the drawing has 1157: compare those.
-  const std::string top = png_of(image_of(wide).extract_area(0, 0, 1488, 1157));
+  const std::string top = png_bytes(image_of(wide).extract_area(0, 0, 1488, 1157));
   const double to_drawn = compare_images(top, read_file(drawn)).mean_delta;
-  const double to_resized = compare_images(top, png_of(image_of(read_file(resized)).extract_area(0, 0, 1488, 1157))).mean_delta;
+  const double to_resized = compare_images(top, png_bytes(image_of(read_file(resized)).extract_area(0, 0, 1488, 1157))).mean_delta;
   EXPECT_LT(to_drawn, 0.5);
   EXPECT_LT(to_drawn, to_resized / 2) << to_drawn << " vs " << to_resized;
   // A huge declared size drawn straight at a small width is fine.

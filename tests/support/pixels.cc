@@ -49,6 +49,15 @@ const rt::Catalogue& bundled_catalogue() {
   return *cat;
 }
 
+std::string png_bytes(const vips::VImage& img) {
+  void* buf = nullptr;
+  size_t len = 0;
+  img.write_to_buffer(".png", &buf, &len);
+  std::string out(static_cast<const char*>(buf), len);
+  g_free(buf);
+  return out;
+}
+
 Pixels decode_pixels(const std::string& bytes) {
   VImage img = VImage::new_from_buffer(bytes.data(), bytes.size(), "");
   if (img.format() == VIPS_FORMAT_USHORT) img = (img / 257.0 + 0.5);

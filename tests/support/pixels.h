@@ -35,6 +35,9 @@ struct FloatPixels {
 // Throws std::runtime_error when libvips cannot read the bytes.
 Pixels decode_pixels(const std::string& bytes);
 
+// `img` encoded as PNG with libvips' defaults (8 or 16 bits as the image is).
+std::string png_bytes(const vips::VImage& img);
+
 // Runs graphs/NAME.json|fbp from the repository's graph folder as the service
 // would (decode, optional width/height rescale, graph, encode). Throws with
 // the Error's message on failure.

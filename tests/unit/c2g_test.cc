@@ -17,15 +17,6 @@
 namespace imgflo::test {
 namespace {
 
-std::string png_bytes(const vips::VImage& img) {
-  void* buf = nullptr;
-  size_t len = 0;
-  img.write_to_buffer(".png", &buf, &len);
-  std::string out(static_cast<const char*>(buf), len);
-  g_free(buf);
-  return out;
-}
-
 std::string desaturate(const std::string& input, const request::Params& params = {}) {
   return run_graph("desaturate", input, params, "png");
 }
