@@ -1,6 +1,7 @@
 #include "runtime/image.h"
 
 #include "core/color.h"
+#include "runtime/srgb_u8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -66,21 +67,16 @@ const VImage& decode_lut(Depth depth) {
   return depth == Depth::kU8 ? lut8 : lut16;
 }
 
-// Linear value quantised to 16 bits -> sRGB-encoded code value of `depth`.
-// Step 1/65535 in linear light moves the u8 result by < 0.05 levels.
-const VImage& encode_lut(Depth depth) {
-  static auto build = [](double max) {
+// Linear value quantised to 16 bits -> sRGB-encoded u16 code value (u8
+// results are rounded exactly by encode_srgb_u8).
+const VImage& encode_lut16() {
+  static std::vector<float> table = [] {
     std::vector<float> t(65536);
-    for (int i = 0; i < 65536; ++i) {
-      t[i] = static_cast<float>(std::floor(linear_to_srgb(i / 65535.0) * max + 0.5));
-    }
+    for (int i = 0; i < 65536; ++i) t[i] = static_cast<float>(std::floor(linear_to_srgb(i / 65535.0) * 65535.0 + 0.5));
     return t;
-  };
-  static std::vector<float> u8 = build(255.0);
-  static std::vector<float> u16 = build(65535.0);
-  static const VImage lut8 = lut_image(u8).cast(VIPS_FORMAT_UCHAR);
-  static const VImage lut16 = lut_image(u16).cast(VIPS_FORMAT_USHORT);
-  return depth == Depth::kU8 ? lut8 : lut16;
+  }();
+  static const VImage lut16 = lut_image(table).cast(VIPS_FORMAT_USHORT);
+  return lut16;
 }
 
 // Float [0, 1] (unclamped) -> integer code values of `depth`, rounded, clipped.
@@ -90,7 +86,10 @@ VImage quantise(const VImage& v, Depth depth) {
 }
 
 VImage luminance(const VImage& linear_rgb) {
-  return linear_rgb.recomb(VImage::new_matrixv(3, 1, 0.22249, 0.71690, 0.06061));
+  // babl's luminance for sRGB: the Y row of its RGB -> XYZ (D50) matrix, as
+  // babl computes it from the primaries (the same row as cie_lch.cc).
+  return linear_rgb.recomb(
+      VImage::new_matrixv(3, 1, 0.22248794002686589, 0.71690383887925313, 0.060608257216285655));
 }
 
 // Working state of a conversion: colour and (optional) alpha bands.
@@ -190,8 +189,10 @@ Image convert(const Image& src, PixelFormat dst) {
   if (dst.premultiplied && !p.f.premultiplied) p.colour = p.colour * p.alpha;
 
   if (dst.depth != Depth::kFloat) {
-    if (lut_encode) {
-      p.colour = (p.colour * 65535.0 + 0.5).cast(VIPS_FORMAT_USHORT).maplut(encode_lut(dst.depth));
+    if (lut_encode && dst.depth == Depth::kU8) {
+      p.colour = encode_srgb_u8(p.colour);
+    } else if (lut_encode) {
+      p.colour = (p.colour * 65535.0 + 0.5).cast(VIPS_FORMAT_USHORT).maplut(encode_lut16());
     } else {
       p.colour = quantise(p.colour, dst.depth);
     }

@@ -72,7 +72,7 @@ struct Image {
 
 // Same pixels in another format (babl semantics): integer <-> float scaling,
 // sRGB TRC, RGB <-> Y with babl's D50 luminance weights
-// (Y = 0.22249 R + 0.71690 G + 0.06061 B, on linear values), adding alpha 1,
+// (Y = 0.2224879 R + 0.7169038 G + 0.0606083 B, on linear values), adding alpha 1,
 // dropping alpha (after un-premultiplying), premultiplication. Float values
 // are not clamped; conversion to an integer depth clamps and rounds.
 Image convert(const Image& src, PixelFormat target);

@@ -1,5 +1,5 @@
 // gegl/gray (also gegl/grey): linear luminance with alpha, "YA float"
-// (Y = 0.22249 R + 0.71690 G + 0.06061 B on linear RGB, babl's D50 weights).
+// (Y = 0.2224879 R + 0.7169038 G + 0.0606083 B on linear RGB, babl's D50 weights).
 #include "runtime/ops/grey_common.h"
 
 namespace imgflo::runtime::ops {
