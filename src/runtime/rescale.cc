@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <vector>
 
 namespace imgflo::runtime {
 
@@ -72,18 +73,39 @@ int shrink_on_load_factor(int in_w, int in_h, const RescalePlan& plan) {
   return 1;
 }
 
+int gegl_box_samples(double scale_x, double scale_y, bool horizontal) {
+  const double inv_x = 1.0 / scale_x, inv_y = 1.0 / scale_y;
+  // The box filter takes over when either axis shrinks by 2 or more.
+  if (inv_x * inv_x < 4.0 && inv_y * inv_y < 4.0) return 1;
+  const double inv = horizontal ? inv_x : inv_y;
+  return std::clamp(static_cast<int>(std::floor(inv)), 1, kGeglMaxBoxSamples);
+}
+
 Image rescale(const Image& img, const RescalePlan& plan) {
   const Image linear = convert(img, fmt::kRaGaBaAFloat);
   const double sx = plan.exact_width / img.width();
   const double sy = plan.exact_height / img.height();
-  vips::VImage v = linear.pixels;
-  if (std::abs(sx - 1.0) > 1e-12 || std::abs(sy - 1.0) > 1e-12) {
-    v = v.resize(sx, vips::VImage::option()->set("vscale", sy)->set("kernel", VIPS_KERNEL_LINEAR));
+  if (std::abs(sx - 1.0) <= 1e-12 && std::abs(sy - 1.0) <= 1e-12) {
+    return place(linear, Rect{0, 0, plan.out_width, plan.out_height});
   }
-  if (v.width() != plan.out_width || v.height() != plan.out_height) {
-    // Rounded outward: the uncovered part of the last row/column is transparent.
-    v = v.embed(0, 0, plan.out_width, plan.out_height, vips::VImage::option()->set("extend", VIPS_EXTEND_BLACK));
-  }
+  const int nx = gegl_box_samples(sx, sy, true);
+  const int ny = gegl_box_samples(sx, sy, false);
+  // Output pixel X samples the input at (X + 0.5) / s - 0.5 in pixel-centre
+  // coordinates (libvips: X = s (x + idx) + odx); with box filtering, nx
+  // samples spaced 1 / (s nx) around that centre are the pixels of an affine
+  // at s nx, averaged nx at a time. Outside the input is transparent (GEGL's
+  // abyss NONE), so the last partially covered row/column fades out.
+  auto opt = vips::VImage::option()
+                 ->set("interpolate", vips::VInterpolate::new_from_name("bilinear"))
+                 ->set("idx", 0.5)
+                 ->set("idy", 0.5)
+                 ->set("odx", -0.5)
+                 ->set("ody", -0.5)
+                 ->set("oarea", std::vector<int>{0, 0, plan.out_width * nx, plan.out_height * ny})
+                 ->set("extend", VIPS_EXTEND_BLACK)
+                 ->set("premultiplied", true);
+  vips::VImage v = linear.pixels.affine({sx * nx, 0.0, 0.0, sy * ny}, opt);
+  if (nx > 1 || ny > 1) v = v.shrink(nx, ny);
   return Image{v, fmt::kRaGaBaAFloat, 0, 0};
 }
 

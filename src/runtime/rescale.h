@@ -5,7 +5,8 @@
 // the aspect ratio; both given -> exactly width x height (aspect not kept);
 // the output size is the scaled extent rounded outward (ceil); resampling is
 // done in linear light with premultiplied alpha and the result has alpha
-// (RaGaBaA float), so a partially covered last row/column is transparent.
+// (RaGaBaA float): border pixels that sample outside the input are partly
+// transparent, as is a partially covered last row/column.
 #pragma once
 
 #include "core/error.h"
@@ -50,8 +51,23 @@ Status check_output_size(double width, double height, uint64_t max_pixels, std::
 // decoded image at least as large as the planned output.
 int shrink_on_load_factor(int in_w, int in_h, const RescalePlan& plan);
 
+// GEGL 0.4's linear sampler averages up to this many bilinear samples per
+// axis when it shrinks (its box filter).
+inline constexpr int kGeglMaxBoxSamples = 4;
+
+// Bilinear samples per output pixel along one axis (`horizontal` or not) for
+// a scale of scale_x x scale_y (both > 0), as GEGL's linear sampler takes
+// them: 1 unless one axis shrinks by 2 or more; then floor(1 / scale) of that
+// axis, between 1 and kGeglMaxBoxSamples.
+int gegl_box_samples(double scale_x, double scale_y, bool horizontal);
+
 // Resizes `img` (the input, possibly already shrunk on load) to the plan's
-// output size.
+// output size the way GEGL 0.4.42's scale-size-keepaspect does: output pixel
+// centre (X + 0.5) maps to input position (X + 0.5) / scale, sampled
+// bilinearly between pixel centres in premultiplied linear light (RaGaBaA
+// float), with gegl_box_samples() samples per axis averaged when shrinking;
+// outside the input is transparent. A lazy libvips pipeline (affine with the
+// bilinear interpolator, then an integer box shrink when averaging).
 Image rescale(const Image& img, const RescalePlan& plan);
 
 }  // namespace imgflo::runtime
