@@ -71,9 +71,15 @@ std::string Comparison::describe() const {
   if (!same_size) {
     s << "size differs: " << width_a << "x" << height_a << " vs " << width_b << "x" << height_b;
   } else {
-    s << "max dE " << max_delta << ", mean dE " << mean_delta << ", " << wrong_pixels << " pixels differ";
+    s << "max dE " << max_delta << ", mean dE " << mean_delta << ", " << wrong_pixels << " pixels differ, "
+      << percent_over_default() << " % over 1.5";
   }
   return s.str();
+}
+
+double Comparison::percent_over_default() const {
+  const double pixels = static_cast<double>(width_a) * height_a;
+  return pixels > 0 ? 100.0 * static_cast<double>(over_default) / pixels : 0.0;
 }
 
 Comparison compare_images(const std::string& a, const std::string& b) {
@@ -90,6 +96,7 @@ Comparison compare_images(const std::string& a, const std::string& b) {
     c.max_delta = std::max(c.max_delta, d);
     sum += d;
     if (d >= 0.1) ++c.wrong_pixels;
+    if (d > 1.5) ++c.over_default;
   }
   c.mean_delta = la.empty() ? 0 : sum / static_cast<double>(la.size());
   if (c.max_delta < 0.1) c.max_delta = 0;

@@ -20,6 +20,10 @@ struct Comparison {
   double max_delta = 0;      // over all pixels
   double mean_delta = 0;
   long wrong_pixels = 0;     // pixels with delta >= 0.1
+  long over_default = 0;     // pixels with delta > 1.5, the default tolerance
+
+  // Share of all pixels over the default tolerance, in percent.
+  double percent_over_default() const;
 
   bool passes(double tolerance) const { return same_size && max_delta <= tolerance; }
   std::string describe() const;

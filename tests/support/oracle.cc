@@ -23,9 +23,9 @@ std::string quote(const std::string& s) {
 }  // namespace
 
 std::string run_gegl(const std::filesystem::path& input, const std::string& chain,
-                     const std::filesystem::path& scratch) {
+                     const std::filesystem::path& scratch, const std::string& extension) {
   static std::atomic<int> counter{0};
-  const auto out = scratch / ("gegl-" + std::to_string(counter++) + ".png");
+  const auto out = scratch / ("gegl-" + std::to_string(counter++) + "." + extension);
   // The chain is passed through the shell unquoted on purpose: it is a list of
   // "op prop=value" words (and [ ] for aux chains) written by the test.
   // One GEGL thread: ops that walk the image in order (c2g's spray, noise-reduction's in-place

@@ -2,7 +2,7 @@
 //
 //   run_gegl(input, "gegl:gaussian-blur std-dev-x=3 std-dev-y=3", dir)
 // runs the gegl CLI (`GEGL_THREADS=1 gegl INPUT -o OUT.png -- CHAIN`) and returns the PNG
-// bytes (GEGL writes 16-bit PNGs; compare_images is format-agnostic).
+// bytes (GEGL writes 16-bit PNGs; compare_images is format-agnostic); OUT.jpg on request.
 //
 //   run_fbp(text, input_bytes, params, "png")
 // compiles an .fbp graph text with the built-in ops and runs it the way the
@@ -16,9 +16,10 @@
 
 namespace imgflo::test {
 
-// Throws std::runtime_error when gegl fails or writes nothing.
+// Throws std::runtime_error when gegl fails or writes nothing. `extension`
+// picks GEGL's saver ("png": 16-bit; "jpg": quality 90, progressive).
 std::string run_gegl(const std::filesystem::path& input, const std::string& chain,
-                     const std::filesystem::path& scratch);
+                     const std::filesystem::path& scratch, const std::string& extension = "png");
 
 // Throws std::runtime_error with the Error's message when the graph fails.
 std::string run_fbp(const std::string& fbp_text, const std::string& input_bytes, const request::Params& params,
