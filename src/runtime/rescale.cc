@@ -55,6 +55,7 @@ Result<RescalePlan> plan_rescale(int in_w, int in_h, const RescaleRequest& req, 
   } else if (req.height > 0) {
     sx = sy = static_cast<double>(req.height) / in_h;
   }
+  plan.in_height = in_h;
   plan.exact_width = in_w * sx;
   plan.exact_height = in_h * sy;
   // Round outward, tolerating floating-point noise on exact results.
@@ -79,6 +80,13 @@ int gegl_box_samples(double scale_x, double scale_y, bool horizontal) {
   if (inv_x * inv_x < 4.0 && inv_y * inv_y < 4.0) return 1;
   const double inv = horizontal ? inv_x : inv_y;
   return std::clamp(static_cast<int>(std::floor(inv)), 1, kGeglMaxBoxSamples);
+}
+
+int gegl_rendered_rows(int in_h, double scale_y, int out_h) {
+  // Row Y is skipped when its centre maps below in_h + 1 (the input plus the
+  // linear sampler's one-pixel context); no row is when scale_y >= 1/2.
+  const double last = std::floor((in_h + 1) * scale_y - 0.5);
+  return static_cast<int>(std::clamp(last + 1.0, 0.0, static_cast<double>(out_h)));
 }
 
 Image rescale(const Image& img, const RescalePlan& plan) {
@@ -106,6 +114,15 @@ Image rescale(const Image& img, const RescalePlan& plan) {
                  ->set("premultiplied", true);
   vips::VImage v = linear.pixels.affine({sx * nx, 0.0, 0.0, sy * ny}, opt);
   if (nx > 1 || ny > 1) v = v.shrink(nx, ny);
+  // GEGL sees the whole input: judged at its size, not the shrunk-on-load one.
+  const int rows = gegl_rendered_rows(plan.in_height, plan.exact_height / plan.in_height, plan.out_height);
+  if (rows == 0) {
+    v = vips::VImage::black(plan.out_width, plan.out_height, vips::VImage::option()->set("bands", 4))
+            .cast(VIPS_FORMAT_FLOAT);
+  } else if (rows < plan.out_height) {
+    v = v.extract_area(0, 0, plan.out_width, rows)
+            .embed(0, 0, plan.out_width, plan.out_height, vips::VImage::option()->set("extend", VIPS_EXTEND_BLACK));
+  }
   return Image{v, fmt::kRaGaBaAFloat, 0, 0};
 }
 

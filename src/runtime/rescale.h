@@ -24,6 +24,7 @@ struct RescaleRequest {
 };
 
 struct RescalePlan {
+  int in_height = 0;       // of the input as stored (before any shrink-on-load)
   double exact_width = 0;  // scaled extent before rounding outward
   double exact_height = 0;
   int out_width = 0;       // ceil of the exact extent
@@ -61,13 +62,20 @@ inline constexpr int kGeglMaxBoxSamples = 4;
 // axis, between 1 and kGeglMaxBoxSamples.
 int gegl_box_samples(double scale_x, double scale_y, bool horizontal);
 
+// Output rows (of out_h) that GEGL renders for an input in_h high scaled by
+// scale_y: it leaves a row transparent when the row's centre maps more than
+// one pixel below the input, which only a last, partly covered row of a
+// vertical shrink by more than 2 can do.
+int gegl_rendered_rows(int in_h, double scale_y, int out_h);
+
 // Resizes `img` (the input, possibly already shrunk on load) to the plan's
 // output size the way GEGL 0.4.42's scale-size-keepaspect does: output pixel
 // centre (X + 0.5) maps to input position (X + 0.5) / scale, sampled
 // bilinearly between pixel centres in premultiplied linear light (RaGaBaA
 // float), with gegl_box_samples() samples per axis averaged when shrinking;
-// outside the input is transparent. A lazy libvips pipeline (affine with the
-// bilinear interpolator, then an integer box shrink when averaging).
+// outside the input is transparent, and so are rows past
+// gegl_rendered_rows(). A lazy libvips pipeline (affine with the bilinear
+// interpolator, then an integer box shrink when averaging).
 Image rescale(const Image& img, const RescalePlan& plan);
 
 }  // namespace imgflo::runtime

@@ -66,6 +66,7 @@ INSTANTIATE_TEST_SUITE_P(
                     ScaleCase{"downscale_bilinear", &TestInputs::large, 500, -1},        // 0.65: no box filter
                     ScaleCase{"downscale_box2", &TestInputs::large, 300, -1},            // 0.39: 2 x 2 samples
                     ScaleCase{"downscale_box4_height", &TestInputs::large, -1, 100},     // 0.098: 4 x 4 samples
+                    ScaleCase{"downscale_box4_width", &TestInputs::large, 100, -1},      // 100x134: last row left out
                     ScaleCase{"stretch_up_and_down", &TestInputs::large, 1000, 300}),    // x 1.3, y 0.29: 1 x 3
     [](const testing::TestParamInfo<ScaleCase>& info) { return info.param.name; });
 

@@ -37,6 +37,14 @@ TEST(GeglBoxSamples, OnlyWhenAnAxisShrinksByTwoOrMore) {
   EXPECT_EQ(gegl_box_samples(0.05, 0.05, true), kGeglMaxBoxSamples);
 }
 
+TEST(GeglRenderedRows, OnlyAPartialLastRowOfAStrongShrinkIsLeftOut) {
+  EXPECT_EQ(gegl_rendered_rows(1000, 1.389, 1389), 1389);    // upscale: all rows
+  EXPECT_EQ(gegl_rendered_rows(1024, 0.6, 615), 615);        // shrink by less than 2: all rows
+  EXPECT_EQ(gegl_rendered_rows(1024, 100.0 / 768, 134), 133);  // row 133's centre maps to 1025.3 > 1025
+  EXPECT_EQ(gegl_rendered_rows(1024, 100.0 / 1024, 100), 100);  // no partial row
+  EXPECT_EQ(gegl_rendered_rows(1, 0.1, 1), 0);               // row 0's centre at 5 > 2
+}
+
 // 2x1 -> 5 wide: scale 2.5, 5x3 (2.5 rounded up). Output X samples input
 // position (X + 0.5) / 2.5 - 0.5 between pixel centres; outside is
 // transparent, so the border pixels are partly transparent (premultiplied).
@@ -66,6 +74,15 @@ TEST(Rescale, DownscaleByThreeAveragesThreeSamples) {
   EXPECT_NEAR(out.pixels.getpoint(0, 0)[0], 1.0 / 3.0, 1e-5);
   EXPECT_NEAR(out.pixels.getpoint(1, 0)[0], 1.0, 1e-5);
   EXPECT_NEAR(out.pixels.getpoint(0, 0)[3], 1.0, 1e-5);
+}
+
+// 40x1 -> 4 wide: scale 0.1, one row 0.1 high whose centre maps to 5, more
+// than a pixel below the input: GEGL leaves it transparent.
+TEST(Rescale, RowFarBelowTheInputIsTransparent) {
+  const Image out = rescaled(row(std::vector<float>(40, 1.0f)), 4, -1);
+  ASSERT_EQ(out.width(), 4);
+  ASSERT_EQ(out.height(), 1);
+  EXPECT_EQ(out.pixels.getpoint(2, 0)[3], 0.0);
 }
 
 TEST(Rescale, IdentityKeepsThePixels) {
