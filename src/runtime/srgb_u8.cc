@@ -53,8 +53,9 @@ vips::VImage encode_srgb_u8(const vips::VImage& linear) {
   static Tables tables = build_tables();  // static storage: the LUT images point into it
   static const vips::VImage base = lut(tables.base).cast(VIPS_FORMAT_UCHAR);
   static const vips::VImage threshold = lut(tables.threshold);
-  // cast() clips: below 0 -> bucket 0 (level 0), above 1 -> the last bucket (255).
-  const vips::VImage bucket = (linear * kBucketScale).floor().cast(VIPS_FORMAT_USHORT);
+  // cast() truncates and clips: below 0 -> bucket 0 (level 0), above 1 -> the
+  // last bucket (255).
+  const vips::VImage bucket = (linear * kBucketScale).cast(VIPS_FORMAT_USHORT);
   const vips::VImage step = (linear >= bucket.maplut(threshold)) & 1;
   return (bucket.maplut(base) + step).cast(VIPS_FORMAT_UCHAR);
 }
