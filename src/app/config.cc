@@ -211,6 +211,13 @@ const std::vector<Setting>& settings() {
       {"IMGFLO_MAX_PIXELS", "--max-pixels", nullptr,
        "largest input or intermediate image in pixels (checked from the header, before decoding)",
        integer(IMGFLO_FIELD(processor.limits.max_pixels), 1, 1'000'000'000'000LL)},
+      {"IMGFLO_MAX_FRAMES", "--max-frames", nullptr,
+       "most frames of an animated GIF/WebP input run through a graph to .gif/.webp (checked from the header)",
+       integer(IMGFLO_FIELD(processor.limits.max_frames), 1, 100'000)},
+      {"IMGFLO_MAX_ANIMATION_PIXELS", "--max-animation-pixels", nullptr,
+       "most pixels over all frames of an animated input, as stored and as the graph gets them after "
+       "width/height (checked from the header; finished frames are held as 4 bytes per pixel of it)",
+       integer(IMGFLO_FIELD(processor.limits.max_animation_pixels), 1, 1'000'000'000'000LL)},
       {"IMGFLO_REQUEST_TIMEOUT", "--request-timeout", nullptr,
        "seconds a GET waits for processing before 504; the job is cancelled if nobody else waits",
        seconds(IMGFLO_FIELD(handler.request_timeout)), kServer},

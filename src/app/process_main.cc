@@ -35,12 +35,17 @@ constexpr const char* kUsage = R"(usage: imgflo-process [options] GRAPH[.ext] OU
 
 Runs an imgflo graph on a local image. Parameters are those of the URL query
 (see --list); `input` is a local file path. The output type is the extension
-given on GRAPH: png, jpg/jpeg (the default); the noop graph copies the input.
+given on GRAPH: png, jpg/jpeg (the default), gif, webp (animated GIF/WebP inputs
+stay animated); the noop graph copies the input.
 
 options:
   --list               print the graph catalogue (GET /graphs) as JSON
   --graphs DIR         graph folder (default $IMGFLO_GRAPHDIR, else <exe>/../graphs)
   --max-pixels N       refuse inputs and intermediate images over N pixels (default 50000000)
+  --max-frames N       refuse animations of more than N frames (default $IMGFLO_MAX_FRAMES, else 500)
+  --max-animation-pixels N
+                       refuse animations of more than N pixels over all frames (default
+                       $IMGFLO_MAX_ANIMATION_PIXELS, else 50000000)
   --timeout SECONDS    stop the run after SECONDS (default 60; 0 = no deadline)
   --compute-threads N  threads an image operation may use (default $IMGFLO_COMPUTE_THREADS,
                        else the number of CPUs)
@@ -52,6 +57,8 @@ struct Options {
   bool list = false;
   std::string graph_dir;
   uint64_t max_pixels = rt::DecodeLimits{}.max_pixels;
+  int max_frames = rt::DecodeLimits{}.max_frames;
+  uint64_t max_animation_pixels = rt::DecodeLimits{}.max_animation_pixels;
   double timeout_s = 60;
   int compute_threads = 0;  // 0 = IMGFLO_COMPUTE_THREADS, else the number of CPUs
   std::string graph;
@@ -88,6 +95,12 @@ std::string parse_args(int argc, char** argv, Options& o) {
   if (const char* env = std::getenv("IMGFLO_COMPUTE_THREADS"); env && *env) {
     o.compute_threads = positive(env, "IMGFLO_COMPUTE_THREADS");
   }
+  if (const char* env = std::getenv("IMGFLO_MAX_FRAMES"); env && *env) {
+    o.max_frames = positive(env, "IMGFLO_MAX_FRAMES");
+  }
+  if (const char* env = std::getenv("IMGFLO_MAX_ANIMATION_PIXELS"); env && *env) {
+    o.max_animation_pixels = std::stoull(env);
+  }
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -104,6 +117,10 @@ std::string parse_args(int argc, char** argv, Options& o) {
       o.graph_dir = value("--graphs");
     } else if (a == "--max-pixels") {
       o.max_pixels = std::stoull(value("--max-pixels"));
+    } else if (a == "--max-frames") {
+      o.max_frames = positive(value("--max-frames"), "--max-frames");
+    } else if (a == "--max-animation-pixels") {
+      o.max_animation_pixels = std::stoull(value("--max-animation-pixels"));
     } else if (a == "--timeout") {
       o.timeout_s = std::stod(value("--timeout"));
     } else if (a == "--compute-threads") {
@@ -144,6 +161,8 @@ int run(const Options& o, const rt::Catalogue& catalogue) {
   rt::RunRequest req;
   req.out_type = spec.extension;
   req.limits.max_pixels = o.max_pixels;
+  req.limits.max_frames = o.max_frames;
+  req.limits.max_animation_pixels = o.max_animation_pixels;
   if (o.timeout_s > 0) {
     req.stop.deadline = imgflo::Deadline::after(
         std::chrono::duration_cast<imgflo::Clock::duration>(std::chrono::duration<double>(o.timeout_s)));

@@ -73,6 +73,8 @@ double vector_scale(int in_w, int in_h, double out_w, double out_h) {
   return std::max(out_w / std::max(in_w, 1), out_h / std::max(in_h, 1));
 }
 
+Result<Image> normalise_decoded(vips::VImage v) { return tag(std::move(v)); }
+
 Result<ImageSize> probe(std::string_view bytes) { return read_header(bytes, 1.0); }
 
 Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {

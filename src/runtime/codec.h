@@ -52,6 +52,10 @@ double vector_scale(int in_w, int in_h, double out_w, double out_h);
 // header), kTooLarge (pixel_limit() of the format).
 Result<Image> decode(std::string_view bytes, const DecodeOptions& options = {});
 
+// The normalisation decode() applies after a loader (to GEGL's formats), for
+// images loaded elsewhere: the frames of an animation (runtime/animation.h).
+Result<Image> normalise_decoded(vips::VImage v);
+
 // Width and height from the header only (no pixel decoding); an SVG's at its
 // intrinsic size. Errors as decode(), except that no limit is applied.
 struct ImageSize {

@@ -2,6 +2,14 @@
 //
 // One run: decode the input (shrink-on-load when a rescale allows it) ->
 // optional width/height rescale -> the compiled Program -> encode.
+//
+// Output types: jpg/jpeg and png (the original's), gif and webp
+// (frame_encode.h). An animated GIF/WebP input to a gif or webp output runs
+// the same steps on every frame (animation.h) and keeps the frame delays and
+// loop count; to jpg/png it gives its first frame, as a still.
+#include "core/mime.h"
+#include "runtime/animation.h"
+#include "runtime/frame_encode.h"
 #include "runtime/rescale.h"
 #include "runtime/rescale_drawn.h"
 #include "runtime/runtime.h"
@@ -12,7 +20,27 @@ namespace imgflo::runtime {
 
 namespace {
 
-const std::vector<std::string> kImgfloTypes = {"jpg", "jpeg", "png"};
+const std::vector<std::string> kImgfloTypes = {"jpg", "jpeg", "png", "gif", "webp"};
+
+// The frame format of an output type that can carry animation.
+std::optional<FrameFormat> frame_output(const std::string& out_type) {
+  if (out_type == "gif") return FrameFormat::kGif;
+  if (out_type == "webp") return FrameFormat::kWebp;
+  return std::nullopt;
+}
+
+// The output type's bytes of a still result; "jpeg" arrives normalised to "jpg".
+Result<Output> encode_still(const Image& image, const std::string& out_type, const Stop& stop) {
+  if (auto frames = frame_output(out_type)) {
+    auto bytes = encode_frames({image}, *frames, {}, stop);
+    if (!bytes.ok()) return bytes.take_error();
+    return Output{std::move(*bytes), out_type, std::string(content_type_for(out_type))};
+  }
+  const bool png = out_type == "png";
+  auto bytes = encode(image, png ? OutputType::kPng : OutputType::kJpeg, stop);
+  if (!bytes.ok()) return bytes.take_error();
+  return Output{std::move(*bytes), png ? "png" : "jpg", png ? "image/png" : "image/jpeg"};
+}
 
 // After a failed evaluation: was it the input's fault (truncated/corrupt data
 // only found while decoding pixels) or ours?
@@ -58,6 +86,13 @@ class ImgfloExecutable final : public Executable {
     request::Params params = req.params;
     const RescaleRequest rescale_req = take_rescale_params(params);
 
+    const auto frames = frame_output(req.out_type);
+    if (frames && program_->takes_input()) {
+      auto animation = probe_animation(*req.input);
+      if (!animation.ok()) return animation.take_error();
+      if (*animation) return run_animation(**animation, *frames, req, params, rescale_req);
+    }
+
     std::optional<Image> input;
     if (program_->takes_input()) {
       auto loaded = load_input(*req.input, rescale_req, req.limits, req.stop, program_->streams_input());
@@ -67,13 +102,45 @@ class ImgfloExecutable final : public Executable {
     auto result = program_->run(input ? &*input : nullptr, params, req.stop, req.limits.max_pixels);
     if (!result.ok()) return failure(result.take_error(), req);
 
-    const bool png = req.out_type == "png";
-    auto bytes = encode(*result, png ? OutputType::kPng : OutputType::kJpeg, req.stop);
-    if (!bytes.ok()) return failure(bytes.take_error(), req);
-    return Output{std::move(*bytes), png ? "png" : "jpg", png ? "image/png" : "image/jpeg"};
+    auto out = encode_still(*result, req.out_type, req.stop);
+    if (!out.ok()) return failure(out.take_error(), req);
+    return out;
   }
 
  private:
+  // The graph on every frame of an animated input (animation.h), each frame
+  // rescaled first; limits checked from the header before any frame is decoded.
+  Result<Output> run_animation(const Animation& animation, FrameFormat format, const RunRequest& req,
+                               const request::Params& params, const RescaleRequest& rescale_req) const {
+    if (Status st = check_animation_limits(animation, animation.width, animation.height, req.limits); !st.ok()) {
+      return st.take_error();
+    }
+    auto frames = AnimationFrames::open(*req.input, animation);
+    if (!frames.ok()) return frames.take_error();
+    auto first = frames->frame(0);  // upright size (lazy: nothing decoded)
+    if (!first.ok()) return first.take_error();
+    std::optional<RescalePlan> plan;
+    if (rescale_req.active()) {
+      auto planned = plan_rescale(first->width(), first->height(), rescale_req, req.limits.max_pixels);
+      if (!planned.ok()) return planned.take_error();
+      plan = *planned;
+    }
+    const int width = plan ? plan->out_width : first->width();
+    const int height = plan ? plan->out_height : first->height();
+    if (Status st = check_animation_limits(animation, width, height, req.limits); !st.ok()) return st.take_error();
+
+    const FrameWork work = [&](const Image& frame) -> Result<Image> {
+      if (!plan) return program_->run(&frame, params, req.stop, req.limits.max_pixels);
+      const Image scaled = rescale(frame, *plan);
+      return program_->run(&scaled, params, req.stop, req.limits.max_pixels);
+    };
+    auto results = map_frames(*frames, work, req.stop, req.limits.max_pixels);
+    if (!results.ok()) return failure(results.take_error(), req);
+    auto bytes = encode_frames(*results, format, animation.timing, req.stop);
+    if (!bytes.ok()) return failure(bytes.take_error(), req);
+    return Output{std::move(*bytes), req.out_type, std::string(content_type_for(req.out_type))};
+  }
+
   static Error failure(Error e, const RunRequest& req) {
     return req.input ? explain_failure(e, *req.input, req.stop) : e;
   }

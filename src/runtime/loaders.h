@@ -41,6 +41,13 @@ struct DecodeLimits {
   // one thread, its cost grows with the area times the content, and a few
   // hundred bytes of SVG can declare any size. 16 MP = 4000 x 4000.
   uint64_t max_vector_pixels = 16'000'000;
+  // Animated inputs run frame by frame (runtime/animation.h): at most this
+  // many frames, and at most this many pixels over all frames, counted both
+  // in the input and in the (rescaled) frames the graph is given. The
+  // finished frames are held as 8-bit RGBA until written: 50 MP is 200 MB
+  // (200 frames of 500x500; ~300 MB peak RSS measured, bench/animation.sh).
+  int max_frames = 500;
+  uint64_t max_animation_pixels = 50'000'000;
 };
 
 // The format of `bytes` by its signature; kUnknown for anything not accepted.

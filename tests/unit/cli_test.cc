@@ -50,7 +50,7 @@ TEST(Cli, WritesTheRequestedFormat) {
 TEST(Cli, FailuresExitNonZeroWithOneLine) {
   const auto out = (scratch_dir("cli-fail") / "o").string();
   const std::string in = " input=" + example("gridbear.jpg").string();
-  for (const std::string& args : {"nosuchgraph " + out + in, "crop.gif " + out + in, "crop " + out + in + " bogus=1",
+  for (const std::string& args : {"nosuchgraph " + out + in, "crop.bmp " + out + in, "crop " + out + in + " bogus=1",
                                   "crop " + out + " input=/nonexistent.jpg", "crop " + out + " input=" +
                                   example("video-3dpmic.mp4").string()}) {
     CliRun r = cli(args);

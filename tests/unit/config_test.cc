@@ -96,6 +96,21 @@ TEST(Config, EachSettingLandsInItsPart) {
   EXPECT_EQ(c->compute_threads, 3);
 }
 
+TEST(Config, AnimationLimits) {
+  auto defaults = Config::load({}, {});
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message();
+  EXPECT_EQ(defaults->processor.limits.max_frames, runtime::DecodeLimits{}.max_frames);
+  EXPECT_EQ(defaults->processor.limits.max_animation_pixels, runtime::DecodeLimits{}.max_animation_pixels);
+  auto c = Config::load({{"IMGFLO_MAX_FRAMES", "12"}}, {"--max-animation-pixels", "3000000"});
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->processor.limits.max_frames, 12);
+  EXPECT_EQ(c->processor.limits.max_animation_pixels, 3'000'000u);
+  EXPECT_NE(problems_of({{"IMGFLO_MAX_FRAMES", "0"}}).find("IMGFLO_MAX_FRAMES"), std::string::npos);
+  const std::string help = Config::help(Config::Program::worker);
+  EXPECT_NE(help.find("IMGFLO_MAX_FRAMES"), std::string::npos);
+  EXPECT_NE(help.find("IMGFLO_MAX_ANIMATION_PIXELS"), std::string::npos);
+}
+
 TEST(Config, RedisSettings) {
   auto c = Config::load({{"IMGFLO_CACHE", "redis-local"},
                          {"IMGFLO_REDIS_URL", "redis://:pw@h:6390/2"},
