@@ -45,7 +45,7 @@ struct DecodeLimits {
   // many frames, and at most this many pixels over all frames, counted both
   // in the input and in the (rescaled) frames the graph is given. The
   // finished frames are held as 8-bit RGBA until written: 50 MP is 200 MB
-  // (200 frames of 500x500; ~300 MB peak RSS measured, bench/animation.sh).
+  // (200 frames of 500x500; 300-370 MB peak RSS measured, bench/animation.sh).
   int max_frames = 500;
   uint64_t max_animation_pixels = 50'000'000;
 };
