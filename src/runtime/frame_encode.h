@@ -3,9 +3,9 @@
 //
 // Settings (the next issue adds a quality parameter):
 // - GIF: libvips' gifsave (cgif + libimagequant), 8-bit palette per frame,
-//   Floyd-Steinberg dithering 1.0, effort 5 of 1..10 (quantisation search; the
-//   default 7 costs noticeably more CPU for a barely smaller file), alpha as
-//   1-bit transparency.
+//   Floyd-Steinberg dithering 1.0, effort 5 of 1..10 (libimagequant's speed;
+//   measured with libvips 8.14 the same CPU and size as the default 7 on
+//   time.gif x 200 frames and a 1000x1000 photo), alpha as 1-bit transparency.
 // - WebP: lossy, quality 80, effort 4 of 0..6 (libwebp's default method),
 //   alpha kept.
 // Metadata is stripped (frame delays and loop are not metadata: they are kept).
