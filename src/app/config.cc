@@ -173,6 +173,17 @@ Parser s3_addressing() {
           {}};
 }
 
+// IMGFLO_COLOR_MANAGEMENT: icc | legacy.
+Parser colour_management() {
+  return {[](Config& c, const std::string& v) -> std::string {
+            const auto mode = runtime::parse_colour_management(v);
+            if (!mode) return "must be one of icc, legacy";
+            c.processor.limits.colour = *mode;
+            return "";
+          },
+          [](const Config& c) { return std::string(runtime::colour_management_name(c.processor.limits.colour)); }};
+}
+
 Parser switch_on(bool Config::*field) {
   return {[=](Config& c, const std::string&) -> std::string {
             c.*field = true;
@@ -218,6 +229,10 @@ const std::vector<Setting>& settings() {
        "most pixels over all frames of an animated input, as stored and as the graph gets them after "
        "width/height (checked from the header; finished frames are held as 4 bytes per pixel of it)",
        integer(IMGFLO_FIELD(processor.limits.max_animation_pixels), 1, 1'000'000'000'000LL)},
+      {"IMGFLO_COLOR_MANAGEMENT", "--color-management", nullptr,
+       "icc = inputs with an embedded ICC profile (Adobe RGB, CMYK, ...) are converted to sRGB before the graph; "
+       "legacy = profiles are ignored, as the original did",
+       colour_management()},
       {"IMGFLO_REQUEST_TIMEOUT", "--request-timeout", nullptr,
        "seconds a GET waits for processing before 504; the job is cancelled if nobody else waits",
        seconds(IMGFLO_FIELD(handler.request_timeout)), kServer},

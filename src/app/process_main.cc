@@ -47,6 +47,10 @@ options:
                        refuse animations of more than N pixels over all frames (default
                        $IMGFLO_MAX_ANIMATION_PIXELS, else 50000000)
   --timeout SECONDS    stop the run after SECONDS (default 60; 0 = no deadline)
+  --color-management icc|legacy
+                       icc: inputs with an embedded ICC profile are converted to sRGB;
+                       legacy: profiles are ignored, as the original did
+                       (default $IMGFLO_COLOR_MANAGEMENT, else icc)
   --compute-threads N  threads an image operation may use (default $IMGFLO_COMPUTE_THREADS,
                        else the number of CPUs)
   --verbose            log debug messages to stderr
@@ -59,6 +63,7 @@ struct Options {
   uint64_t max_pixels = rt::DecodeLimits{}.max_pixels;
   int max_frames = rt::DecodeLimits{}.max_frames;
   uint64_t max_animation_pixels = rt::DecodeLimits{}.max_animation_pixels;
+  rt::ColourManagement colour = rt::DecodeLimits{}.colour;
   double timeout_s = 60;
   int compute_threads = 0;  // 0 = IMGFLO_COMPUTE_THREADS, else the number of CPUs
   std::string graph;
@@ -89,8 +94,15 @@ int positive(const std::string& text, const std::string& what) {
   return n;
 }
 
+// icc | legacy (throws std::invalid_argument naming `what` otherwise).
+rt::ColourManagement colour_management(const std::string& text, const std::string& what) {
+  const auto mode = rt::parse_colour_management(text);
+  if (!mode) throw std::invalid_argument(what + " must be icc or legacy");
+  return *mode;
+}
+
 // Returns an error message for bad usage, or "" when parsed.
-// IMGFLO_COMPUTE_THREADS is the default of --compute-threads.
+// IMGFLO_COMPUTE_THREADS and IMGFLO_COLOR_MANAGEMENT are the defaults of their flags.
 std::string parse_args(int argc, char** argv, Options& o) {
   if (const char* env = std::getenv("IMGFLO_COMPUTE_THREADS"); env && *env) {
     o.compute_threads = positive(env, "IMGFLO_COMPUTE_THREADS");
@@ -100,6 +112,9 @@ std::string parse_args(int argc, char** argv, Options& o) {
   }
   if (const char* env = std::getenv("IMGFLO_MAX_ANIMATION_PIXELS"); env && *env) {
     o.max_animation_pixels = std::stoull(env);
+  }
+  if (const char* env = std::getenv("IMGFLO_COLOR_MANAGEMENT"); env && *env) {
+    o.colour = colour_management(env, "IMGFLO_COLOR_MANAGEMENT");
   }
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
@@ -123,6 +138,8 @@ std::string parse_args(int argc, char** argv, Options& o) {
       o.max_animation_pixels = std::stoull(value("--max-animation-pixels"));
     } else if (a == "--timeout") {
       o.timeout_s = std::stod(value("--timeout"));
+    } else if (a == "--color-management") {
+      o.colour = colour_management(value("--color-management"), "--color-management");
     } else if (a == "--compute-threads") {
       o.compute_threads = positive(value("--compute-threads"), "--compute-threads");
     } else if (a == "--verbose") {
@@ -163,6 +180,7 @@ int run(const Options& o, const rt::Catalogue& catalogue) {
   req.limits.max_pixels = o.max_pixels;
   req.limits.max_frames = o.max_frames;
   req.limits.max_animation_pixels = o.max_animation_pixels;
+  req.limits.colour = o.colour;
   if (o.timeout_s > 0) {
     req.stop.deadline = imgflo::Deadline::after(
         std::chrono::duration_cast<imgflo::Clock::duration>(std::chrono::duration<double>(o.timeout_s)));

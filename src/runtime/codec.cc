@@ -1,6 +1,7 @@
 #include "runtime/codec.h"
 
 #include "runtime/jpeg_decode.h"
+#include "runtime/orientation.h"
 #include "runtime/vips_eval.h"
 
 #include <glib.h>
@@ -13,18 +14,7 @@ using vips::VImage;
 
 namespace {
 
-// Naive CMYK -> RGB as GEGL 0.3.10's jpg-load did: R = (255 - C)(255 - K) / 255.
-// libvips has already undone Adobe inversion, so 0 means "no ink".
-VImage cmyk_to_rgb(const VImage& cmyk) {
-  const VImage ink = cmyk.extract_band(0, VImage::option()->set("n", 3)).cast(VIPS_FORMAT_FLOAT);
-  const VImage k = cmyk.extract_band(3).cast(VIPS_FORMAT_FLOAT);
-  const VImage rgb = ((255.0 - ink) * (255.0 - k)) / 255.0;
-  return (rgb + 0.5).cast(VIPS_FORMAT_UCHAR);
-}
-
-Result<Image> tag(VImage v) {
-  const int bands = v.bands();
-  if (v.interpretation() == VIPS_INTERPRETATION_CMYK && bands >= 4) v = cmyk_to_rgb(v);
+Result<Image> tag(const VImage& v) {
   PixelFormat f;
   f.trc = Trc::kPerceptual;
   f.premultiplied = false;
@@ -43,6 +33,21 @@ Result<Image> tag(VImage v) {
   return Image{v, f, 0, 0};
 }
 
+// Decoded pixels as the graph sees them: sRGB, upright, tagged.
+Result<Image> normalise(const VImage& decoded, int orientation, ColourManagement colour) {
+  try {
+    return tag(apply_orientation(to_srgb(decoded, colour), orientation));
+  } catch (const vips::VError&) {
+    return Error(ErrorKind::kUndecodable, "input image could not be decoded");
+  }
+}
+
+// The upright size of a stored w x h image.
+ImageSize upright(int width, int height, ImageType type, int orientation) {
+  return swaps_axes(orientation) ? ImageSize{height, width, type, orientation}
+                                 : ImageSize{width, height, type, orientation};
+}
+
 Error too_large(uint64_t pixels, uint64_t limit) {
   return Error(ErrorKind::kTooLarge,
                "input image has " + std::to_string(pixels) + " pixels, over the limit of " + std::to_string(limit),
@@ -59,12 +64,12 @@ Result<ImageSize> read_header(std::string_view bytes, double vector_scale) {
   if (type == ImageType::kJpeg) {
     auto info = read_jpeg_info(bytes);
     if (!info.ok()) return info.take_error();
-    return ImageSize{info->width, info->height, type};
+    return upright(info->width, info->height, type, info->orientation);
   }
   Blob blob(bytes);
   auto v = open_with_libvips(type, blob, {1, vector_scale, true});
   if (!v.ok()) return v.take_error();
-  return ImageSize{v->width(), v->height(), type};
+  return upright(v->width(), v->height(), type, image_orientation(*v));
 }
 
 }  // namespace
@@ -83,17 +88,19 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
   const uint64_t pixels = static_cast<uint64_t>(size->width) * static_cast<uint64_t>(size->height);
   const uint64_t limit = pixel_limit(size->type, options.limits);
   if (pixels > limit) return too_large(pixels, limit);
+  // A rotated or flipped-over image is not produced top to bottom.
+  const bool sequential = options.sequential && !reorders_rows(size->orientation);
+  const ColourManagement colour = options.limits.colour;
   if (size->type == ImageType::kJpeg) {
-    auto v = options.sequential ? stream_jpeg(bytes, options.shrink)
-                                : decode_jpeg(bytes, options.shrink, options.stop);
+    auto v = sequential ? stream_jpeg(bytes, options.shrink) : decode_jpeg(bytes, options.shrink, options.stop);
     if (!v.ok()) return v.take_error();
-    return tag(std::move(*v));
+    return normalise(*v, size->orientation, colour);
   }
   try {
     Blob blob(bytes);
-    auto v = open_with_libvips(size->type, blob, {options.shrink, options.scale, options.sequential});
+    auto v = open_with_libvips(size->type, blob, {options.shrink, options.scale, sequential});
     if (!v.ok()) return v.take_error();
-    return tag(std::move(*v));
+    return normalise(*v, size->orientation, colour);
   } catch (const vips::VError&) {
     return Error(ErrorKind::kUndecodable, "input image could not be decoded");
   }

@@ -8,8 +8,10 @@
 // fails (fail_on=truncated) instead of being grey-filled.
 //
 // Decoded images come out in the format GEGL's loaders gave: R'G'B'(A) or
-// Y'(A), u8 or u16, straight alpha. CMYK JPEGs (Adobe-inverted or not) become
-// RGB with the original's naive formula RGB = (1 - C)(1 - K), not ICC.
+// Y'(A), u8 or u16, straight alpha; upright (EXIF orientation applied, see
+// orientation.h) and in sRGB (embedded ICC profiles applied, see
+// colour_management.h; CMYK without a profile, or any CMYK in legacy mode,
+// becomes RGB with the original's naive formula RGB = (1 - C)(1 - K)).
 #pragma once
 
 #include "core/deadline.h"
@@ -56,12 +58,14 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options = {});
 // images loaded elsewhere: the frames of an animation (runtime/animation.h).
 Result<Image> normalise_decoded(vips::VImage v);
 
-// Width and height from the header only (no pixel decoding); an SVG's at its
-// intrinsic size. Errors as decode(), except that no limit is applied.
+// Width and height of the upright image from the header only (no pixel
+// decoding), an SVG's at its intrinsic size, and the EXIF orientation (1-8)
+// that decode() will apply. Errors as decode(), except that no limit is applied.
 struct ImageSize {
   int width = 0;
   int height = 0;
   ImageType type = ImageType::kUnknown;
+  int orientation = 1;
 };
 Result<ImageSize> probe(std::string_view bytes);
 

@@ -1,7 +1,10 @@
 #include "runtime/jpeg_decode.h"
 
+#include "runtime/orientation.h"
+
 #include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -48,14 +51,42 @@ struct Decompressor {
   }
 };
 
-// Reads the header into d; returns false (with d.err.message set) on failure.
-bool start(Decompressor& d, std::string_view bytes) {
+constexpr int kExifMarker = JPEG_APP0 + 1;
+constexpr int kIccMarker = JPEG_APP0 + 2;
+constexpr unsigned kMaxMarkerLength = 0xFFFF;  // a whole segment; at most the input's size in all
+
+// Reads the header into d, keeping the EXIF segments (and the ICC ones when
+// `with_icc`); returns false (with d.err.message set) on failure.
+bool start(Decompressor& d, std::string_view bytes, bool with_icc) {
   if (setjmp(d.err.jump)) return false;
   jpeg_create_decompress(&d.cinfo);
   d.created = true;
+  jpeg_save_markers(&d.cinfo, kExifMarker, kMaxMarkerLength);
+  if (with_icc) jpeg_save_markers(&d.cinfo, kIccMarker, kMaxMarkerLength);
   jpeg_mem_src(&d.cinfo, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   jpeg_read_header(&d.cinfo, TRUE);
   return true;
+}
+
+// Orientation from the first APP1 segment that is EXIF.
+int orientation(const jpeg_decompress_struct& cinfo) {
+  for (jpeg_saved_marker_ptr m = cinfo.marker_list; m; m = m->next) {
+    const std::string_view data(reinterpret_cast<const char*>(m->data), m->data_length);
+    if (m->marker == kExifMarker && data.starts_with(std::string_view("Exif\0\0", 6))) return exif_orientation(data);
+  }
+  return 1;
+}
+
+// Attaches the ICC profile of the saved APP2 segments, if any, to `out`. A
+// malformed profile (libjpeg warns) is left out: the pixels are still good.
+// Call between the header and jpeg_start_decompress.
+void attach_icc(Decompressor& d, VipsImage* out) {
+  JOCTET* icc = nullptr;
+  unsigned length = 0;
+  if (setjmp(d.err.jump)) return;  // libjpeg allocates only once the chunks are checked
+  if (!jpeg_read_icc_profile(&d.cinfo, &icc, &length) || !icc) return;
+  vips_image_set_blob_copy(out, VIPS_META_ICC_NAME, icc, length);
+  std::free(icc);
 }
 
 void configure(jpeg_decompress_struct& cinfo, int shrink) {
@@ -159,12 +190,15 @@ void free_stream(VipsImage*, void* state) { delete static_cast<JpegStream*>(stat
 Result<vips::VImage> stream_jpeg(std::string_view bytes, int shrink) {
   auto* s = new JpegStream();
   s->bytes = std::string(bytes);
-  if (!start(s->d, s->bytes)) {
+  if (!start(s->d, s->bytes, true)) {
     Error e = undecodable(s->d.err.message);
     delete s;
     return e;
   }
   configure(s->d.cinfo, shrink);
+  VipsImage* out = vips_image_new();
+  vips::VImage owner(out);  // steals the reference; frees `s` on close (connected below)
+  attach_icc(s->d, out);
   if (!begin_stream(*s)) {
     Error e = undecodable(s->d.err.message);
     delete s;
@@ -173,8 +207,6 @@ Result<vips::VImage> stream_jpeg(std::string_view bytes, int shrink) {
   const int bands = s->d.cinfo.output_components;
   s->line.resize(static_cast<size_t>(s->d.cinfo.output_width) * bands);
   const bool adobe_cmyk = bands == 4 && s->d.cinfo.saw_Adobe_marker;
-  VipsImage* out = vips_image_new();
-  vips::VImage owner(out);  // steals the reference; frees `s` on close
   g_signal_connect(out, "close", G_CALLBACK(free_stream), s);
   vips_image_init_fields(out, static_cast<int>(s->d.cinfo.output_width), static_cast<int>(s->d.cinfo.output_height),
                          bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, interpretation(bands), 1.0, 1.0);
@@ -190,15 +222,16 @@ Result<vips::VImage> stream_jpeg(std::string_view bytes, int shrink) {
 
 Result<JpegInfo> read_jpeg_info(std::string_view bytes) {
   Decompressor d;
-  if (!start(d, bytes)) return undecodable(d.err.message);
+  if (!start(d, bytes, false)) return undecodable(d.err.message);
   configure(d.cinfo, 1);
   const int bands = d.cinfo.out_color_space == JCS_GRAYSCALE ? 1 : d.cinfo.out_color_space == JCS_CMYK ? 4 : 3;
-  return JpegInfo{static_cast<int>(d.cinfo.image_width), static_cast<int>(d.cinfo.image_height), bands};
+  return JpegInfo{static_cast<int>(d.cinfo.image_width), static_cast<int>(d.cinfo.image_height), bands,
+                  orientation(d.cinfo)};
 }
 
 Result<vips::VImage> decode_jpeg(std::string_view bytes, int shrink, const Stop& stop) {
   Decompressor d;
-  if (!start(d, bytes)) return undecodable(d.err.message);
+  if (!start(d, bytes, true)) return undecodable(d.err.message);
   configure(d.cinfo, shrink);
   jpeg_calc_output_dimensions(&d.cinfo);
   const int bands = d.cinfo.output_components;
@@ -208,6 +241,7 @@ Result<vips::VImage> decode_jpeg(std::string_view bytes, int shrink, const Stop&
                          bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, interp, 1.0, 1.0);
   vips::VImage owner(out);  // steals the reference
   if (vips_image_write_prepare(out)) return Error(ErrorKind::kInternal, "cannot allocate the decoded image");
+  attach_icc(d, out);
   switch (read_pixels(d, out, stop)) {
     case 1: return undecodable(d.err.message);
     case 2: return *stop.check();

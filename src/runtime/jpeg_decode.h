@@ -7,6 +7,11 @@
 // stream_jpeg() produces it row by row for pipelines that read it once. Both
 // use libjpeg DCT scaling for shrink-on-load. Any libjpeg warning (truncated data, corrupt
 // segments) is an error.
+//
+// Metadata: the EXIF orientation (APP1) is read with the header; an embedded
+// ICC profile (APP2 chunks, reassembled by libjpeg) is attached to decoded
+// images as "icc-profile-data", like libvips' loaders do. Both live inside
+// the input bytes, so what they cost is bounded by the input size.
 #pragma once
 
 #include "core/deadline.h"
@@ -22,6 +27,7 @@ struct JpegInfo {
   int width = 0;
   int height = 0;
   int components = 0;  // output bands: 1 (grey), 3 (RGB) or 4 (CMYK)
+  int orientation = 1;  // EXIF orientation 1-8 (see orientation.h); width/height are as stored
 };
 
 // Header only. kUndecodable when the header is unreadable.

@@ -22,6 +22,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "runtime/colour_management.h"
 
 #include <vips/vips8>
 
@@ -48,6 +49,9 @@ struct DecodeLimits {
   // (200 frames of 500x500; 300-370 MB peak RSS measured, bench/animation.sh).
   int max_frames = 500;
   uint64_t max_animation_pixels = 50'000'000;
+  // Embedded ICC profiles: applied (kIcc) or ignored as the original did
+  // (kLegacy); IMGFLO_COLOR_MANAGEMENT. See colour_management.h.
+  ColourManagement colour = ColourManagement::kIcc;
 };
 
 // The format of `bytes` by its signature; kUnknown for anything not accepted.
