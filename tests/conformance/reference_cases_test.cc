@@ -46,6 +46,7 @@ TEST_P(ReferenceCaseTest, LibraryMatchesReference) {
   rt::RunRequest run;
   run.out_type = spec.extension;
   run.params = req.params;
+  if (c.legacy_colour) run.limits.colour = rt::ColourManagement::kLegacy;
   std::string input;
   if (!req.input_file.empty()) {
     input = read_file(req.input_file);
@@ -62,6 +63,7 @@ TEST_P(ReferenceCaseTest, CliMatchesReference) {
   const auto out = scratch_dir("cli-" + c.name) / "out";
   std::string cmd = shell_quote((binary_dir() / "imgflo-process").string()) + " " + shell_quote(req.graph_spec) +
                     " " + shell_quote(out.string());
+  if (c.legacy_colour) cmd += " --color-management legacy";
   if (!req.input_file.empty()) cmd += " " + shell_quote("input=" + req.input_file);
   for (const auto& [k, v] : req.params) cmd += " " + shell_quote(k + "=" + v);
   const int status = std::system(cmd.c_str());

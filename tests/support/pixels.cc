@@ -66,13 +66,14 @@ Pixels decode_pixels(const std::string& bytes) {
 }
 
 std::string run_graph(const std::string& name, const std::string& input_bytes, const request::Params& params,
-                      const std::string& out_type) {
+                      const std::string& out_type, const rt::DecodeLimits& limits) {
   auto entry = bundled_catalogue().find(name);
   if (!entry.ok()) throw std::runtime_error(entry.error().message());
   rt::RunRequest req;
   req.out_type = out_type;
   req.input = input_bytes;
   req.params = params;
+  req.limits = limits;
   auto out = (*entry)->executable->run(req);
   if (!out.ok()) throw std::runtime_error(out.error().message());
   return out->bytes;

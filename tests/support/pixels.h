@@ -10,6 +10,7 @@
 #pragma once
 
 #include "runtime/catalogue.h"
+#include "runtime/codec.h"
 #include "runtime/image.h"
 #include "runtime/program.h"
 
@@ -42,7 +43,7 @@ std::string png_bytes(const vips::VImage& img);
 // would (decode, optional width/height rescale, graph, encode). Throws with
 // the Error's message on failure.
 std::string run_graph(const std::string& name, const std::string& input_bytes, const request::Params& params,
-                      const std::string& out_type = "png");
+                      const std::string& out_type = "png", const runtime::DecodeLimits& limits = {});
 
 // An in-memory image of `format` (band count must match) from samples.
 runtime::Image image_from(const std::vector<float>& samples, int width, int height, runtime::PixelFormat format);

@@ -37,7 +37,7 @@ const std::vector<Row>& rows() {
         "imgflo_resize_heightonly.reference.jpg"}},
       {"imgflo",
        {"regcheck_cmyk_jpeg", "/graph/passthrough.png?input=files/cmyk-color.jpg", 1.5,
-        "regcheck_cmyk_jpeg.reference.png"}},
+        "regcheck_cmyk_jpeg.reference.png", true}},
       {"noop", {"gif_animated_noop", "/graph/noop.gif?input=files%2Ftime.gif", -1, ""}},
       {"canvas",
        {"delaunay_triangles_foobar100", "/graph/delaunay_triangles.png?seed=foobar&width=100&height=100", 20,

@@ -15,6 +15,10 @@ struct ReferenceCase {
   std::string url;        // the original request: /graph/NAME[.ext]?query
   double tolerance;       // max dE76; < 0 means "byte-identical to the input"
   std::string reference;  // file in tests/data/references ("" for byte-identical cases)
+  // Run with IMGFLO_COLOR_MANAGEMENT=legacy: the original ignored the input's
+  // ICC profile here, and with colour management the result differs on
+  // purpose (see runtime/colour_management.h).
+  bool legacy_colour = false;
 };
 // gtest prints the case name instead of a byte dump.
 void PrintTo(const ReferenceCase& c, std::ostream* os);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <sys/wait.h>
 
@@ -66,6 +67,23 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(cli("--frob crop x").status, 2);
   EXPECT_EQ(cli("crop out notaparam").status, 2);
   EXPECT_EQ(cli("--help").status, 0);
+  EXPECT_EQ(cli("--color-management srgb crop x").status, 2);
+}
+
+TEST(Cli, ColourManagementSetting) {
+  EXPECT_NE(cli("--help").output.find("--color-management icc|legacy"), std::string::npos);
+  const auto out = scratch_dir("cli-colour") / "o.png";
+  const std::string run = "passthrough.png " + out.string() + " input=" + example("cmyk-color.jpg").string();
+  ASSERT_EQ(cli(run).status, 0);
+  const std::string managed = read_file(out);
+  ASSERT_EQ(cli("--color-management legacy " + run).status, 0);
+  const std::string legacy = read_file(out);
+  EXPECT_NE(managed, legacy) << "the example's CMYK profile is applied only in icc mode";
+  ::setenv("IMGFLO_COLOR_MANAGEMENT", "legacy", 1);  // the flag's default
+  const CliRun from_env = cli(run);
+  ::unsetenv("IMGFLO_COLOR_MANAGEMENT");
+  ASSERT_EQ(from_env.status, 0) << from_env.output;
+  EXPECT_EQ(read_file(out), legacy);
 }
 
 }  // namespace

@@ -183,3 +183,29 @@ TEST(Config, EveryProblemIsReportedInOneError) {
 
 }  // namespace
 }  // namespace imgflo::app
+
+namespace imgflo::app {
+namespace {
+
+TEST(Config, ColourManagementFromEnvironmentAndFlag) {
+  auto defaults = Config::load({}, {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->processor.limits.colour, runtime::ColourManagement::kIcc);
+  auto legacy = Config::load({{"IMGFLO_COLOR_MANAGEMENT", "legacy"}}, {});
+  ASSERT_TRUE(legacy.ok()) << legacy.error().message();
+  EXPECT_EQ(legacy->processor.limits.colour, runtime::ColourManagement::kLegacy);
+  auto flag = Config::load({{"IMGFLO_COLOR_MANAGEMENT", "legacy"}}, {"--color-management", "icc"});
+  ASSERT_TRUE(flag.ok()) << flag.error().message();
+  EXPECT_EQ(flag->processor.limits.colour, runtime::ColourManagement::kIcc);
+  auto bad = Config::load({{"IMGFLO_COLOR_MANAGEMENT", "srgb"}}, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("IMGFLO_COLOR_MANAGEMENT"), std::string::npos) << bad.error().message();
+  for (auto program : {Config::Program::server, Config::Program::worker}) {
+    const std::string help = Config::help(program);
+    EXPECT_NE(help.find("IMGFLO_COLOR_MANAGEMENT"), std::string::npos);
+    EXPECT_NE(help.find("--color-management"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace imgflo::app
