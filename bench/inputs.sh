@@ -54,16 +54,16 @@ make_inputs() {
     vips icc_transform "$base" "$DATA/photo-srgb-tagged.jpg[Q=90]" srgb --input-profile srgb
 }
 
-# label | input file | extra parameters
+# label (no commas: hyperfine writes CSV) | input file | extra parameters
 CASES=$(cat <<'EOF'
 untagged sRGB|photo-srgb.jpg|
 orientation 6|photo-orientation6.jpg|
 Adobe RGB profile|photo-adobergb.jpg|
 sRGB profile|photo-srgb-tagged.jpg|
-untagged sRGB, width=800|photo-srgb.jpg|width=800
-orientation 6, width=800|photo-orientation6.jpg|width=800
-Adobe RGB profile, width=800|photo-adobergb.jpg|width=800
-sRGB profile, width=800|photo-srgb-tagged.jpg|width=800
+untagged sRGB width=800|photo-srgb.jpg|width=800
+orientation 6 width=800|photo-orientation6.jpg|width=800
+Adobe RGB profile width=800|photo-adobergb.jpg|width=800
+sRGB profile width=800|photo-srgb-tagged.jpg|width=800
 EOF
 )
 
@@ -91,8 +91,8 @@ judge_ratio() {
 TARGETS=$(
   judge_ratio "orientation 6 / untagged (full size)" "orientation 6" "untagged sRGB"
   judge_ratio "Adobe RGB / untagged (full size)" "Adobe RGB profile" "untagged sRGB"
-  judge_ratio "orientation 6 / untagged (width=800)" "orientation 6, width=800" "untagged sRGB, width=800"
-  judge_ratio "Adobe RGB / untagged (width=800)" "Adobe RGB profile, width=800" "untagged sRGB, width=800"
+  judge_ratio "orientation 6 / untagged (width=800)" "orientation 6 width=800" "untagged sRGB width=800"
+  judge_ratio "Adobe RGB / untagged (width=800)" "Adobe RGB profile width=800" "untagged sRGB width=800"
 )
 FAILED=0
 grep -q FAIL <<<"$TARGETS" && FAILED=1
@@ -119,7 +119,7 @@ SECTION=$DATA/inputs-$(date -u +%Y%m%d-%H%M%S).md
   echo "|---|---|---|---|"
   while IFS='|' read -r label _ extra; do
     base="untagged sRGB"
-    [[ -z $extra ]] || base="untagged sRGB, $extra"
+    [[ -z $extra ]] || base="untagged sRGB $extra"
     echo "| $label | ${WALL[$label]} | ${CPU[$label]} | $(ratio "$label" "$base") |"
   done <<<"$CASES"
 } >"$SECTION"
