@@ -11,7 +11,10 @@ build=(build-essential cmake pkg-config git ca-certificates
        libvips-dev libcairo2-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
        libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev
        libgtest-dev googletest libvips-tools zlib1g-dev)
-test=(gegl curl redis-server rabbitmq-server python3 nodejs)
+# Test corpora are made at test time: exiftool writes EXIF orientation, the ICC profiles come from
+# icc-profiles-free and colord-data (/usr/share/color/icc).
+test=(gegl curl redis-server rabbitmq-server python3 nodejs
+      libimage-exiftool-perl icc-profiles-free colord-data)
 # Sanitizer builds and libFuzzer (scripts/sanitize.sh, scripts/fuzz.sh): clang 14, its runtimes,
 # and llvm-symbolizer (package llvm) for symbolised sanitizer reports.
 sanitize=(clang libclang-rt-14-dev llvm)
