@@ -8,7 +8,7 @@ export DEBIAN_FRONTEND=noninteractive
 APT=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
 
 build=(build-essential cmake pkg-config git ca-certificates
-       libvips-dev libcairo2-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+       libvips-dev liblcms2-dev libcairo2-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
        libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev
        libgtest-dev googletest libvips-tools zlib1g-dev)
 # Test corpora are made at test time: exiftool writes EXIF orientation, the ICC profiles come from

@@ -1,8 +1,11 @@
 #include "runtime/colour_management.h"
 
+#include "runtime/srgb_profile.h"
+
 #include <spdlog/spdlog.h>
 
 #include <optional>
+#include <utility>
 #include <string_view>
 
 namespace imgflo::runtime {
@@ -35,11 +38,32 @@ bool fits_pixels(const void* data, size_t length, const VImage& v) {
   return false;
 }
 
-// The embedded profile when lcms can use it on these pixels.
-bool usable_profile(const VImage& v) {
-  if (v.get_typeof(VIPS_META_ICC_NAME) != VIPS_TYPE_BLOB) return false;
+// The embedded profile, when there is one.
+std::optional<std::pair<const void*, size_t>> embedded_profile(const VImage& v) {
+  if (v.get_typeof(VIPS_META_ICC_NAME) != VIPS_TYPE_BLOB) return std::nullopt;
   size_t length = 0;
   const void* data = v.get_blob(VIPS_META_ICC_NAME, &length);
+  return std::make_pair(data, length);
+}
+
+VImage without_profile(const VImage& v) {
+  VImage out = v.copy();  // private metadata: results of libvips operations are cached and shared
+  out.remove(VIPS_META_ICC_NAME);
+  return out;
+}
+
+// RGB pixels tagged with (a copy of) sRGB: converting them would change nothing.
+bool tagged_srgb(const VImage& v) {
+  const auto profile = embedded_profile(v);
+  return profile && fits_pixels(profile->first, profile->second, v) &&
+         is_srgb_equivalent(profile->first, profile->second);
+}
+
+// The embedded profile when lcms can use it on these pixels.
+bool usable_profile(const VImage& v) {
+  const auto profile = embedded_profile(v);
+  if (!profile) return false;
+  const auto [data, length] = *profile;
   if (fits_pixels(data, length, v) && vips_icc_is_compatible_profile(v.get_image(), data, length)) return true;
   vips_error_clear();
   spdlog::warn("input image: ignoring an embedded ICC profile ({} bytes) that is unreadable or does not match its "
@@ -63,9 +87,7 @@ std::optional<VImage> icc_to_srgb(const VImage& v) {
                                              ->set("intent", VIPS_INTENT_RELATIVE)
                                              ->set("depth", u16 ? 16 : 8));
     if (v.bands() <= 2 && out.bands() >= 3) out = keep_grey(out, v.bands());
-    out = out.copy();  // private metadata: results of libvips operations are cached and shared
-    out.remove(VIPS_META_ICC_NAME);
-    return out;
+    return without_profile(out);
   } catch (const vips::VError& e) {
     spdlog::warn("input image: ICC conversion to sRGB failed, treating the pixels as untagged: {}", e.what());
     return std::nullopt;
@@ -86,6 +108,7 @@ std::string_view colour_management_name(ColourManagement mode) {
 
 VImage to_srgb(const VImage& decoded, ColourManagement mode) {
   if (mode == ColourManagement::kIcc) {
+    if (tagged_srgb(decoded)) return without_profile(decoded);
     if (auto converted = icc_to_srgb(decoded)) return *converted;
   }
   return is_cmyk(decoded) ? naive_cmyk_to_rgb(decoded) : decoded;

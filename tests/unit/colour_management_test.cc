@@ -3,6 +3,7 @@
 // grey, 16-bit PNG rounding, and unusable profiles that must not fail.
 #include "runtime/codec.h"
 #include "runtime/colour_management.h"
+#include "runtime/srgb_profile.h"
 #include "support/image_compare.h"
 #include "support/input_corpus.h"
 #include "support/paths.h"
@@ -11,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace imgflo::test {
 namespace {
@@ -148,6 +150,43 @@ TEST(BadProfile, IsIgnoredNotFatal) {
     std::string out;
     ASSERT_NO_THROW(out = run_graph("passthrough", bytes, {})) << name;
     EXPECT_TRUE(compare_images(out, untagged).passes(0.0)) << name;
+  }
+}
+
+// sRGB profiles as Debian ships them (icc-profiles-free, colord): different bytes, same colours.
+const std::vector<std::string> kSrgbProfiles = {"/usr/share/color/icc/sRGB.icc",
+                                                "/usr/share/color/icc/colord/sRGB.icc"};
+
+TEST(SrgbProfile, CopiesOfSrgbAreRecognised) {
+  for (const std::string& path : kSrgbProfiles) {
+    const std::string bytes = read_file(path);
+    EXPECT_TRUE(rt::is_srgb_equivalent(bytes.data(), bytes.size())) << path;
+  }
+}
+
+TEST(SrgbProfile, OtherProfilesAndGarbageAreNot) {
+  for (const char* name : {"AdobeRGB1998", "ProPhotoRGB", "WideGamutRGB", "Gray"}) {
+    const std::string bytes = read_file(corpus::profile(name));
+    EXPECT_FALSE(rt::is_srgb_equivalent(bytes.data(), bytes.size())) << name;
+  }
+  std::string truncated = read_file(kSrgbProfiles[0]);
+  truncated.resize(300);
+  const std::string garbage(3000, '\x5A');
+  EXPECT_FALSE(rt::is_srgb_equivalent(truncated.data(), truncated.size()));
+  EXPECT_FALSE(rt::is_srgb_equivalent(garbage.data(), garbage.size()));
+  EXPECT_FALSE(rt::is_srgb_equivalent(nullptr, 0));
+}
+
+// An sRGB-tagged JPEG comes out as the untagged one, bit for bit: skipping the
+// transform for a recognised profile changes no pixel (lcms' sRGB -> sRGB on
+// 8 bits is exact for these profiles too, so this guards the tolerances; the
+// saving itself is CPU, measured by bench/inputs.sh).
+TEST(SrgbProfile, TaggedJpegComesOutAsUntagged) {
+  const std::string plain = read_file(corpus::oriented(1));
+  const std::string untagged = run_graph("passthrough", plain, {}, "png");
+  for (const std::string& path : kSrgbProfiles) {
+    const std::string out = run_graph("passthrough", with_icc_segment(plain, read_file(path)), {}, "png");
+    EXPECT_TRUE(compare_images(out, untagged).passes(0.0)) << path;
   }
 }
 
