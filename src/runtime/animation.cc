@@ -1,5 +1,6 @@
 #include "runtime/animation.h"
 
+#include "runtime/colour_management.h"
 #include "runtime/op.h"
 
 #include <spdlog/spdlog.h>
@@ -84,9 +85,9 @@ Status check_animation_limits(const Animation& a, int frame_width, int frame_hei
   return ok_status();
 }
 
-Result<AnimationFrames> AnimationFrames::open(std::string_view bytes, const Animation& a) {
+Result<AnimationFrames> AnimationFrames::open(std::string_view bytes, const Animation& a, ColourManagement colour) {
   try {
-    VImage strip = load_frames(a.type, bytes, -1);
+    VImage strip = to_srgb(load_frames(a.type, bytes, -1), colour);  // one lazy transform for all frames
     if (strip.width() != a.width || strip.height() != a.height * a.frames) {
       return Error(ErrorKind::kUndecodable, "the animation's frames do not match its header");
     }

@@ -8,9 +8,11 @@
 // Frames are what libvips' loaders give with n=-1: each frame composited as a
 // viewer shows it (GIF disposal and WebP blending applied), stacked top to
 // bottom in one tall lazy image; a frame is decoded when a region of it is
-// asked for. Each frame goes through the same post-decode normalisation as a
-// still image (normalise_decoded), so the graph sees what it would see for
-// that frame saved as a still.
+// asked for. The strip is brought to sRGB with the file's embedded profile
+// (to_srgb, as a still), then each frame goes through the same post-decode
+// normalisation as a still image (normalise_decoded), so the graph sees what
+// it would see for that frame saved as a still (EXIF orientation aside:
+// frames are not rotated).
 //
 // Memory: each frame's result is computed into memory as 8-bit pixels
 // (frame_format) before the next frame starts, so the graph's intermediate
@@ -60,8 +62,10 @@ Status check_animation_limits(const Animation& a, int frame_width, int frame_hei
 class AnimationFrames {
  public:
   // Opens every frame of `bytes`, whose header gave `a` (check the limits
-  // first). Errors: kUndecodable.
-  static Result<AnimationFrames> open(std::string_view bytes, const Animation& a);
+  // first), brought to sRGB as a still is (`colour`: the file's embedded ICC
+  // profile, e.g. an animated WebP's ICCP chunk, converts every frame).
+  // EXIF orientation is not applied to frames. Errors: kUndecodable.
+  static Result<AnimationFrames> open(std::string_view bytes, const Animation& a, ColourManagement colour);
 
   int count() const { return count_; }
   // Frame `index` (0 <= index < count()) as a normalised image (lazy).

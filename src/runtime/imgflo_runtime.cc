@@ -115,7 +115,7 @@ class ImgfloExecutable final : public Executable {
     if (Status st = check_animation_limits(animation, animation.width, animation.height, req.limits); !st.ok()) {
       return st.take_error();
     }
-    auto frames = AnimationFrames::open(*req.input, animation);
+    auto frames = AnimationFrames::open(*req.input, animation, req.limits.colour);
     if (!frames.ok()) return frames.take_error();
     auto first = frames->frame(0);  // upright size (lazy: nothing decoded)
     if (!first.ok()) return first.take_error();

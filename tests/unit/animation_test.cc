@@ -246,7 +246,7 @@ TEST(Animation, LimitsAreCheckedFromTheHeader) {
 TEST(Animation, StopIsHonouredBetweenFrames) {
   auto a = probe_animation(time_gif());
   ASSERT_TRUE(a.ok() && a->has_value());
-  auto frames = AnimationFrames::open(time_gif(), **a);
+  auto frames = AnimationFrames::open(time_gif(), **a, DecodeLimits{}.colour);
   ASSERT_TRUE(frames.ok()) << frames.error().message();
   Stop stop;
   int calls = 0;
@@ -263,7 +263,7 @@ TEST(Animation, StopIsHonouredBetweenFrames) {
 TEST(Animation, FramesOfDifferentSizesAreRefused) {
   auto a = probe_animation(time_gif());
   ASSERT_TRUE(a.ok() && a->has_value());
-  auto frames = AnimationFrames::open(time_gif(), **a);
+  auto frames = AnimationFrames::open(time_gif(), **a, DecodeLimits{}.colour);
   ASSERT_TRUE(frames.ok());
   int index = 0;
   const FrameWork shrinking = [&](const Image& frame) -> Result<Image> {
@@ -281,6 +281,39 @@ TEST(Animation, FramesOfDifferentSizesAreRefused) {
   auto encoded = encode_frames({small, big}, FrameFormat::kGif, {}, {});
   ASSERT_FALSE(encoded.ok());
   EXPECT_EQ(encoded.error().kind(), ErrorKind::kProcessingFailed);
+}
+
+// The same animation converted into ProPhoto RGB with that profile embedded
+// (the WebP's ICCP chunk), lossless.
+const std::string& time_webp_prophoto() {
+  static const std::string bytes =
+      save(all_frames(time_gif()).icc_transform("/usr/share/color/icc/colord/ProPhotoRGB.icc",
+                                                VImage::option()->set("input_profile", "srgb")),
+           ".webp", VImage::option()->set("lossless", true));
+  return bytes;
+}
+
+// Frames of an animated WebP with an ICC profile are brought to sRGB as the
+// still of each frame (same file, same profile) is; legacy mode ignores it.
+TEST(AnimatedWebpWithProfile, EveryFrameIsConvertedAsAStill) {
+  ASSERT_TRUE(all_frames(time_webp_prophoto()).get_typeof(VIPS_META_ICC_NAME) == VIPS_TYPE_BLOB);
+  auto out = run("passthrough", "gif", time_webp_prophoto());
+  ASSERT_TRUE(out.ok()) << out.error().message();
+  DecodeLimits legacy;
+  legacy.colour = ColourManagement::kLegacy;
+  auto ignored = run("passthrough", "gif", time_webp_prophoto(), {}, legacy);
+  ASSERT_TRUE(ignored.ok()) << ignored.error().message();
+  const VImage strip = all_frames(out->bytes);
+  const VImage ignored_strip = all_frames(ignored->bytes);
+  ASSERT_EQ(page_count(strip), kFrames);
+  for (int i = 0; i < kFrames; ++i) {
+    auto still = run("passthrough", "gif", frame_png(time_webp_prophoto(), i));
+    ASSERT_TRUE(still.ok()) << still.error().message();
+    const test::Comparison cmp = test::compare_images(save(page(strip, i), ".png"), still->bytes);
+    EXPECT_TRUE(cmp.passes(kTolerance)) << "frame " << i << ": " << cmp.describe();
+    const test::Comparison raw = test::compare_images(save(page(ignored_strip, i), ".png"), still->bytes);
+    EXPECT_FALSE(raw.passes(kTolerance)) << "legacy frame " << i << ": " << raw.describe();
+  }
 }
 
 }  // namespace
