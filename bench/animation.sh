@@ -21,15 +21,7 @@ source "$ROOT/bench/lib.sh"
 make_tmp imgflo-anim
 
 INVOCATION="bench/animation.sh $*"
-RECORD=0 FRAMES=200
-while (($#)); do
-  case $1 in
-    --record) RECORD=1 ;;
-    --frames) FRAMES=$2; shift ;;
-    *) echo "usage: $0 [--record] [--frames N]" >&2; exit 2 ;;
-  esac
-  shift
-done
+parse_record_and_count frames 200 "$@"
 ((FRAMES % 8 == 0)) || { echo "--frames must be a multiple of 8" >&2; exit 2; }
 
 mkdir -p "$DATA"

@@ -22,15 +22,7 @@ PROCESS="$BUILD/imgflo-process --timeout 0"
 make_tmp imgflo-bench-formats
 
 INVOCATION="bench/formats.sh $*"
-RUNS=10 RECORD=0
-while (($#)); do
-  case $1 in
-    --record) RECORD=1 ;;
-    --runs) RUNS=$2; shift ;;
-    *) echo "usage: $0 [--record] [--runs N]" >&2; exit 2 ;;
-  esac
-  shift
-done
+parse_record_and_count runs 10 "$@"
 
 JPEG="Q=90,interlace,optimize_coding,subsample_mode=off,strip"   # what imgflo writes
 

@@ -199,3 +199,22 @@ start_nginx_redirect() {
   PIDS+=($!)
   wait_for_port "$NGINX_PORT"
 }
+
+# parse_record_and_count NAME DEFAULT ARGS...: the options of the one-table benches,
+# `--record` (sets RECORD=1) and `--NAME N` (sets the upper-case variable NAME, default DEFAULT).
+# Exits 2 with a usage line on anything else.
+parse_record_and_count() {
+  local name=$1 var
+  var=$(echo "$1" | tr '[:lower:]' '[:upper:]')
+  printf -v "$var" '%s' "$2"
+  RECORD=0
+  shift 2
+  while (($#)); do
+    case $1 in
+      --record) RECORD=1 ;;
+      "--$name") printf -v "$var" '%s' "$2"; shift ;;
+      *) echo "usage: $0 [--record] [--$name N]" >&2; exit 2 ;;
+    esac
+    shift
+  done
+}
