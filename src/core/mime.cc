@@ -8,6 +8,7 @@ std::string_view content_type_for(std::string_view ext) {
   if (ext == "gif") return "image/gif";
   if (ext == "webp") return "image/webp";
   if (ext == "mp4") return "video/mp4";
+  if (ext == "json") return "application/json";  // data graphs (placeholder)
   return "application/octet-stream";
 }
 
