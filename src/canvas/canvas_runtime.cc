@@ -81,7 +81,7 @@ class CanvasExecutable final : public Executable {
 
   std::vector<ParamInfo> parameters() const override {
     std::vector<ParamInfo> out = program_->parameters();
-    for (auto& p : rescale_parameters()) out.push_back(std::move(p));
+    for (auto& p : side_parameters()) out.push_back(std::move(p));
     out.push_back({"input",
                    {{"type", "buffer"}, {"description", "Input image URL (optional): the canvas starts from it"}}});
     return out;
@@ -92,14 +92,14 @@ class CanvasExecutable final : public Executable {
   Status check(const RunRequest& req) const override {
     if (Status st = check_output_type(req.out_type, kCanvasTypes); !st.ok()) return st;
     request::Params params = req.params;
-    take_rescale_params(params);
+    take_side_params(params);
     return program_->check_params(params);
   }
 
   Result<Output> run(const RunRequest& req) const override {
     if (Status st = check(req); !st.ok()) return st.take_error();
     request::Params params = req.params;
-    const RescaleRequest rr = take_rescale_params(params);
+    const RescaleRequest rr = take_side_params(params);
     auto surface = make_surface(req, rr);
     if (!surface.ok()) return surface.take_error();
 

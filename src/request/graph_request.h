@@ -49,7 +49,8 @@ std::string node_escape(std::string_view raw);
 // as dim. (The original let negative and zero sides through, which with a
 // kept aspect ratio bypassed the limit.) kTooLarge (422) over the limit;
 // kInvalidArgument (400, details {"parameter", "value", "allowed"}) for a side
-// that is not a number.
+// that is not a number. A `dpr` from 1 to 4 multiplies the given sides (other
+// dpr values are the runtime's 400).
 Status check_requested_size(const GraphRequest& r, double megapixels);
 
 }  // namespace imgflo::request

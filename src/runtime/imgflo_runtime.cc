@@ -1,7 +1,8 @@
 // The imgflo runtime: graphs of GEGL-named ops, executed on libvips.
 //
 // One run: decode the input (shrink-on-load when a rescale allows it) ->
-// optional width/height rescale -> the compiled Program -> encode.
+// optional width/height rescale, then cover's cut or contain's padding
+// (fit.h) -> the compiled Program -> encode.
 //
 // Output types: jpg/jpeg and png (the original's), gif and webp
 // (frame_encode.h). An animated GIF/WebP input to a gif or webp output runs
@@ -9,6 +10,7 @@
 // loop count; to jpg/png it gives its first frame, as a still.
 #include "core/mime.h"
 #include "runtime/animation.h"
+#include "runtime/fit.h"
 #include "runtime/frame_encode.h"
 #include "runtime/rescale.h"
 #include "runtime/rescale_drawn.h"
@@ -73,7 +75,7 @@ class ImgfloExecutable final : public Executable {
   Status check(const RunRequest& req) const override {
     if (Status st = check_output_type(req.out_type, kImgfloTypes); !st.ok()) return st;
     request::Params params = req.params;
-    take_rescale_params(params);
+    if (auto rr = take_rescale_params(params); !rr.ok()) return rr.take_error();
     if (Status st = program_->check_params(params); !st.ok()) return st;
     if (program_->takes_input() && !req.input) {
       return Error(ErrorKind::kInvalidArgument, "this graph needs an \"input\" image");
@@ -84,18 +86,21 @@ class ImgfloExecutable final : public Executable {
   Result<Output> run(const RunRequest& req) const override {
     if (Status st = check(req); !st.ok()) return st.take_error();
     request::Params params = req.params;
-    const RescaleRequest rescale_req = take_rescale_params(params);
+    auto taken = take_rescale_params(params);
+    if (!taken.ok()) return taken.take_error();
+    const RescaleRequest& rescale_req = *taken;
+    const Color pad = pad_colour(rescale_req.background, keeps_alpha(req.out_type));
 
     const auto frames = frame_output(req.out_type);
     if (frames && program_->takes_input()) {
       auto animation = probe_animation(*req.input);
       if (!animation.ok()) return animation.take_error();
-      if (*animation) return run_animation(**animation, *frames, req, params, rescale_req);
+      if (*animation) return run_animation(**animation, *frames, req, params, rescale_req, pad);
     }
 
     std::optional<Image> input;
     if (program_->takes_input()) {
-      auto loaded = load_input(*req.input, rescale_req, req.limits, req.stop, program_->streams_input());
+      auto loaded = load_input(*req.input, rescale_req, pad, req, program_->streams_input());
       if (!loaded.ok()) return loaded.take_error();
       input = std::move(*loaded);
     }
@@ -109,9 +114,12 @@ class ImgfloExecutable final : public Executable {
 
  private:
   // The graph on every frame of an animated input (animation.h), each frame
-  // rescaled first; limits checked from the header before any frame is decoded.
+  // rescaled (and cut or padded) first; limits checked from the header before
+  // any frame is decoded. A smart crop's window is chosen on the first frame
+  // and kept for all (the subject does not jump between frames).
   Result<Output> run_animation(const Animation& animation, FrameFormat format, const RunRequest& req,
-                               const request::Params& params, const RescaleRequest& rescale_req) const {
+                               const request::Params& params, const RescaleRequest& rescale_req,
+                               const Color& pad) const {
     if (Status st = check_animation_limits(animation, animation.width, animation.height, req.limits); !st.ok()) {
       return st.take_error();
     }
@@ -125,14 +133,18 @@ class ImgfloExecutable final : public Executable {
       if (!planned.ok()) return planned.take_error();
       plan = *planned;
     }
-    const int width = plan ? plan->out_width : first->width();
-    const int height = plan ? plan->out_height : first->height();
+    const int width = plan ? std::max(plan->out_width, plan->box_width) : first->width();
+    const int height = plan ? std::max(plan->out_height, plan->box_height) : first->height();
     if (Status st = check_animation_limits(animation, width, height, req.limits); !st.ok()) return st.take_error();
+    if (plan) {
+      if (Status st = resolve_smart_crop(rescale(*first, *plan), *plan, req.stop); !st.ok()) return st.take_error();
+    }
 
     const FrameWork work = [&](const Image& frame) -> Result<Image> {
       if (!plan) return program_->run(&frame, params, req.stop, req.limits.max_pixels);
-      const Image scaled = rescale(frame, *plan);
-      return program_->run(&scaled, params, req.stop, req.limits.max_pixels);
+      auto fitted = fit_to_box(rescale(frame, *plan), *plan, pad);
+      if (!fitted.ok()) return fitted.take_error();
+      return program_->run(&*fitted, params, req.stop, req.limits.max_pixels);
     };
     auto results = map_frames(*frames, work, req.stop, req.limits.max_pixels);
     if (!results.ok()) return failure(results.take_error(), req);
@@ -145,17 +157,24 @@ class ImgfloExecutable final : public Executable {
     return req.input ? explain_failure(e, *req.input, req.stop) : e;
   }
 
-  static Result<Image> load_input(std::string_view bytes, const RescaleRequest& rr, const DecodeLimits& limits,
-                                  const Stop& stop, bool sequential) {
-    if (!rr.active()) return decode(bytes, {limits, 1, stop, sequential});
+  // The input as the graph receives it: decoded (shrunk on load when the
+  // rescale allows), rescaled, then cut or padded to the requested box.
+  static Result<Image> load_input(std::string_view bytes, const RescaleRequest& rr, const Color& pad,
+                                  const RunRequest& req, bool sequential) {
+    const DecodeLimits& limits = req.limits;
+    if (!rr.active()) return decode(bytes, {limits, 1, req.stop, sequential});
     auto size = probe(bytes);
     if (!size.ok()) return size.take_error();
     auto plan = plan_rescale(size->width, size->height, rr, limits.max_pixels);
     if (!plan.ok()) return plan.take_error();
-    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, *plan), stop, sequential,
+    // A smart crop reads the scaled pixels twice: no one-pass stream then.
+    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, *plan), req.stop,
+                              sequential && !needs_smart_crop(*plan),
                               vector_scale(size->width, size->height, plan->exact_width, plan->exact_height)});
     if (!img.ok()) return img;
-    return is_vector(size->type) ? rescale_drawn(*img, *plan) : rescale(*img, *plan);
+    const Image scaled = is_vector(size->type) ? rescale_drawn(*img, *plan) : rescale(*img, *plan);
+    if (Status st = resolve_smart_crop(scaled, *plan, req.stop); !st.ok()) return st.take_error();
+    return fit_to_box(scaled, *plan, pad);
   }
 
   std::shared_ptr<const Program> program_;
@@ -190,7 +209,7 @@ Status check_output_type(const std::string& out_type, const std::vector<std::str
   return Error(ErrorKind::kUnsupportedType, "Unsupported image type: " + out_type, {{"supported", supported}});
 }
 
-std::vector<ParamInfo> rescale_parameters() {
+std::vector<ParamInfo> side_parameters() {
   auto describe = [](const char* what) {
     return nlohmann::ordered_json{{"type", "int"},
                                   {"description", std::string("Requested output ") + what},
@@ -198,6 +217,12 @@ std::vector<ParamInfo> rescale_parameters() {
                                   {"maximum", 2000}};
   };
   return {{"height", describe("height")}, {"width", describe("width")}};
+}
+
+std::vector<ParamInfo> rescale_parameters() {
+  std::vector<ParamInfo> out = side_parameters();
+  for (auto& p : fit_parameters()) out.push_back(std::move(p));
+  return out;
 }
 
 }  // namespace imgflo::runtime

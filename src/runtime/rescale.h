@@ -7,8 +7,21 @@
 // done in linear light with premultiplied alpha and the result has alpha
 // (RaGaBaA float): border pixels that sample outside the input are partly
 // transparent, as is a partially covered last row/column.
+//
+// Beside them (not in the original), how the image meets a width x height box
+// (`fit`, runtime/fit.h does the cut and the padding):
+//   fill     both sides exactly, stretched (the default; the original's rule)
+//   inside   the largest size that fits in the box, aspect kept
+//   outside  the smallest size that covers the box, aspect kept, nothing cut
+//   cover    as outside, then cut to exactly the box at `gravity`
+//            (centre, the 8 compass points, or smart = libvips' attention)
+//   contain  as inside, then padded to exactly the box with `background`,
+//            the image placed at `gravity`
+// and `dpr` (1..4) multiplies width and height first (rounded to whole pixels).
+// With one side only, every fit keeps the aspect (cover and contain need both).
 #pragma once
 
+#include "core/color.h"
 #include "core/error.h"
 #include "request/params.h"
 #include "runtime/image.h"
@@ -17,9 +30,24 @@
 
 namespace imgflo::runtime {
 
+enum class Fit { kFill, kInside, kOutside, kCover, kContain };
+enum class Gravity { kCentre, kNorth, kNorthEast, kEast, kSouthEast, kSouth, kSouthWest, kWest, kNorthWest, kSmart };
+
+// The values of the `fit` and `gravity` parameters, in enum order.
+const std::vector<std::string>& fit_names();
+const std::vector<std::string>& gravity_names();
+
+// The range of `dpr` (device pixel ratio) a request may give.
+inline constexpr double kMinDpr = 1.0;
+inline constexpr double kMaxDpr = 4.0;
+
 struct RescaleRequest {
-  int width = -1;
+  int width = -1;  // as requested, before dpr; -1 = free
   int height = -1;
+  Fit fit = Fit::kFill;
+  Gravity gravity = Gravity::kCentre;
+  Color background{0, 0, 0, 0};  // contain's padding; transparent by default
+  double dpr = 1.0;
   bool active() const { return width > 0 || height > 0; }
 };
 
@@ -27,20 +55,44 @@ struct RescalePlan {
   int in_height = 0;       // of the input as stored (before any shrink-on-load)
   double exact_width = 0;  // scaled extent before rounding outward
   double exact_height = 0;
-  int out_width = 0;       // ceil of the exact extent
+  int out_width = 0;       // ceil of the exact extent: what rescale() makes
   int out_height = 0;
+  // The result after fit_to_box() (runtime/fit.h): the box for cover and
+  // contain, out_width x out_height otherwise.
+  Fit fit = Fit::kFill;
+  Gravity gravity = Gravity::kCentre;
+  int box_width = 0;
+  int box_height = 0;
+  // cover: the scaled image's whole pixels (a partly covered last row or
+  // column left out), where the window may go.
+  int cover_width = 0;
+  int cover_height = 0;
+  // cover: the window's origin in the scaled image (inside its whole pixels);
+  // contain: the scaled image's origin in the box. 0 otherwise, and for
+  // smart until resolve_smart_crop() sets it.
+  int offset_x = 0;
+  int offset_y = 0;
 };
 
 // Parses and removes "width"/"height" from params, read by
 // read_requested_side (core/text.h: "12.7" -> 12, "1e3" -> 1000, "0x10" -> 16,
 // blank, zero, negative -> free; values that are not numbers are refused
 // earlier by the 422 rule and free here). Other parameters are left in place.
-RescaleRequest take_rescale_params(request::Params& params);
+// Only the sides: for runtimes without the fit parameters (canvas graphs).
+RescaleRequest take_side_params(request::Params& params);
+
+// take_side_params plus "fit", "gravity", "background" and "dpr" (the last
+// occurrence of each counts). kInvalidArgument (400, details parameter /
+// value / allowed) for a value outside its list, a colour that does not
+// parse (core/color.h), a dpr that is not a number from 1 to 4, and cover
+// or contain without both width and height; gravity=smart only with cover.
+Result<RescaleRequest> take_rescale_params(request::Params& params);
 
 // Output size and scale factors for an input of in_w x in_h (both >= 1).
-// kTooLarge when the output would have more than `max_pixels` pixels or a
-// side longer than libvips allows: the admission check, made from the header
-// before any pixel is decoded.
+// kTooLarge when the scaled image or the box would have more than
+// `max_pixels` pixels or a side longer than libvips allows (sides times dpr,
+// checked before they become integers): the admission check, made from the
+// header before any pixel is decoded.
 Result<RescalePlan> plan_rescale(int in_w, int in_h, const RescaleRequest& req, uint64_t max_pixels);
 
 // kTooLarge unless a `width` x `height` output (any real values, checked

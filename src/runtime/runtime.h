@@ -76,7 +76,13 @@ std::unique_ptr<Runtime> make_noop_runtime();
 
 // Shared helpers for Executable implementations.
 Status check_output_type(const std::string& out_type, const std::vector<std::string>& supported);
-// "width"/"height" rescale parameters as the catalogue describes them.
+// The universal "width"/"height" parameters as the catalogue describes them
+// (canvas graphs, whose canvas size they are).
+std::vector<ParamInfo> side_parameters();
+// The universal rescale parameters of imgflo graphs: side_parameters() plus
+// fit_parameters() (runtime/rescale.h: fit, gravity, background, dpr).
 std::vector<ParamInfo> rescale_parameters();
+// fit, gravity, background and dpr, typed (defined beside their parsing, in rescale.cc).
+std::vector<ParamInfo> fit_parameters();
 
 }  // namespace imgflo::runtime

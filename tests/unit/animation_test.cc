@@ -127,6 +127,10 @@ INSTANTIATE_TEST_SUITE_P(
                     GraphCase{"crop", {{"x", "100"}, {"y", "50"}, {"cropwidth", "200"}, {"cropheight", "120"}}, 200,
                               120},
                     GraphCase{"passthrough", {{"width", "120"}}, 120, 120},  // rescaled per frame
+                    GraphCase{"passthrough", {{"fit", "cover"}, {"width", "120"}, {"height", "60"}}, 120, 60},
+                    GraphCase{"passthrough",
+                              {{"background", "red"}, {"fit", "contain"}, {"width", "120"}, {"height", "60"}}, 60 * 2,
+                              60},
                     GraphCase{"gaussianblur", {}, kSide, kSide}),            // a whole-frame op
     [](const testing::TestParamInfo<GraphCase>& info) {
       return info.param.graph + (info.param.params.empty() ? "" : "_" + info.param.params.front().first);

@@ -147,7 +147,7 @@ TEST(RescaleAdmission, OutputSizeIsCheckedBeforeDecoding) {
 TEST(RescaleAdmission, DegenerateSidesAreFreeOrReadAsTheOriginalDid) {
   auto sides = [](const char* w, const char* h) {
     request::Params p = {{"width", w}, {"height", h}, {"x", "1"}};
-    const auto r = runtime::take_rescale_params(p);
+    const auto r = runtime::take_side_params(p);
     EXPECT_EQ(p.size(), 1u);
     return std::pair<int, int>{r.width, r.height};
   };
