@@ -27,6 +27,25 @@ Image pad_around(const Image& scaled, const RescalePlan& plan, const Color& pad)
   return Image{placed + under, fmt::kRaGaBaAFloat, 0, 0};
 }
 
+// The top-left width x height of `scaled` as 8-bit sRGB in memory, computed
+// under `stop` (the hook goes on the image that is computed, as
+// OpContext::materialize does).
+Result<vips::VImage> analysis_image(const Image& scaled, int width, int height, const Stop& stop) {
+  vips::VImage u8;
+  try {
+    const Image area{scaled.pixels.extract_area(0, 0, width, height), scaled.format, 0, 0};
+    u8 = convert(area, fmt::kRpGpBpU8)
+             .pixels.copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
+  } catch (const vips::VError&) {
+    return Error(ErrorKind::kProcessingFailed, "choosing the smart crop failed");
+  }
+  vips::VImage analysed;
+  if (Status st = evaluate(u8, stop, "choosing the smart crop", [&] { analysed = u8.copy_memory(); }); !st.ok()) {
+    return st.take_error();
+  }
+  return analysed;
+}
+
 }  // namespace
 
 bool keeps_alpha(std::string_view out_type) { return out_type != "jpg" && out_type != "jpeg"; }
@@ -49,14 +68,11 @@ Status resolve_smart_crop(const Image& scaled, RescalePlan& plan, const Stop& st
   if (width < plan.box_width || height < plan.box_height) {
     return Error(ErrorKind::kProcessingFailed, "the scaled image is smaller than the requested box");
   }
-  vips::VImage analysed;
+  auto analysed = analysis_image(scaled, width, height, stop);
+  if (!analysed.ok()) return analysed.take_error();
   vips::VImage window;
-  Status st = evaluate(scaled.pixels, stop, "choosing the smart crop", [&] {
-    const Image area{scaled.pixels.extract_area(0, 0, width, height), scaled.format, 0, 0};
-    analysed = convert(area, fmt::kRpGpBpU8)
-                   .pixels.copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB))
-                   .copy_memory();
-    window = analysed.smartcrop(plan.box_width, plan.box_height,
+  Status st = evaluate(*analysed, stop, "choosing the smart crop", [&] {
+    window = analysed->smartcrop(plan.box_width, plan.box_height,
                                 vips::VImage::option()->set("interesting", VIPS_INTERESTING_ATTENTION));
   });
   if (!st.ok()) return st;

@@ -74,7 +74,9 @@ Status check_fit_combination(const FitTexts& t, const RescaleRequest& req) {
   const bool box = req.fit == Fit::kCover || req.fit == Fit::kContain;
   if (box && (req.width <= 0 || req.height <= 0)) {
     return Error(ErrorKind::kInvalidArgument, "fit=" + *t.fit + " needs both width and height",
-                 {{"parameter", "fit"}, {"value", *t.fit}, {"allowed", "cover and contain need both width and height"}});
+                 {{"parameter", "fit"},
+                  {"value", *t.fit},
+                  {"allowed", "cover and contain need both width and height"}});
   }
   if (req.gravity == Gravity::kSmart && req.fit != Fit::kCover) {
     return Error(ErrorKind::kInvalidArgument, "gravity=smart needs fit=cover",

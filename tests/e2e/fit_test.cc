@@ -103,7 +103,8 @@ TEST_F(Fit, ContainPadsTransparentOrWhiteOrTheBackground) {
   EXPECT_EQ(north.at(150, 10, 3), 255);  // the image starts at the top
   EXPECT_EQ(north.at(150, 290, 3), 0);
 
-  const Pixels jpeg = decode_pixels(get("/graph/passthrough.jpg?input=files/mountains.png&width=300&height=300&fit=contain"));
+  const Pixels jpeg =
+      decode_pixels(get("/graph/passthrough.jpg?input=files/mountains.png&width=300&height=300&fit=contain"));
   for (int b = 0; b < 3; ++b) EXPECT_GE(jpeg.at(150, 10, b), 253) << "white pad, band " << b;
 
   const Pixels red = decode_pixels(get(path + "&background=%23ff0000"));
@@ -143,7 +144,8 @@ TEST_F(Fit, DprCountsAgainstTheLimits) {
   const uint64_t submitted = metric(*server_, "imgflo_jobs_submitted_total");
   // The 422 rule at the edge (IMGFLO_SIZE_LIMIT, 50 MP by default): 4000 x 4000
   // passes it, times 2 does not.
-  const HttpResult edge = http(server_->url("/graph/passthrough.png?input=files/mountains.png&width=4000&height=4000&dpr=2"));
+  const HttpResult edge =
+      http(server_->url("/graph/passthrough.png?input=files/mountains.png&width=4000&height=4000&dpr=2"));
   EXPECT_EQ(edge.status, 422) << edge.body;
   EXPECT_EQ(metric(*server_, "imgflo_jobs_submitted_total"), submitted);  // refused before queueing
   // The pixel limit of the output (IMGFLO_MAX_PIXELS=4000000 here): 1440 x 1000
@@ -190,8 +192,9 @@ TEST_F(Fit, GraphsListTheParametersTyped) {
 TEST_F(Fit, AnimationsAreFittedFrameByFrame) {
   for (const std::string q : {"fit=cover&gravity=north", "fit=cover&gravity=smart", "fit=contain&background=red"}) {
     const std::string gif = get("/graph/passthrough.gif?input=files/time.gif&width=120&height=60&" + q);
-    const vips::VImage all = vips::VImage::new_from_buffer(gif.data(), gif.size(), "", vips::VImage::option()->set("n", -1));
-    const vips::VImage source = vips::VImage::new_from_file(example("time.gif").c_str(), vips::VImage::option()->set("n", -1));
+    const auto all_pages = [] { return vips::VImage::option()->set("n", -1); };
+    const vips::VImage all = vips::VImage::new_from_buffer(gif.data(), gif.size(), "", all_pages());
+    const vips::VImage source = vips::VImage::new_from_file(example("time.gif").c_str(), all_pages());
     EXPECT_EQ(all.get_int("n-pages"), source.get_int("n-pages")) << q;
     EXPECT_EQ(all.width(), 120) << q;
     EXPECT_EQ(all.get_int("page-height"), 60) << q;

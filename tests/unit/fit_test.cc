@@ -323,3 +323,34 @@ TEST(FitEdge, DprCountsInThe422Rule) {
 
 }  // namespace
 }  // namespace imgflo::request
+
+namespace imgflo::runtime {
+namespace {
+
+// The smart window is the one vips_smartcrop picks on the same pixels, and a
+// raised stop ends the analysis with its error.
+TEST(FitSmart, WindowIsLibvipsAttentionAndStops) {
+  auto img = decode(test::read_file(test::example("mountains.png")), {});
+  ASSERT_TRUE(img.ok());
+  const request::Params smart = {{"width", "150"}, {"height", "300"}, {"fit", "cover"}, {"gravity", "smart"}};
+  RescalePlan plan = plan_for(1440, 1000, smart);
+  const Image scaled = rescale(*img, plan);
+  ASSERT_TRUE(needs_smart_crop(plan));
+  ASSERT_TRUE(resolve_smart_crop(scaled, plan, {}).ok());
+  const vips::VImage u8 = convert(Image{scaled.pixels.extract_area(0, 0, plan.cover_width, plan.cover_height),
+                                        scaled.format, 0, 0},
+                                  fmt::kRpGpBpU8)
+                              .pixels.copy_memory();
+  const vips::VImage window = u8.smartcrop(150, 300);
+  EXPECT_EQ(plan.offset_x, -window.xoffset());
+  EXPECT_EQ(plan.offset_y, 0);
+  EXPECT_NE(plan.offset_x, (plan.cover_width - 150) / 2);  // not simply the centre here
+
+  Stop stop;
+  stop.token.cancel();
+  RescalePlan stopped = plan_for(1440, 1000, smart);
+  EXPECT_FALSE(resolve_smart_crop(scaled, stopped, stop).ok());
+}
+
+}  // namespace
+}  // namespace imgflo::runtime
