@@ -101,7 +101,7 @@ class ImgfloExecutable final : public Executable {
     std::optional<Image> input;
     if (program_->takes_input()) {
       auto loaded = load_input(*req.input, rescale_req, pad, req, program_->streams_input());
-      if (!loaded.ok()) return loaded.take_error();
+      if (!loaded.ok()) return failure(loaded.take_error(), req);  // a smart crop reads pixels early
       input = std::move(*loaded);
     }
     auto result = program_->run(input ? &*input : nullptr, params, req.stop, req.limits.max_pixels);
@@ -137,7 +137,8 @@ class ImgfloExecutable final : public Executable {
     const int height = plan ? std::max(plan->out_height, plan->box_height) : first->height();
     if (Status st = check_animation_limits(animation, width, height, req.limits); !st.ok()) return st.take_error();
     if (plan) {
-      if (Status st = resolve_smart_crop(rescale(*first, *plan), *plan, req.stop); !st.ok()) return st.take_error();
+      Status st = resolve_smart_crop(rescale(*first, *plan), *plan, req.stop);
+      if (!st.ok()) return failure(st.take_error(), req);
     }
 
     const FrameWork work = [&](const Image& frame) -> Result<Image> {
