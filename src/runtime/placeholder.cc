@@ -30,8 +30,8 @@ Result<Sizes> plan_sizes(std::string_view bytes, const RescaleRequest& rr, const
   if (rr.active()) {
     auto plan = plan_rescale(size->width, size->height, rr, limits.max_pixels);
     if (!plan.ok()) return plan.take_error();
-    s.width = plan->out_width;
-    s.height = plan->out_height;
+    s.width = plan->box_width;  // the size after fit (cover/contain: the box)
+    s.height = plan->box_height;
   }
   return s;
 }

@@ -51,7 +51,9 @@ Result<int> component_value(const request::Params& params, const Component& c) {
 Result<PlaceholderRequest> read_request(const RunRequest& req) {
   request::Params params = req.params;
   PlaceholderRequest out;
-  out.rescale = take_rescale_params(params);
+  auto rescale = take_rescale_params(params);
+  if (!rescale.ok()) return rescale.take_error();
+  out.rescale = *rescale;
   for (const auto& [name, text] : params) {
     if (name != "x" && name != "y") {
       return Error(ErrorKind::kUnknownParameter, "unknown parameter \"" + name + "\" for graph placeholder",
