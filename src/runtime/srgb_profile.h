@@ -10,8 +10,9 @@
 // sRGB's within kColorantTolerance, and whose three tone curves are sRGB's
 // within kCurveTolerance at 256 evenly spaced points (half an 8-bit level
 // and less: the transform would change no 8-bit pixel by more than rounding).
-// LUT-based profiles, grey, CMYK and anything lcms cannot read are "not
-// sRGB" (they go through the full transform, or are ignored as unusable).
+// The profile is read by runtime/matrix_shaper.h: LUT-based profiles (any
+// AToB/DToB table), grey, CMYK, Lab PCS and anything lcms cannot read are
+// "not sRGB" (they go through the full transform, or are ignored as unusable).
 //
 // Cost: parsing the profile and 768 curve evaluations, a few microseconds;
 // nothing is cached. Never throws; garbage bytes give false.
