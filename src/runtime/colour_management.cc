@@ -1,5 +1,6 @@
 #include "runtime/colour_management.h"
 
+#include "runtime/matrix_to_srgb.h"
 #include "runtime/srgb_profile.h"
 
 #include <spdlog/spdlog.h>
@@ -78,10 +79,21 @@ VImage keep_grey(const VImage& rgb, int decoded_bands) {
   return decoded_bands == 2 ? VImage::bandjoin({g, rgb.extract_band(3)}) : g;
 }
 
+// 8-bit RGB(A) under a matrix/TRC profile: the fast exact path
+// (runtime/matrix_to_srgb.h); nullopt for everything else.
+std::optional<VImage> matrix_to_srgb(const VImage& v) {
+  if (v.format() != VIPS_FORMAT_UCHAR || (v.bands() != 3 && v.bands() != 4) || is_cmyk(v)) return std::nullopt;
+  const auto profile = embedded_profile(v);
+  const auto conversion = profile ? MatrixToSrgb::from_profile(profile->first, profile->second) : std::nullopt;
+  if (!conversion) return std::nullopt;
+  return conversion->apply(v);
+}
+
 std::optional<VImage> icc_to_srgb(const VImage& v) {
   if (!usable_profile(v)) return std::nullopt;
   const bool u16 = v.format() == VIPS_FORMAT_USHORT && !is_cmyk(v);
   try {
+    if (auto fast = matrix_to_srgb(v)) return without_profile(*fast);
     VImage out = v.icc_transform("srgb", VImage::option()
                                              ->set("embedded", true)
                                              ->set("intent", VIPS_INTENT_RELATIVE)
