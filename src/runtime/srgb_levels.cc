@@ -11,7 +11,6 @@ namespace imgflo::runtime {
 namespace {
 
 size_t bucket_of(float v) { return static_cast<size_t>(v * SrgbLevels::kScale); }
-constexpr auto kBuckets = static_cast<size_t>(SrgbLevels::kBuckets);
 
 // The smallest float in [0, 1] that lands in bucket i.
 float lowest_in_bucket(size_t i) {
@@ -38,7 +37,7 @@ bool SrgbLevels::build() {
   for (int k = 1; k < 255; ++k)
     if (bucket_of(boundary_[k]) >= bucket_of(boundary_[k + 1])) return false;  // two in one bucket
   int level = 0;
-  for (size_t i = 0; i < kBuckets; ++i) {
+  for (size_t i = 0; i < static_cast<size_t>(kBuckets); ++i) {
     const float lowest = lowest_in_bucket(i);
     while (level < 255 && boundary_[level + 1] <= lowest) ++level;
     base_[i] = static_cast<uint8_t>(level);
