@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 case "$what" in all|asan|tsan) ;; *) echo "usage: $0 [all|asan|tsan]" >&2; exit 2 ;; esac
+# GEGL oracle outputs are kept per clone and reused by later stages (tests/support/oracle.h).
+export IMGFLO_GEGL_ORACLE_CACHE=${IMGFLO_GEGL_ORACLE_CACHE:-$PWD/build/gegl-oracle-cache}
 jobs=$(nproc 2>/dev/null || echo 2)
 services_dir=${IMGFLO_SERVICES_DIR:-build/test-services}
 # shellcheck source=../tests/sanitizers/env.sh

@@ -14,5 +14,7 @@ starting=$!
 trap 'wait "$starting" 2>/dev/null || true; scripts/services.sh fixture-stop "$services_dir" || true' EXIT
 scripts/build.sh
 wait "$starting" || { cat "$services_dir/start.log" >&2; exit 1; }
+# GEGL oracle outputs are kept per clone and reused by later stages (tests/support/oracle.h).
+export IMGFLO_GEGL_ORACLE_CACHE=${IMGFLO_GEGL_ORACLE_CACHE:-$PWD/build/gegl-oracle-cache}
 jobs=$(nproc 2>/dev/null || echo 2)
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600 "$@"
