@@ -81,6 +81,7 @@ Result<GraphRequest> parse_graph_request(std::string_view target) {
   const request::GraphSpec spec = request::parse_graph_spec(r.graphspec);
   r.graph = spec.name;
   r.out_type = spec.extension;
+  r.out_type_defaulted = spec.defaulted;
   r.search = std::string(search);
   for (auto& [k, v] : parse_query(search.empty() ? search : search.substr(1))) {
     // Decoded names and values travel in JSON (job messages, errors): text only.

@@ -23,6 +23,8 @@ struct GraphRequest {
   std::string graph;       // "crop"
   std::string graphspec;   // "crop.jpg", as sent (used in the token)
   std::string out_type;    // normalised: "jpg", "png", "" (noop), or whatever was asked ("svg")
+  bool out_type_defaulted = false;  // no extension: out_type is the default "jpg" (negotiable, request/negotiate.h)
+  bool varies_with_accept = false;  // out_type was chosen from the Accept header (request/negotiate.h)
   std::optional<std::string> apikey;
   std::optional<std::string> token;
   std::string search;      // raw "?a=1&b=2" (Node-escaped), or "" without a query

@@ -12,7 +12,10 @@ GraphSpec parse_graph_spec(std::string_view spec) {
     out.name = std::string(spec.substr(0, dot));
     out.extension = std::string(spec.substr(dot + 1));
   }
-  if (out.extension.empty() && out.name != "noop") out.extension = "jpg";
+  if (out.extension.empty() && out.name != "noop") {
+    out.extension = "jpg";
+    out.defaulted = true;
+  }
   if (out.extension == "jpeg") out.extension = "jpg";
   return out;
 }

@@ -9,6 +9,7 @@ namespace imgflo::request {
 struct GraphSpec {
   std::string name;       // "crop"
   std::string extension;  // normalised output type: "png", "jpg", or "" (noop only)
+  bool defaulted = false;  // no extension was given and "jpg" is the default (request/negotiate.h may change it)
 };
 
 // Splits at the last '.': the name is what precedes it, the extension what
