@@ -89,6 +89,9 @@ class CanvasExecutable final : public Executable {
 
   std::vector<std::string> hidden_inports() const override { return {"canvas"}; }
 
+  // A canvas starts transparent; any colour may be translucent.
+  bool result_may_have_alpha() const override { return true; }
+
   Status check(const RunRequest& req) const override {
     if (Status st = check_output_type(req.out_type, kCanvasTypes); !st.ok()) return st;
     request::Params params = req.params;

@@ -72,6 +72,8 @@ class ImgfloExecutable final : public Executable {
 
   request::Inports inports() const override { return program_->inports(); }
 
+  bool result_may_have_alpha() const override { return program_->may_add_alpha(); }
+
   Status check(const RunRequest& req) const override {
     if (Status st = check_output_type(req.out_type, kImgfloTypes); !st.ok()) return st;
     request::Params params = req.params;

@@ -21,6 +21,14 @@
 
 namespace imgflo::runtime {
 
+// How an op's result can come to carry transparency when its inputs are
+// opaque (Program::may_add_alpha, behind the format negotiation's PNG fallback).
+enum class AlphaRule {
+  kFromInputs,  // transparent only where a connected input is (point ops, crops, blurs)
+  kAdds,        // may be transparent whatever its inputs (a rotation's corners, opacity)
+  kComposite,   // transparent only where input and aux both are (svg/* blends: aD = aA + aB - aA aB)
+};
+
 struct OpSpec {
   std::string component;  // as graphs name it, e.g. "gegl/crop"
   std::string description;
@@ -30,11 +38,18 @@ struct OpSpec {
   // crops, composers), so a graph made only of such ops can take its input as
   // a decoding stream instead of a decoded image in memory.
   bool streaming = false;
+  AlphaRule alpha = AlphaRule::kFromInputs;
 };
 
 // `spec` marked streaming (see OpSpec::streaming).
 inline OpSpec streaming(OpSpec spec) {
   spec.streaming = true;
+  return spec;
+}
+
+// `spec` with its AlphaRule.
+inline OpSpec with_alpha(OpSpec spec, AlphaRule rule) {
+  spec.alpha = rule;
   return spec;
 }
 

@@ -102,6 +102,7 @@ Status Program::build(const graph::Graph& g, const OpRegistry& registry) {
   }
   if (Status st = check_acyclic(); !st.ok()) return st;
   streams_input_ = all_streaming(output_);
+  adds_alpha_ = may_be_transparent(output_);
   return ok_status();
 }
 
@@ -111,6 +112,20 @@ bool Program::all_streaming(int node) const {
     if (s >= 0 && !all_streaming(s)) return false;
   }
   return true;
+}
+
+bool Program::may_be_transparent(int node) const {
+  const AlphaRule rule = nodes_[node].op->spec().alpha;
+  if (rule == AlphaRule::kAdds) return true;
+  bool any = false, all = true, connected = false;
+  for (int s : nodes_[node].sources) {
+    if (s == kUnconnected) continue;
+    connected = true;
+    const bool source = s >= 0 && may_be_transparent(s);  // kGraphInput: opaque
+    any = any || source;
+    all = all && source;
+  }
+  return rule == AlphaRule::kComposite ? connected && all : any;
 }
 
 Status Program::add_connection(const graph::Connection& c) {

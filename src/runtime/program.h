@@ -48,6 +48,12 @@ class Program {
   // True when every node that feeds the output is a streaming op (OpSpec::streaming):
   // the input may then be a sequential decoding stream.
   bool streams_input() const { return streams_input_; }
+  // True when the result may carry transparency even from an opaque input,
+  // by the AlphaRule of each op feeding the output (the graph input counts as
+  // opaque). A composite is taken as transparent only where both its pads
+  // are: this assumes the backdrop covers the aux, as in every bundled graph
+  // (an aux reaching beyond it would show its own alpha there).
+  bool may_add_alpha() const { return adds_alpha_; }
 
   // Errors (kUnknownParameter) for names the graph does not export.
   Status check_params(const request::Params& params) const;
@@ -77,6 +83,7 @@ class Program {
   Status add_connection(const graph::Connection& c);
   Status check_acyclic() const;
   bool all_streaming(int node) const;
+  bool may_be_transparent(int node) const;
   int node_index(const std::string& name) const;
   Result<Image> eval(int node, const Image* input, const std::vector<PropertyValues>& values,
                      const OpContext& ctx, std::vector<std::optional<Image>>& memo) const;
@@ -89,6 +96,7 @@ class Program {
   std::vector<ParamInfo> params_info_;
   request::Inports inports_;
   bool streams_input_ = false;
+  bool adds_alpha_ = false;
 };
 
 }  // namespace imgflo::runtime

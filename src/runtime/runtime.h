@@ -58,6 +58,12 @@ class Executable {
   // Fast validation before any work: output type (kUnsupportedType) and
   // parameter names (kUnknownParameter), and whether an input is required.
   virtual Status check(const RunRequest& request) const = 0;
+  // True when the result may carry alpha whatever the input (transparency the
+  // graph itself makes: a canvas, a rotation's corners). A request that
+  // negotiates its type (request/negotiate.h) then falls back to PNG, not JPEG.
+  // Alpha an input brings along is not counted (the key is chosen before the
+  // input is seen; without negotiation such inputs become JPEG as in the original).
+  virtual bool result_may_have_alpha() const { return false; }
   virtual Result<Output> run(const RunRequest& request) const = 0;
 };
 

@@ -11,12 +11,13 @@ namespace {
 class Opacity final : public SpecOp {
  public:
   Opacity()
-      : SpecOp(streaming({"gegl/opacity",
+      : SpecOp(with_alpha(streaming({"gegl/opacity",
                 "Weights the opacity of the input by `value` and the aux image",
                 {"input", "aux"},
                 {PropSpec::number("value", "Global opacity value that is always used on top of the optional "
                                            "auxiliary input buffer.",
-                                  1.0, -10.0, 10.0)}})) {}
+                                  1.0, -10.0, 10.0)}}),
+                           AlphaRule::kAdds)) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext&) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "gegl/opacity has no input");

@@ -172,12 +172,13 @@ vips::VImage resample(const Image& src, const Affine& inv, const Rect& out, int6
 class RotateOnCenter final : public SpecOp {
  public:
   RotateOnCenter()
-      : SpecOp({"gegl/rotate-on-center",
+      : SpecOp(with_alpha({"gegl/rotate-on-center",
                 "Rotate the buffer around its center, taking care of possible offsets.",
                 {"input"},
                 {PropSpec::number("degrees", "Angle to rotate (clockwise)", 0.0),
                  PropSpec::enumeration("sampler", "Sampler used internally",
-                                       {"nearest", "linear", "cubic", "nohalo", "lohalo"}, 1)}}) {}
+                                       {"nearest", "linear", "cubic", "nohalo", "lohalo"}, 1)}},
+                           AlphaRule::kAdds)) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext& ctx) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "gegl/rotate-on-center has no input");

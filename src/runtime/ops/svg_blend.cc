@@ -7,10 +7,11 @@ namespace {
 class SvgBlend final : public SpecOp {
  public:
   SvgBlend(std::string component, std::string description, bool srgb_default, BlendFunction blend)
-      : SpecOp(streaming({std::move(component),
+      : SpecOp(with_alpha(streaming({std::move(component),
                 std::move(description),
                 {"input", "aux"},
-                {PropSpec::boolean("srgb", "Use sRGB gamma instead of linear", srgb_default)}})),
+                {PropSpec::boolean("srgb", "Use sRGB gamma instead of linear", srgb_default)}}),
+                           AlphaRule::kComposite)),
         blend_(std::move(blend)) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext& ctx) const override {
