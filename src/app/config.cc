@@ -3,6 +3,7 @@
 #include "broker/broker_url.h"
 #include "cache/redis_config.h"
 #include "fetch/address_policy.h"
+#include "request/negotiate.h"
 
 #include <functional>
 #include <sstream>
@@ -184,6 +185,22 @@ Parser colour_management() {
           [](const Config& c) { return std::string(runtime::colour_management_name(c.processor.limits.colour)); }};
 }
 
+// IMGFLO_AUTO_FORMAT: request::parse_auto_formats ("" = off).
+Parser auto_formats() {
+  return {[](Config& c, const std::string& v) -> std::string {
+            auto formats = request::parse_auto_formats(v);
+            if (!formats.ok()) return "must list avif, webp, jxl (comma-separated, each once) or be empty: " +
+                                      formats.error().message();
+            c.handler.auto_formats = std::move(*formats);
+            return "";
+          },
+          [](const Config& c) {
+            std::string list;
+            for (const auto& f : c.handler.auto_formats) list += (list.empty() ? "" : ",") + f;
+            return list.empty() ? std::string("(empty: off)") : list;
+          }};
+}
+
 Parser switch_on(bool Config::*field) {
   return {[=](Config& c, const std::string&) -> std::string {
             c.*field = true;
@@ -208,6 +225,16 @@ const std::vector<Setting>& settings() {
        "seconds a cached-result GET's 301 is kept ready for repeats of the same URL (0 = off; every "
        "request then consults the cache index)",
        seconds(IMGFLO_FIELD(handler.hot_ttl), 86400, true), kServer},
+      {"IMGFLO_AUTO_FORMAT", "--auto-format", nullptr,
+       "output types a request WITHOUT extension gets instead of JPEG when its Accept header names them "
+       "(image/avif, image/webp, image/jxl; q-values honoured, image/* and */* do not count), in this order of "
+       "preference among equal q; graphs that may make transparency fall back to PNG; empty = off (always JPEG, "
+       "as the original)",
+       auto_formats(), kServer},
+      {"IMGFLO_REDIRECT_MAX_AGE", "--redirect-max-age", nullptr,
+       "seconds a CDN or browser may keep a 301 to a stored result (Cache-Control: public, max-age; negotiated "
+       "answers also carry Vary: Accept); 0 = no-cache",
+       seconds(IMGFLO_FIELD(handler.redirect_max_age), 31'536'000, true), kServer},
       {"IMGFLO_PUBLIC_URL", "--public-url", "(from HOSTNAME, else relative Locations; never the Host header)",
        "base URL of stored results in Location headers, e.g. http://img.example.com",
        text(IMGFLO_FIELD(handler.public_base)), kServer},

@@ -2,6 +2,7 @@
 #include "core/json.h"
 
 #include "core/guard.h"
+#include "http/redirect.h"
 
 #include <fstream>
 #include <sstream>
@@ -57,6 +58,16 @@ Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
   if (options_.hot_ttl.count() > 0) {
     hot_ = std::make_unique<HotResponses>(options_.hot_ttl, HotResponses::kDefaultCapacity, options_.clock.get());
   }
+  for (const auto& name : s_.catalogue.names()) {
+    const runtime::Executable& exe = *(*s_.catalogue.find(name))->executable;
+    auto policy = request::negotiation_for(options_.auto_formats, exe.output_types(), exe.result_may_have_alpha());
+    if (policy.varies()) negotiations_.emplace(name, std::make_shared<const request::Negotiation>(std::move(policy)));
+  }
+}
+
+std::shared_ptr<const request::Negotiation> Handler::negotiation(std::string_view graph) const {
+  auto it = negotiations_.find(graph);
+  return it == negotiations_.end() ? nullptr : it->second;
 }
 
 void Handler::handle(const HttpRequest& req, Respond respond) {
@@ -106,6 +117,7 @@ void Handler::graph_request(const HttpRequest& req, Respond respond) {
   }
   auto entry = s_.catalogue.find(parsed->graph);
   if (!entry.ok()) return respond(error_response(entry.error()));
+  if (auto policy = negotiation(parsed->graph)) request::negotiate_output_type(*parsed, req.accept, *policy);
   runtime::RunRequest probe;
   probe.out_type = parsed->out_type;
   probe.params = parsed->params;
@@ -131,9 +143,9 @@ void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parse
   // An unreachable index is treated as a miss: the result can still be made.
   if (hit.ok() && hit->has_value()) {
     ++counters_.cache_hits;
-    const std::string location = absolute(**hit);
-    if (hot_ && req.method == "GET") hot_->remember(req.target, location);
-    return respond(HttpResponse::redirect(301, location));
+    HttpResponse redirect = stored_redirect(absolute(**hit), options_.redirect_max_age, parsed.varies_with_accept);
+    if (hot_ && req.method == "GET") remember_hot(req.target, parsed, redirect);
+    return respond(std::move(redirect));
   }
   ++counters_.cache_misses;
   if (req.method == "HEAD") {
@@ -162,7 +174,7 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Res
     const std::string location = absolute(s_.storage.location(job.key));
     auto ticket = s_.jobs.submit(std::move(job), nullptr);
     if (!ticket.ok()) return respond(error_response(ticket.error()));
-    return respond(HttpResponse::redirect(202, location));
+    return respond(future_redirect(location, parsed.varies_with_accept));
   }
 
   auto pending = std::make_shared<Pending>(std::move(respond));
@@ -174,10 +186,12 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Res
         ErrorKind::kTimeout, "processing did not finish within " + std::to_string(options_.request_timeout.count()) +
                                  " ms")));
   });
-  auto ticket = s_.jobs.submit(std::move(job), [this, pending](Result<std::string> result) {
+  const bool vary = parsed.varies_with_accept;
+  auto ticket = s_.jobs.submit(std::move(job), [this, pending, vary](Result<std::string> result) {
     if (pending->answered.exchange(true)) return;
     pending->cancel_timer();
-    pending->respond(result.ok() ? HttpResponse::redirect(301, absolute(*result)) : error_response(result.error()));
+    pending->respond(result.ok() ? stored_redirect(absolute(*result), options_.redirect_max_age, vary)
+                                 : error_response(result.error()));
   });
   if (!ticket.ok()) {
     if (pending->answered.exchange(true)) return;
@@ -185,6 +199,12 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Res
     return pending->respond(error_response(ticket.error()));
   }
   pending->ticket = *ticket;
+}
+
+void Handler::remember_hot(const std::string& target, const request::GraphRequest& parsed,
+                           const HttpResponse& redirect) {
+  if (!parsed.varies_with_accept) return hot_->remember(target, redirect);
+  hot_->remember(target, negotiation(parsed.graph), parsed.out_type, redirect);
 }
 
 std::string Handler::absolute(const std::string& location) const {

@@ -12,6 +12,9 @@
 //   GET|HEAD /cache/KEY                      (local storage only)
 //   GET|HEAD /files/NAME                     (bundled examples)
 // Errors are JSON {"error", "code", "type", ...} with the status of their kind.
+// A request without extension to a graph that negotiates takes its output
+// type from the Accept header (request/negotiate.h); redirects carry the
+// caching headers of http/redirect.h.
 // handle() never throws: an unexpected exception is logged with an error id
 // and answered 500 {"error_id"} (internals stay in the log).
 #pragma once
@@ -22,6 +25,7 @@
 #include "fetch/fetcher.h"
 #include "request/auth.h"
 #include "request/graph_request.h"
+#include "request/negotiate.h"
 #include "http/hot_responses.h"
 #include "http/message.h"
 #include "jobs/job_system.h"
@@ -32,9 +36,11 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace imgflo::http {
 
@@ -55,6 +61,10 @@ struct HandlerOptions {
   std::string public_base;                               // "http://host:port" for /cache URLs; "" = relative
   std::string version_info;                              // extra JSON for /version (runtime versions)
   std::chrono::milliseconds hot_ttl{60'000};             // HotResponses lifetime; 0 = no hot path
+  // IMGFLO_AUTO_FORMAT: types a request without extension may negotiate to, by
+  // preference (request/negotiate.h); empty = never negotiate.
+  std::vector<std::string> auto_formats = {"avif", "webp"};
+  std::chrono::seconds redirect_max_age{86'400};         // IMGFLO_REDIRECT_MAX_AGE: Cache-Control of 301s (http/redirect.h)
   // Time of the HotResponses expiry (tests pass a ManualClock); must outlive the handler.
   std::reference_wrapper<const ClockSource> clock = system_clock();
 };
@@ -78,10 +88,11 @@ class Handler {
   void handle(const HttpRequest& request, Respond respond);
 
   // The prepared answer to a cached-result GET seen recently (see
-  // HotResponses), or null. The transport checks this before handle().
-  std::shared_ptr<const std::string> hot_response(std::string_view target) {
+  // HotResponses) from a client sending `accept`, or null. The transport
+  // checks this before handle().
+  std::shared_ptr<const std::string> hot_response(std::string_view target, std::string_view accept = {}) {
     if (!hot_) return nullptr;
-    auto r = hot_->find(target);
+    auto r = hot_->find(target, accept);
     if (r) ++counters_.cache_hits;
     return r;
   }
@@ -103,6 +114,11 @@ class Handler {
   // The Location for a stored result: absolute URLs as they are, server
   // paths under public_base (relative without one). Never from the Host header.
   std::string absolute(const std::string& location) const;
+  // Keeps `redirect`, the answer to GET `target`, for the hot path (per
+  // negotiated type when the answer varies with Accept).
+  void remember_hot(const std::string& target, const request::GraphRequest& parsed, const HttpResponse& redirect);
+  // The graph's Negotiation, or null when requests to it never negotiate.
+  std::shared_ptr<const request::Negotiation> negotiation(std::string_view graph) const;
   // Runs `fn` (blocking work) off the event loop; an exception answers 500.
   void blocking(Respond respond, std::function<void(Respond&)> fn);
 
@@ -112,6 +128,8 @@ class Handler {
   std::string graphs_json_;  // the /graphs body, built once
   Counters counters_;
   std::unique_ptr<HotResponses> hot_;  // null when options.hot_ttl is 0
+  // Graphs whose requests without extension negotiate (built once from the catalogue).
+  std::map<std::string, std::shared_ptr<const request::Negotiation>, std::less<>> negotiations_;
 };
 
 HttpResponse error_response(const Error& e);

@@ -1,5 +1,7 @@
 #include "http/hot_responses.h"
 
+#include "http/redirect.h"
+
 #include <functional>
 
 namespace imgflo::http {
@@ -22,27 +24,59 @@ HotResponses::Shard& HotResponses::shard_for(const std::string& key) const {
   return shards_[std::hash<std::string>{}(key) % kShards];
 }
 
-std::shared_ptr<const std::string> HotResponses::find(std::string_view target) const {
+std::shared_ptr<const std::string> HotResponses::find(std::string_view target, std::string_view accept) const {
   const std::string& key = make_key(target);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mu);
   auto it = shard.entries.find(key);
   if (it == shard.entries.end()) return nullptr;
-  if (clock_.now() >= it->second.expires) {
+  const Entry& entry = it->second;
+  if (clock_.now() >= entry.expires) {
     shard.entries.erase(it);
     return nullptr;
   }
-  return it->second.bytes;
+  if (!entry.policy) return entry.bytes;
+  const std::string_view type = request::negotiate(accept, *entry.policy);
+  for (const auto& v : entry.variants) {
+    if (v.type == type) return v.bytes;
+  }
+  return nullptr;
 }
 
-void HotResponses::remember(std::string_view target, const std::string& location) {
-  auto bytes = std::make_shared<const std::string>("HTTP/1.1 301 Moved Permanently\r\nServer: imgflo-server\r\nLocation: " +
-                                                   location + "\r\nContent-Length: 0\r\n\r\n");
+HotResponses::Entry& HotResponses::live_entry(Shard& shard, const std::string& key) {
+  auto it = shard.entries.find(key);
+  if (it != shard.entries.end() && clock_.now() < it->second.expires) return it->second;
+  if (it == shard.entries.end() && shard.entries.size() >= shard_capacity_) shard.entries.clear();
+  Entry& entry = shard.entries[key];
+  entry = Entry{nullptr, nullptr, {}, clock_.now() + ttl_};
+  return entry;
+}
+
+void HotResponses::remember(std::string_view target, const HttpResponse& redirect) {
+  auto bytes = std::make_shared<const std::string>(serialize_redirect(redirect));
   const std::string& key = make_key(target);
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mu);
-  if (shard.entries.size() >= shard_capacity_) shard.entries.clear();
-  shard.entries[key] = Entry{std::move(bytes), clock_.now() + ttl_};
+  Entry& entry = live_entry(shard, key);
+  entry.bytes = std::move(bytes);
+  entry.expires = clock_.now() + ttl_;
+}
+
+void HotResponses::remember(std::string_view target, std::shared_ptr<const request::Negotiation> policy,
+                            std::string_view type, const HttpResponse& redirect) {
+  auto bytes = std::make_shared<const std::string>(serialize_redirect(redirect));
+  const std::string& key = make_key(target);
+  Shard& shard = shard_for(key);
+  std::lock_guard lock(shard.mu);
+  Entry& entry = live_entry(shard, key);
+  entry.policy = std::move(policy);
+  for (auto& v : entry.variants) {
+    if (v.type == type) {
+      v.bytes = std::move(bytes);
+      return;
+    }
+  }
+  entry.variants.push_back({std::string(type), std::move(bytes)});
 }
 
 }  // namespace imgflo::http

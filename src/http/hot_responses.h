@@ -12,9 +12,18 @@
 // and the table is bounded (a full shard is cleared). _nocache requests are
 // never remembered. Time is read through `clock` (core/clock.h; one virtual
 // call per lookup), which must outlive the table. Thread-safe (sharded mutexes).
+//
+// Negotiated answers (request/negotiate.h): for a target whose answer depends
+// on the Accept header, the entry holds the graph's Negotiation and one answer
+// per output type; a lookup negotiates the client's Accept (the same pure
+// function the full path uses) and serves only the answer for that type, so
+// one client's WebP redirect never reaches a client that gets JPEG. Plain
+// targets pay nothing for this (the Accept header is not read).
 #pragma once
 
 #include "core/deadline.h"
+#include "http/message.h"
+#include "request/negotiate.h"
 
 #include <array>
 #include <chrono>
@@ -23,6 +32,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace imgflo::http {
 
@@ -32,14 +42,27 @@ class HotResponses {
   explicit HotResponses(std::chrono::milliseconds ttl = std::chrono::seconds(60), size_t capacity = kDefaultCapacity,
                         const ClockSource& clock = system_clock());
 
-  // The full HTTP/1.1 response bytes for GET `target`, or null.
-  std::shared_ptr<const std::string> find(std::string_view target) const;
-  // Remembers the 301 to `location` for GET `target`.
-  void remember(std::string_view target, const std::string& location);
+  // The full HTTP/1.1 response bytes for GET `target` from a client sending
+  // `accept` (read only for negotiated targets), or null.
+  std::shared_ptr<const std::string> find(std::string_view target, std::string_view accept = {}) const;
+  // Remembers `redirect` (a 301, http/redirect.h) for GET `target`, whose
+  // answer does not depend on the Accept header.
+  void remember(std::string_view target, const HttpResponse& redirect);
+  // Remembers `redirect` for GET `target` from clients whose Accept
+  // negotiates to `type` under `policy` (the target's graph's; the same for
+  // every call with this target).
+  void remember(std::string_view target, std::shared_ptr<const request::Negotiation> policy, std::string_view type,
+                const HttpResponse& redirect);
 
  private:
-  struct Entry {
+  struct Variant {
+    std::string type;
     std::shared_ptr<const std::string> bytes;
+  };
+  struct Entry {
+    std::shared_ptr<const std::string> bytes;            // the answer (plain targets)
+    std::shared_ptr<const request::Negotiation> policy;  // negotiated targets: the answer per type
+    std::vector<Variant> variants;
     Clock::time_point expires;
   };
   struct Shard {
@@ -48,6 +71,8 @@ class HotResponses {
   };
   static constexpr size_t kShards = 16;
   Shard& shard_for(const std::string& key) const;
+  // The live entry for `key` in `shard` (mu held), or a fresh empty one.
+  Entry& live_entry(Shard& shard, const std::string& key);
 
   const std::chrono::milliseconds ttl_;
   const size_t shard_capacity_;

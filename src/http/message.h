@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string target;  // path + query, as received
   std::string host;    // Host header ("" if absent)
   std::string if_none_match;
+  std::string accept;  // Accept header ("" if absent): negotiates requests without extension
 };
 
 struct HttpResponse {

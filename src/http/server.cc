@@ -66,6 +66,7 @@ HttpRequest to_request(const bhttp::request<bhttp::string_body>& req) {
   r.target = std::string(req.target());
   if (auto it = req.find(bhttp::field::host); it != req.end()) r.host = std::string(it->value());
   if (auto it = req.find(bhttp::field::if_none_match); it != req.end()) r.if_none_match = std::string(it->value());
+  if (auto it = req.find(bhttp::field::accept); it != req.end()) r.accept = std::string(it->value());
   return r;
 }
 
@@ -124,7 +125,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool write_hot(const bhttp::request<bhttp::string_body>& req) {
     if (req.method() != bhttp::verb::get || version_ != 11 || !keep_alive_) return false;
     const auto target = req.target();
-    auto bytes = handler_.hot_response(std::string_view(target.data(), target.size()));
+    const auto accept = req[bhttp::field::accept];  // "" when absent; only negotiated entries read it
+    auto bytes = handler_.hot_response(std::string_view(target.data(), target.size()),
+                                       std::string_view(accept.data(), accept.size()));
     if (!bytes) return false;
     stream_.expires_after(options_.write_timeout);
     asio::async_write(stream_, asio::buffer(*bytes),

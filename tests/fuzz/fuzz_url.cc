@@ -84,9 +84,10 @@ void through_handler(std::string_view input) {
   }
   // The transport (Beast) never delivers CR or LF inside a header value.
   for (std::string* h : {&req.host, &req.if_none_match}) std::erase_if(*h, [](char c) { return c == '\r' || c == '\n'; });
+  req.accept = req.if_none_match;  // the third line doubles as Accept (request/negotiate.h)
 
   http::Handler& handler = (input.size() / 4) % 2 == 0 ? *world->open_handler : *world->closed_handler;
-  if (req.method == "GET") (void)handler.hot_response(req.target);
+  if (req.method == "GET") (void)handler.hot_response(req.target, req.accept);
   fuzz::handle_once(handler, req);
 }
 

@@ -8,6 +8,7 @@
 #include "http/handler.h"
 #include "jobs/local_job_system.h"
 #include "core_services_util.h"
+#include "support/browser_accept.h"
 #include "support/test_event_loop.h"
 
 #include <gtest/gtest.h>
@@ -155,17 +156,17 @@ class HandlerTest : public test::CoreServicesTest {
     return *handler_;
   }
 
-  std::shared_ptr<Reply> send(const std::string& method, const std::string& target) {
+  std::shared_ptr<Reply> send(const std::string& method, const std::string& target, const std::string& accept = "") {
     auto reply = std::make_shared<Reply>();
     replies_.push_back(reply);
-    HttpRequest request{method, target, "evil.example", ""};
+    HttpRequest request{method, target, "evil.example", "", accept};
     handler().handle(request, [reply](HttpResponse r) { (*reply)(std::move(r)); });
     return reply;
   }
 
   // The answer to a request answered without waiting on anything.
-  HttpResponse answer(const std::string& method, const std::string& target) {
-    auto reply = send(method, target);
+  HttpResponse answer(const std::string& method, const std::string& target, const std::string& accept = "") {
+    auto reply = send(method, target, accept);
     EXPECT_EQ(reply->count(), 1u) << method << " " << target << " was not answered at once";
     return reply->wait(0ms).value_or(HttpResponse{0, {}, "no answer"});
   }
@@ -399,6 +400,92 @@ TEST_F(HandlerTest, StoredResultsAreReadOffTheLoop) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "png bytes");
   EXPECT_EQ(header(*r, "ETag"), "\"" + key + "\"");
+}
+
+// Format negotiation (request/negotiate.h) and the redirect headers (http/redirect.h).
+const std::string& kChrome = test::kChromeAccept;
+const std::string kPlain = "/graph/gradientmap?input=files/grid-toastybob.jpg&color1=%23082A31";
+
+// The answer to a request that runs its job (Work answers at once).
+HttpResponse waited(const std::shared_ptr<Reply>& reply) {
+  auto r = reply->wait();
+  EXPECT_TRUE(r.has_value()) << "no answer within " << kWait.count() << " s";
+  return r.value_or(HttpResponse{0, {}, "no answer"});
+}
+
+TEST_F(HandlerTest, ABrowserGetsTheNegotiatedTypeWithVaryAndCacheControl) {
+  const HttpResponse r = waited(send("GET", kPlain, kChrome));
+  const std::string webp_key = key_of(kPlain).substr(0, 40) + ".webp";
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + webp_key);
+  EXPECT_EQ(header(r, "Vary"), "Accept");
+  EXPECT_EQ(header(r, "Cache-Control"), "public, max-age=86400");
+  ASSERT_EQ(work_.jobs().size(), 1u);
+  EXPECT_EQ(work_.jobs()[0].out_type, "webp");
+  EXPECT_EQ(work_.jobs()[0].key, webp_key);
+}
+
+TEST_F(HandlerTest, CurlKeepsTheOriginalsKeyButTheAnswerVaries) {
+  for (const char* accept : {"", "*/*", "image/*"}) {
+    const HttpResponse r = waited(send("GET", kPlain, accept));
+    EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kPlain)) << accept;
+    EXPECT_EQ(key_of(kPlain).substr(40), ".jpg");
+    EXPECT_EQ(header(r, "Vary"), "Accept") << "a CDN must not hand this JPEG to a browser";
+    EXPECT_EQ(header(r, "Cache-Control"), "public, max-age=86400");
+  }
+  for (const auto& job : work_.jobs()) EXPECT_EQ(job.out_type, "jpg");
+}
+
+TEST_F(HandlerTest, AnExplicitExtensionNeverNegotiatesNorVaries) {
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  const HttpResponse r = answer("GET", kTarget, kChrome);
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kTarget));
+  EXPECT_EQ(header(r, "Vary"), std::nullopt);
+  EXPECT_EQ(header(r, "Cache-Control"), "public, max-age=86400");
+}
+
+TEST_F(HandlerTest, NegotiationOffKeepsJpegWithoutVary) {
+  options_.auto_formats = {};
+  options_.redirect_max_age = 0s;
+  const HttpResponse r = waited(send("GET", kPlain, kChrome));
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kPlain));
+  EXPECT_EQ(header(r, "Vary"), std::nullopt);
+  EXPECT_EQ(header(r, "Cache-Control"), "no-cache");
+}
+
+TEST_F(HandlerTest, AGraphThatMakesTransparencyFallsBackToPng) {
+  const std::string target = "/graph/croprotate?input=files/grid-toastybob.jpg&degrees=30";
+  EXPECT_EQ(header(waited(send("GET", target, "image/webp;q=0,image/avif;q=0,*/*")), "Location"),
+            kPublic + "/cache/" + key_of(target).substr(0, 40) + ".png");
+  EXPECT_EQ(header(waited(send("GET", target, "*/*")), "Location"), kPublic + "/cache/" + key_of(target))
+      << "not negotiated: the original's JPEG";
+  EXPECT_EQ(header(waited(send("GET", target, kChrome)), "Location"),
+            kPublic + "/cache/" + key_of(target).substr(0, 40) + ".webp");
+}
+
+TEST_F(HandlerTest, PostNegotiatesTheFutureUrl) {
+  const HttpResponse r = answer("POST", kPlain, kChrome);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kPlain).substr(0, 40) + ".webp");
+  EXPECT_EQ(header(r, "Vary"), "Accept");
+  EXPECT_EQ(header(r, "Cache-Control"), std::nullopt) << "a 202 is not cacheable";
+  ASSERT_TRUE(work_.started(1));
+  EXPECT_EQ(work_.jobs()[0].out_type, "webp");
+}
+
+TEST_F(HandlerTest, HotPathNeverServesOneClientsNegotiatedAnswerToAnother) {
+  const std::string webp_key = key_of(kPlain).substr(0, 40) + ".webp";
+  ASSERT_TRUE(memory_index_.put(webp_key, "/cache/" + webp_key).ok());
+  EXPECT_EQ(answer("GET", kPlain, kChrome).status, 301);
+  auto hot = handler().hot_response(kPlain, kChrome);
+  ASSERT_NE(hot, nullptr);
+  EXPECT_NE(hot->find("/cache/" + webp_key + "\r\n"), std::string::npos) << *hot;
+  EXPECT_NE(hot->find("\r\nVary: Accept\r\n"), std::string::npos) << *hot;
+  EXPECT_NE(hot->find("\r\nCache-Control: public, max-age=86400\r\n"), std::string::npos) << *hot;
+  EXPECT_EQ(handler().hot_response(kPlain, "image/webp,*/*"), hot) << "same negotiated type";
+  for (const char* other : {"", "*/*", "image/webp;q=0"}) {
+    EXPECT_EQ(handler().hot_response(kPlain, other), nullptr) << other;
+  }
 }
 
 }  // namespace
