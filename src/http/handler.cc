@@ -118,10 +118,12 @@ void Handler::graph_request(const HttpRequest& req, Respond respond) {
   auto entry = s_.catalogue.find(parsed->graph);
   if (!entry.ok()) return respond(error_response(entry.error()));
   if (auto policy = negotiation(parsed->graph)) request::negotiate_output_type(*parsed, req.accept, *policy);
+  parsed->images = request::take_image_inputs(parsed->params, (*entry)->executable->image_inputs());
   runtime::RunRequest probe;
   probe.out_type = parsed->out_type;
   probe.params = parsed->params;
   if (parsed->input) probe.input = std::string_view(*parsed->input);
+  for (const auto& [name, ref] : parsed->images) probe.images.emplace_back(name, ref);
   if (Status st = s_.catalogue.check(**entry, probe); !st.ok()) return respond(error_response(st.error()));
   // Values are converted before anything is queued or downloaded: a bad one is a 400 now.
   if (auto typed = request::convert_params(parsed->params, (*entry)->inports); !typed.ok()) {
@@ -156,14 +158,9 @@ void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parse
 
 void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Respond respond) {
   const bool background = req.method == "POST";
-  jobs::Job job;
-  job.id = jobs::new_job_id();
-  job.key = parsed.cache_key;
-  job.graph = parsed.graph;
-  job.out_type = parsed.out_type;
-  job.params = std::move(parsed.params);
-  job.input = std::move(parsed.input);
-  job.nocache = parsed.nocache;
+  const bool nocache = parsed.nocache;
+  jobs::Job job = jobs::job_from_request(std::move(parsed));
+  job.nocache = nocache;
   job.urgency = background ? jobs::Urgency::kBackground : jobs::Urgency::kUrgent;
   // A waiting GET's own timer answers first (and withdraws the job); the job's
   // deadline is a little later so the 504 and the cancellation come from one place.

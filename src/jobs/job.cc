@@ -24,15 +24,42 @@ std::string new_job_id() {
   return buf;
 }
 
+Job job_from_request(request::GraphRequest&& r) {
+  Job job;
+  job.id = new_job_id();
+  job.key = std::move(r.cache_key);
+  job.graph = std::move(r.graph);
+  job.out_type = std::move(r.out_type);
+  job.params = std::move(r.params);
+  job.input = std::move(r.input);
+  job.images = std::move(r.images);
+  return job;
+}
+
+namespace {
+
+nlohmann::json pairs_json(const request::Params& pairs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& [k, v] : pairs) out.push_back({k, v});
+  return out;
+}
+
+request::Params pairs_member(const nlohmann::json& j) {
+  request::Params out;
+  for (const auto& p : j) out.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Job& job) {
-  nlohmann::json params = nlohmann::json::array();
-  for (const auto& [k, v] : job.params) params.push_back({k, v});
   return {{"id", job.id},
           {"key", job.key},
           {"graph", job.graph},
           {"out_type", job.out_type},
-          {"params", params},
+          {"params", pairs_json(job.params)},
           {"input", job.input ? nlohmann::json(*job.input) : nlohmann::json(nullptr)},
+          {"images", pairs_json(job.images)},
           {"nocache", job.nocache},
           {"urgency", job.urgency == Urgency::kUrgent ? "urgent" : "background"},
           {"depth", job.depth},
@@ -77,8 +104,10 @@ Result<Job> job_from_json(const nlohmann::json& j) {
     job.key = key_member(j);
     job.graph = j.at("graph").get<std::string>();
     job.out_type = j.at("out_type").get<std::string>();
-    for (const auto& p : j.at("params")) job.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<std::string>());
+    job.params = pairs_member(j.at("params"));
     if (!j.at("input").is_null()) job.input = j.at("input").get<std::string>();
+    // Absent in messages from frontends older than named image inputs.
+    if (j.contains("images")) job.images = pairs_member(j.at("images"));
     job.nocache = j.at("nocache").get<bool>();
     job.urgency = j.at("urgency").get<std::string>() == "background" ? Urgency::kBackground : Urgency::kUrgent;
     job.depth = static_cast<int>(integer_member(j, "depth", 0, 1000));

@@ -6,6 +6,7 @@
 
 #include "core/deadline.h"
 #include "core/error.h"
+#include "request/graph_request.h"
 #include "request/params.h"
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,7 @@ struct Job {
   std::string out_type;  // "jpg", "png", "" (noop)
   request::Params params;
   std::optional<std::string> input;  // as given: http(s) URL, files/NAME, graph/...
+  request::ImageRefs images;         // named image inputs besides "input", references as given
   bool nocache = false;  // reprocess even when a result exists
   Urgency urgency = Urgency::kUrgent;
   int depth = 0;            // nesting level of chained graph/... inputs
@@ -33,6 +35,10 @@ struct Job {
 };
 
 std::string new_job_id();
+// A job (new id) for a parsed request: key, graph, type, parameters, input and
+// named image inputs (take_image_inputs() already applied). nocache, urgency,
+// depth and deadline are left at their defaults for the caller.
+Job job_from_request(request::GraphRequest&& r);
 nlohmann::json to_json(const Job& job);
 Result<Job> job_from_json(const nlohmann::json& j);
 

@@ -99,11 +99,13 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
   req.stop = stop;
   std::string input;
   if (job.input) {
-    auto bytes = resolve_input(job, stop);
+    auto bytes = resolve_input(*job.input, job.depth, stop);
     if (!bytes.ok()) return bytes.take_error();
     input = std::move(*bytes);
     req.input = input;
   }
+  std::vector<std::string> images;
+  if (Status st = resolve_images(job, stop, images, req); !st.ok()) return st.take_error();
   auto out = (*entry)->executable->run(req);
   if (!out.ok()) return out.take_error();
   if (auto e = stop.check()) return *e;
@@ -122,9 +124,20 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
   return Produced{std::move(*location), std::move(out->bytes)};
 }
 
-Result<std::string> Processor::resolve_input(const Job& job, const Stop& stop) {
-  const std::string& src = *job.input;
-  if (src.starts_with("graph/")) return chained_input(src, job.depth + 1, stop);
+Status Processor::resolve_images(const Job& job, const Stop& stop, std::vector<std::string>& held,
+                                 runtime::RunRequest& req) {
+  held.reserve(job.images.size());  // no reallocation: req.images views the strings
+  for (const auto& [name, src] : job.images) {
+    auto bytes = resolve_input(src, job.depth, stop);
+    if (!bytes.ok()) return request::image_input_error(bytes.error(), name);
+    held.push_back(std::move(*bytes));
+    req.images.emplace_back(name, held.back());
+  }
+  return ok_status();
+}
+
+Result<std::string> Processor::resolve_input(const std::string& src, int depth, const Stop& stop) {
+  if (src.starts_with("graph/")) return chained_input(src, depth + 1, stop);
   auto fetched = inputs_.fetch(src, options_.fetch, stop);
   if (!fetched.ok()) return as_download_failure(fetched.take_error(), src);
   return std::move(fetched->bytes);
@@ -142,18 +155,19 @@ Result<std::string> Processor::chained_input(const std::string& ref, int depth, 
   if (Status st = request::check_requested_size(*inner, options_.size_limit_megapixels); !st.ok()) {
     return st.take_error();
   }
-  Job job;
-  job.id = new_job_id();
-  job.key = inner->cache_key;
-  job.graph = inner->graph;
-  job.out_type = inner->out_type;
-  job.params = inner->params;
-  job.input = inner->input;
+  Job job = job_for(std::move(*inner));
   job.depth = depth;
   auto produced = produce(job, stop);
   if (!produced.ok()) return produced.take_error();
   if (!produced->bytes.empty()) return std::move(produced->bytes);
   return storage_.get(job.key);  // already stored: read it back
+}
+
+Job Processor::job_for(request::GraphRequest&& r) const {
+  if (auto entry = catalogue_.find(r.graph); entry.ok()) {
+    r.images = request::take_image_inputs(r.params, (*entry)->executable->image_inputs());
+  }
+  return job_from_request(std::move(r));
 }
 
 }  // namespace imgflo::jobs

@@ -2,7 +2,9 @@
 // workers): re-check the cache, resolve the input, run the graph, store the
 // result, record it in the index.
 //
-// Inputs: http(s) URLs and files/NAME go through the Fetcher; graph/... (a
+// Inputs ("input" and the named image inputs such as the watermark graph's
+// "watermark", each resolved alike: same limits, SSRF guard and deadline,
+// errors naming the input): http(s) URLs and files/NAME go through the Fetcher; graph/... (a
 // chained request, /graph/... without the leading slash) is resolved here,
 // through the same pipeline, without an HTTP round trip to ourselves: its
 // cached result is read back from storage, or it is processed inline on this
@@ -28,6 +30,7 @@
 #include "core/limits.h"
 #include "fetch/fetcher.h"
 #include "request/auth.h"
+#include "request/graph_request.h"
 #include "jobs/job.h"
 #include "runtime/catalogue.h"
 #include "storage/storage.h"
@@ -35,6 +38,7 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace imgflo::jobs {
 
@@ -67,7 +71,13 @@ class Processor {
   // Waits (bounded by `stop`) for another owner's claim on `key` to end; the
   // location it stored, or nullopt when the caller should run the job.
   std::optional<std::string> wait_for_owner(const std::string& key, const Stop& stop);
-  Result<std::string> resolve_input(const Job& job, const Stop& stop);
+  // The bytes of an input reference (URL, files/NAME, graph/...) of a job at `depth`.
+  Result<std::string> resolve_input(const std::string& src, int depth, const Stop& stop);
+  // The named image inputs' bytes into `held` (reserved: req.images views them).
+  Status resolve_images(const Job& job, const Stop& stop, std::vector<std::string>& held,
+                        runtime::RunRequest& req);
+  // A Job for a parsed request (named image inputs taken out of its parameters).
+  Job job_for(request::GraphRequest&& r) const;
   Result<std::string> chained_input(const std::string& ref, int depth, const Stop& stop);
   std::optional<std::string> cached_location(const std::string& key);
 

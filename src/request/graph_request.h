@@ -11,6 +11,7 @@
 #pragma once
 
 #include "core/error.h"
+#include "request/image_inputs.h"
 #include "request/params.h"
 
 #include <optional>
@@ -30,6 +31,9 @@ struct GraphRequest {
   std::string search;      // raw "?a=1&b=2" (Node-escaped), or "" without a query
   request::Params params;  // decoded, in order, without "input" and "_nocache"
   std::optional<std::string> input;
+  // Named image inputs besides "input"; empty until take_image_inputs()
+  // moves them out of `params` (request/image_inputs.h: the graph says which).
+  request::ImageRefs images;
   bool nocache = false;    // _nocache=true
   std::string cache_key;   // "<sha1>.<ext>" or "<sha1>" for noop without extension
 };

@@ -12,6 +12,7 @@
 #include "runtime/animation.h"
 #include "runtime/fit.h"
 #include "runtime/frame_encode.h"
+#include "runtime/named_inputs.h"
 #include "runtime/rescale.h"
 #include "runtime/rescale_drawn.h"
 #include "runtime/runtime.h"
@@ -73,6 +74,7 @@ class ImgfloExecutable final : public Executable {
   request::Inports inports() const override { return program_->inports(); }
 
   bool result_may_have_alpha() const override { return program_->may_add_alpha(); }
+  std::vector<std::string> image_inputs() const override { return program_->image_inputs(); }
 
   Status check(const RunRequest& req) const override {
     if (Status st = check_output_type(req.out_type, kImgfloTypes); !st.ok()) return st;
@@ -82,7 +84,7 @@ class ImgfloExecutable final : public Executable {
     if (program_->takes_input() && !req.input) {
       return Error(ErrorKind::kInvalidArgument, "this graph needs an \"input\" image");
     }
-    return ok_status();
+    return check_named_inputs(req, program_->image_inputs());
   }
 
   Result<Output> run(const RunRequest& req) const override {
@@ -92,12 +94,14 @@ class ImgfloExecutable final : public Executable {
     if (!taken.ok()) return taken.take_error();
     const RescaleRequest& rescale_req = *taken;
     const Color pad = pad_colour(rescale_req.background, keeps_alpha(req.out_type));
+    auto named = decode_named_inputs(req, program_->image_inputs());
+    if (!named.ok()) return named.take_error();
 
     const auto frames = frame_output(req.out_type);
     if (frames && program_->takes_input()) {
       auto animation = probe_animation(*req.input);
       if (!animation.ok()) return animation.take_error();
-      if (*animation) return run_animation(**animation, *frames, req, params, rescale_req, pad);
+      if (*animation) return run_animation(**animation, *frames, req, params, rescale_req, pad, *named);
     }
 
     std::optional<Image> input;
@@ -106,7 +110,7 @@ class ImgfloExecutable final : public Executable {
       if (!loaded.ok()) return failure(loaded.take_error(), req);  // a smart crop reads pixels early
       input = std::move(*loaded);
     }
-    auto result = program_->run(input ? &*input : nullptr, params, req.stop, req.limits.max_pixels);
+    auto result = program_->run(input ? &*input : nullptr, params, req.stop, req.limits.max_pixels, *named);
     if (!result.ok()) return failure(result.take_error(), req);
 
     auto out = encode_still(*result, req.out_type, req.stop);
@@ -121,7 +125,7 @@ class ImgfloExecutable final : public Executable {
   // and kept for all (the subject does not jump between frames).
   Result<Output> run_animation(const Animation& animation, FrameFormat format, const RunRequest& req,
                                const request::Params& params, const RescaleRequest& rescale_req,
-                               const Color& pad) const {
+                               const Color& pad, const NamedImages& named) const {
     if (Status st = check_animation_limits(animation, animation.width, animation.height, req.limits); !st.ok()) {
       return st.take_error();
     }
@@ -144,10 +148,10 @@ class ImgfloExecutable final : public Executable {
     }
 
     const FrameWork work = [&](const Image& frame) -> Result<Image> {
-      if (!plan) return program_->run(&frame, params, req.stop, req.limits.max_pixels);
+      if (!plan) return program_->run(&frame, params, req.stop, req.limits.max_pixels, named);
       auto fitted = fit_to_box(rescale(frame, *plan), *plan, pad);
       if (!fitted.ok()) return fitted.take_error();
-      return program_->run(&*fitted, params, req.stop, req.limits.max_pixels);
+      return program_->run(&*fitted, params, req.stop, req.limits.max_pixels, named);
     };
     auto results = map_frames(*frames, work, req.stop, req.limits.max_pixels);
     if (!results.ok()) return failure(results.take_error(), req);
@@ -157,6 +161,9 @@ class ImgfloExecutable final : public Executable {
   }
 
   static Error failure(Error e, const RunRequest& req) {
+    if (e.kind() == ErrorKind::kProcessingFailed) {
+      if (auto named = named_input_failure(req)) return *named;
+    }
     return req.input ? explain_failure(e, *req.input, req.stop) : e;
   }
 

@@ -87,7 +87,10 @@ Status Program::build(const graph::Graph& g, const OpRegistry& registry) {
       nodes_[node].sources[pad] = kGraphInput;
       continue;
     }
-    if (pad >= 0) return graph_error(g.name, "inport " + port.name + " targets image pad " + port.target.port);
+    if (pad >= 0) {
+      if (Status st = add_image_inport(port, node, pad); !st.ok()) return st;
+      continue;
+    }
     Target t{node, nodes_[node].values.index_of(port.target.port)};
     nlohmann::ordered_json meta = nlohmann::ordered_json::object();
     if (t.property >= 0) {
@@ -103,6 +106,18 @@ Status Program::build(const graph::Graph& g, const OpRegistry& registry) {
   if (Status st = check_acyclic(); !st.ok()) return st;
   streams_input_ = all_streaming(output_);
   adds_alpha_ = may_be_transparent(output_);
+  return ok_status();
+}
+
+Status Program::add_image_inport(const graph::ExportedPort& port, int node, int pad) {
+  if (nodes_[node].sources[pad] <= kGraphInput) {
+    return graph_error(graph_name_, "inport " + port.name + " targets a pad another image inport feeds");
+  }
+  nodes_[node].sources[pad] = named_source(image_names_.size());
+  image_names_.push_back(port.name);
+  nlohmann::ordered_json meta = {{"type", "buffer"}, {"description", port.name + " image URL"}};
+  for (const auto& [k, v] : port.metadata.items()) meta[k] = v;
+  params_info_.push_back({port.name, std::move(meta)});
   return ok_status();
 }
 
@@ -143,7 +158,7 @@ Status Program::add_connection(const graph::Connection& c) {
     if (pad < 0) {
       return graph_error(graph_name_, "edge into " + c.tgt.process + "." + c.tgt.port + ", which is not an image pad");
     }
-    if (node.sources[pad] != kGraphInput) node.sources[pad] = src;  // a later edge replaces an earlier one
+    if (node.sources[pad] > kGraphInput) node.sources[pad] = src;  // a later edge replaces an earlier one
     return ok_status();
   }
   const int prop = node.values.index_of(c.tgt.port);
@@ -175,9 +190,25 @@ Status Program::check_params(const request::Params& params) const {
   return ok_status();
 }
 
-Result<Image> Program::run(const Image* input, const request::Params& params, const Stop& stop, uint64_t max_pixels) const {
-  if (Status st = check_params(params); !st.ok()) return st.take_error();
+Result<Program::RunImages> Program::run_images(const Image* input, const NamedImages& images) const {
   if (input_ && !input) return Error(ErrorKind::kInvalidArgument, "graph " + graph_name_ + " needs an input image");
+  RunImages run{input, {}};
+  for (const auto& name : image_names_) {
+    auto it = std::find_if(images.begin(), images.end(), [&](const auto& i) { return i.first == name; });
+    if (it == images.end()) {
+      return Error(ErrorKind::kInvalidArgument, "graph " + graph_name_ + " needs a \"" + name + "\" image",
+                   {{"parameter", name}});
+    }
+    run.named.push_back(&it->second);
+  }
+  return run;
+}
+
+Result<Image> Program::run(const Image* input, const request::Params& params, const Stop& stop, uint64_t max_pixels,
+                           const NamedImages& images) const {
+  if (Status st = check_params(params); !st.ok()) return st.take_error();
+  auto run_imgs = run_images(input, images);
+  if (!run_imgs.ok()) return run_imgs.take_error();
   std::vector<PropertyValues> values;
   values.reserve(nodes_.size());
   for (const auto& n : nodes_) values.push_back(n.values);
@@ -192,10 +223,10 @@ Result<Image> Program::run(const Image* input, const request::Params& params, co
   }
   std::vector<std::optional<Image>> memo(nodes_.size());
   const OpContext ctx(stop, max_pixels);
-  return eval(output_, input, values, ctx, memo);
+  return eval(output_, *run_imgs, values, ctx, memo);
 }
 
-Result<Image> Program::eval(int index, const Image* input, const std::vector<PropertyValues>& values,
+Result<Image> Program::eval(int index, const RunImages& images, const std::vector<PropertyValues>& values,
                             const OpContext& ctx, std::vector<std::optional<Image>>& memo) const {
   if (memo[index]) return *memo[index];
   const Node& node = nodes_[index];
@@ -203,10 +234,10 @@ Result<Image> Program::eval(int index, const Image* input, const std::vector<Pro
   std::vector<const Image*> pads(node.sources.size(), nullptr);
   for (size_t pad = 0; pad < node.sources.size(); ++pad) {
     const int src = node.sources[pad];
-    if (src == kGraphInput) {
-      pads[pad] = input;
+    if (src <= kGraphInput) {
+      pads[pad] = images.source(src);
     } else if (src >= 0) {
-      auto r = eval(src, input, values, ctx, memo);
+      auto r = eval(src, images, values, ctx, memo);
       if (!r.ok()) return r;
       held[pad] = std::move(*r);
       pads[pad] = &held[pad];

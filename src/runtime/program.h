@@ -8,6 +8,11 @@
 // replaces an earlier one, the graph input replaces any edge into the pad the
 // "input" inport names, and IIPs on ports the op does not have are ignored.
 //
+// Image inputs: the exported "input" and any other exported inport that
+// targets an image pad (e.g. the watermark graph's "watermark" -> aux). Each
+// is given to run() as an Image; the others are properties set by request
+// parameters.
+//
 // A Program is immutable; run() may be called from many threads at once.
 #pragma once
 
@@ -35,12 +40,18 @@ struct ParamInfo {
   nlohmann::ordered_json metadata;  // type, description, default, minimum, maximum, values
 };
 
+// Images for a graph's named image inports (besides "input"), by name.
+using NamedImages = std::vector<std::pair<std::string, Image>>;
+
 class Program {
  public:
   static Result<std::shared_ptr<const Program>> compile(const graph::Graph& g, const OpRegistry& registry);
 
-  // Exported inports except "input", in graph order, with typed metadata.
+  // Exported inports except "input", in graph order, with typed metadata
+  // (named image inports are "buffer"s, like "input" in the catalogue).
   const std::vector<ParamInfo>& parameters() const { return params_info_; }
+  // Names of the exported image inports besides "input", in graph order.
+  const std::vector<std::string>& image_inputs() const { return image_names_; }
   // The exported inports that set a property, typed (request::convert_params).
   const request::Inports& inports() const { return inports_; }
   // True when the graph exports an "input" inport.
@@ -60,12 +71,24 @@ class Program {
 
   // Runs the graph on `input` (ignored when !takes_input()), with request
   // parameters applied after the graph's IIPs (later duplicates win). No
-  // intermediate image may exceed `max_pixels`.
-  Result<Image> run(const Image* input, const request::Params& params, const Stop& stop, uint64_t max_pixels) const;
+  // intermediate image may exceed `max_pixels`. `images` holds the named
+  // image inputs (every one of image_inputs() is required: kInvalidArgument
+  // naming it when absent; extra names are ignored).
+  Result<Image> run(const Image* input, const request::Params& params, const Stop& stop, uint64_t max_pixels,
+                    const NamedImages& images = {}) const;
 
  private:
   static constexpr int kUnconnected = -1;
   static constexpr int kGraphInput = -2;
+  // Sources below kGraphInput: named image input (kGraphInput - 1 - index).
+  static constexpr int named_source(size_t index) { return kGraphInput - 1 - static_cast<int>(index); }
+
+  // The images of one run: "input" and the named ones, indexed like image_names_.
+  struct RunImages {
+    const Image* input = nullptr;
+    std::vector<const Image*> named;
+    const Image* source(int src) const { return src == kGraphInput ? input : named[kGraphInput - 1 - src]; }
+  };
 
   struct Node {
     std::string name;
@@ -85,13 +108,16 @@ class Program {
   bool all_streaming(int node) const;
   bool may_be_transparent(int node) const;
   int node_index(const std::string& name) const;
-  Result<Image> eval(int node, const Image* input, const std::vector<PropertyValues>& values,
+  Status add_image_inport(const graph::ExportedPort& port, int node, int pad);
+  Result<RunImages> run_images(const Image* input, const NamedImages& images) const;
+  Result<Image> eval(int node, const RunImages& images, const std::vector<PropertyValues>& values,
                      const OpContext& ctx, std::vector<std::optional<Image>>& memo) const;
 
   std::string graph_name_;
   std::vector<Node> nodes_;
   int output_ = -1;
   std::optional<std::pair<int, int>> input_;  // node, pad
+  std::vector<std::string> image_names_;      // named image inports, source named_source(i)
   std::vector<std::pair<std::string, Target>> params_;
   std::vector<ParamInfo> params_info_;
   request::Inports inports_;

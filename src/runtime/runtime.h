@@ -29,6 +29,8 @@ struct RunRequest {
   std::string out_type;
   // Input image bytes; nullopt when the request has no input.
   std::optional<std::string_view> input;
+  // Bytes of the named image inputs besides "input" (Executable::image_inputs()).
+  std::vector<std::pair<std::string, std::string_view>> images;
   // Request parameters in query order, without "input" and "_nocache".
   request::Params params;
   DecodeLimits limits;
@@ -55,6 +57,10 @@ class Executable {
   // Exported inports that are internal plumbing, left out of the public
   // catalogue (the canvas runtime's "canvas").
   virtual std::vector<std::string> hidden_inports() const { return {}; }
+  // Names of the image inputs besides "input" (request parameters that are
+  // image references, fetched like "input"; RunRequest::images). Each is
+  // required: check() refuses a request without it.
+  virtual std::vector<std::string> image_inputs() const { return {}; }
   // Fast validation before any work: output type (kUnsupportedType) and
   // parameter names (kUnknownParameter), and whether an input is required.
   virtual Status check(const RunRequest& request) const = 0;

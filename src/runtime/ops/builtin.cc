@@ -25,6 +25,8 @@ void register_builtin_ops(OpRegistry& r) {
   r.add(ops::make_motion_blur_linear());
   r.add(ops::make_brightness_contrast());
   r.add(ops::make_rotate_on_center());
+  r.add(ops::make_unsharp_mask());
+  r.add(ops::make_watermark_place());
 }
 
 }  // namespace imgflo::runtime

@@ -27,5 +27,7 @@ std::unique_ptr<Op> make_screen();               // svg/screen
 std::unique_ptr<Op> make_motion_blur_linear();   // gegl/motion-blur-linear
 std::unique_ptr<Op> make_brightness_contrast();  // gegl/brightness-contrast
 std::unique_ptr<Op> make_rotate_on_center();     // gegl/rotate-on-center
+std::unique_ptr<Op> make_unsharp_mask();         // gegl/unsharp-mask
+std::unique_ptr<Op> make_watermark_place();      // imgflo/watermark-place
 
 }  // namespace imgflo::runtime::ops
