@@ -20,9 +20,9 @@
 namespace imgflo::test {
 namespace {
 
-const std::string kInput = "input=files%2Fmountains.png&width=300";  // 300 x 208
+const std::string kInput = "input=files%2Fmountains.png&width=300";  // 300 x 209 (208.3 rounded up)
 const std::string kMark = "watermark=files%2Fgradient_rainbow.png";    // 400 x 100, opaque
-constexpr int kW = 300, kH = 208;
+constexpr int kW = 300, kH = 209;
 
 class WatermarkSharpenHttp : public testing::Test {
  protected:
@@ -161,22 +161,35 @@ double edge_strength(const Pixels& p) {
   return sum / (static_cast<double>(p.width - 1) * (p.height - 1) * 3);
 }
 
-// After the downscale (width=300), sharpen steepens the edges and gives what
-// GEGL's unsharp-mask gives on the same downscaled input (8-bit both sides:
-// rounding alone is up to ~1 dE).
-TEST_F(WatermarkSharpenHttp, SharpenAfterDownscalingMatchesGegl) {
+// Sharpen is GEGL's unsharp-mask: on a JPEG (decoded like GEGL's jpg-load)
+// it gives what `gegl` gives, up to the rounding of our 8-bit output.
+TEST_F(WatermarkSharpenHttp, SharpenMatchesGegl) {
+  const std::string ours = result("/graph/sharpen.png?input=files%2Fgridbear.jpg&std-dev=2&scale=1&threshold=0.05");
+  const auto dir = scratch_dir("e2e-sharpen-oracle");
+  const std::string gegl = run_gegl(example("gridbear.jpg"), "gegl:unsharp-mask std-dev=2 scale=1 threshold=0.05", dir);
+  const Comparison cmp = compare_images(ours, gegl);
+  std::printf("[ sharpen vs gegl ] %s\n", cmp.describe().c_str());
+  EXPECT_TRUE(cmp.passes(1.0)) << cmp.describe();
+}
+
+// After the downscale (width=300) sharpen steepens the edges, and stays
+// close to GEGL's unsharp-mask run on the 8-bit PNG of the same downscale
+// (ours reads the rescale's float result, unrounded and unclipped, so strong
+// edges differ by a few dE; measured: mean dE 0.61, 1.4 % of pixels over 1.5).
+TEST_F(WatermarkSharpenHttp, SharpenAfterDownscalingSteepensTheEdges) {
   const std::string params = "&std-dev=1.5&scale=1.2";
   const std::string sharpened = result("/graph/sharpen.png?" + kInput + params);
   const double before = edge_strength(base()), after = edge_strength(decode_pixels(sharpened));
   std::printf("[ sharpen ] edge strength %.2f -> %.2f\n", before, after);
-  EXPECT_GT(after, before * 1.3);
+  EXPECT_GT(after, before * 1.5);
 
-  const auto dir = scratch_dir("e2e-sharpen-oracle");
+  const auto dir = scratch_dir("e2e-sharpen-resized");
   write_file(dir / "resized.png", result("/graph/passthrough.png?" + kInput));
   const std::string gegl = run_gegl(dir / "resized.png", "gegl:unsharp-mask std-dev=1.5 scale=1.2", dir);
   const Comparison cmp = compare_images(sharpened, gegl);
-  std::printf("[ sharpen vs gegl ] %s\n", cmp.describe().c_str());
-  EXPECT_TRUE(cmp.passes(1.5)) << cmp.describe();
+  std::printf("[ sharpen after width=300 vs gegl ] %s\n", cmp.describe().c_str());
+  EXPECT_LT(cmp.mean_delta, 1.0) << cmp.describe();
+  EXPECT_LT(cmp.percent_over_default(), 3.0) << cmp.describe();
 }
 
 }  // namespace
