@@ -1,6 +1,7 @@
 #include "app/vips_init.h"
 
 #include "runtime/loaders.h"
+#include "runtime/still_encode.h"
 
 #include <spdlog/spdlog.h>
 #include <vips/vips8>
@@ -22,6 +23,7 @@ bool init_vips(const char* argv0) {
   }
   vips_cache_set_max(0);
   vips_block_untrusted_set(TRUE);
+  runtime::allow_output_savers();
   runtime::restrict_vips_loaders();
   g_log_set_handler("VIPS", static_cast<GLogLevelFlags>(G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE),
                     log_vips_warning, nullptr);

@@ -7,11 +7,14 @@
 //              width x height when given (one side alone keeps the aspect)
 //   graph   -- the canvas enters on the exported "canvas" inport, the
 //              parameters on theirs; "output" sends the drawn canvas
-//   save    -- PNG (RGBA) or JPEG (quality 75, 4:2:0), see encode.h
+//   save    -- PNG (RGBA) or JPEG (quality 75, 4:2:0) as the original, or
+//              GIF, WebP, AVIF, JPEG XL; quality/lossless, see encode.h
 #include "canvas/canvas_runtime.h"
 
 #include "canvas/encode.h"
 #include "canvas/program.h"
+#include "runtime/output_encode.h"
+#include "runtime/output_options.h"
 #include "runtime/rescale.h"
 
 #include <cmath>
@@ -22,7 +25,6 @@ namespace {
 
 namespace cv = imgflo::canvas;
 
-const std::vector<std::string> kCanvasTypes = {"jpg", "jpeg", "png"};
 constexpr int kDefaultWidth = 600;
 constexpr int kDefaultHeight = 400;
 
@@ -77,11 +79,12 @@ class CanvasExecutable final : public Executable {
   CanvasExecutable(std::string name, std::shared_ptr<const cv::Program> program)
       : name_(std::move(name)), program_(std::move(program)) {}
 
-  std::vector<std::string> output_types() const override { return kCanvasTypes; }
+  std::vector<std::string> output_types() const override { return encoded_output_types(); }
 
   std::vector<ParamInfo> parameters() const override {
     std::vector<ParamInfo> out = program_->parameters();
     for (auto& p : side_parameters()) out.push_back(std::move(p));
+    for (auto& p : output_parameters()) out.push_back(std::move(p));
     out.push_back({"input",
                    {{"type", "buffer"}, {"description", "Input image URL (optional): the canvas starts from it"}}});
     return out;
@@ -93,9 +96,10 @@ class CanvasExecutable final : public Executable {
   bool result_may_have_alpha() const override { return true; }
 
   Status check(const RunRequest& req) const override {
-    if (Status st = check_output_type(req.out_type, kCanvasTypes); !st.ok()) return st;
+    if (Status st = check_output_type(req.out_type, encoded_output_types()); !st.ok()) return st;
     request::Params params = req.params;
     take_side_params(params);
+    if (auto options = take_output_params(params, req.out_type); !options.ok()) return options.take_error();
     return program_->check_params(params);
   }
 
@@ -103,6 +107,8 @@ class CanvasExecutable final : public Executable {
     if (Status st = check(req); !st.ok()) return st.take_error();
     request::Params params = req.params;
     const RescaleRequest rr = take_side_params(params);
+    auto options = take_output_params(params, req.out_type);
+    if (!options.ok()) return options.take_error();
     auto surface = make_surface(req, rr);
     if (!surface.ok()) return surface.take_error();
 
@@ -113,10 +119,7 @@ class CanvasExecutable final : public Executable {
     if (!out->is_object() || out->value("type", "") != "canvas") {
       return Error(ErrorKind::kProcessingFailed, "graph " + name_ + " sent no canvas to its output");
     }
-    const bool png = req.out_type == "png";
-    auto bytes = png ? cv::encode_png(*surface, req.stop) : cv::encode_jpeg(*surface, req.stop);
-    if (!bytes.ok()) return bytes.take_error();
-    return Output{std::move(*bytes), png ? "png" : "jpg", png ? "image/png" : "image/jpeg"};
+    return cv::encode_canvas(*surface, req.out_type, *options, req.stop);
   }
 
  private:

@@ -1,37 +1,38 @@
 #include "canvas/encode.h"
 
 #include "runtime/codec.h"
-#include "runtime/vips_eval.h"
+#include "runtime/output_encode.h"
+#include "runtime/save_buffer.h"
 
 namespace imgflo::canvas {
-
-namespace {
-
-constexpr int kJpegQuality = 75;
-
-}  // namespace
 
 Result<std::string> encode_png(const Surface& s, const Stop& stop) {
   return runtime::encode(s.to_rgba(), runtime::OutputType::kPng, stop);
 }
 
-Result<std::string> encode_jpeg(const Surface& s, const Stop& stop) {
-  const vips::VImage rgb = s.to_rgb_over_black().pixels;
-  void* buf = nullptr;
-  size_t len = 0;
-  Status st = runtime::evaluate(rgb, stop, "encoding JPEG", [&] {
-    rgb.write_to_buffer(".jpg", &buf, &len,
-                        vips::VImage::option()
-                            ->set("Q", kJpegQuality)
-                            ->set("interlace", false)
-                            ->set("optimize_coding", false)
-                            ->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_ON)
-                            ->set("strip", true));
-  });
-  if (!st.ok()) return st.take_error();
-  std::string bytes(static_cast<const char*>(buf), len);
-  g_free(buf);
-  return bytes;
+Result<std::string> encode_jpeg(const Surface& s, const Stop& stop, int quality) {
+  return runtime::save_to_string(
+      s.to_rgb_over_black().pixels, ".jpg",
+      [&] {
+        return vips::VImage::option()
+            ->set("Q", quality)
+            ->set("interlace", false)
+            ->set("optimize_coding", false)
+            ->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_ON)
+            ->set("strip", true);
+      },
+      stop, "encoding JPEG");
+}
+
+Result<runtime::Output> encode_canvas(const Surface& s, const std::string& out_type,
+                                      const runtime::OutputOptions& options, const Stop& stop) {
+  if (out_type != "jpg" && out_type != "jpeg" && out_type != "png") {
+    return runtime::encode_output(s.to_rgba(), out_type, options, stop);
+  }
+  const bool png = out_type == "png";
+  auto bytes = png ? encode_png(s, stop) : encode_jpeg(s, stop, options.quality_or(kCanvasJpegQuality));
+  if (!bytes.ok()) return bytes.take_error();
+  return runtime::Output{std::move(*bytes), png ? "png" : "jpg", png ? "image/png" : "image/jpeg"};
 }
 
 }  // namespace imgflo::canvas

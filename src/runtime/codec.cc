@@ -2,9 +2,7 @@
 
 #include "runtime/jpeg_decode.h"
 #include "runtime/orientation.h"
-#include "runtime/vips_eval.h"
-
-#include <glib.h>
+#include "runtime/save_buffer.h"
 
 #include <algorithm>
 
@@ -106,32 +104,31 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
   }
 }
 
-Result<std::string> encode(const Image& image, OutputType type, const Stop& stop) {
+Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality) {
   const bool png = type == OutputType::kPng;
   PixelFormat target = fmt::kRpGpBpU8;
   if (png) target.model = image.format.model;
   const VImage out = convert(image, target).pixels;
-  void* buf = nullptr;
-  size_t len = 0;
-  Status st = evaluate(out, stop, png ? "encoding PNG" : "encoding JPEG", [&] {
-    if (png) {
-      out.write_to_buffer(".png", &buf, &len,
-                          VImage::option()->set("compression", 9)->set("bitdepth", 8)->set("strip", true)->set(
-                              "interlace", false));
-    } else {
-      out.write_to_buffer(".jpg", &buf, &len,
-                          VImage::option()
-                              ->set("Q", 90)
-                              ->set("interlace", true)
-                              ->set("optimize_coding", true)
-                              ->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_OFF)
-                              ->set("strip", true));
-    }
-  });
-  if (!st.ok()) return st.take_error();
-  std::string bytes(static_cast<const char*>(buf), len);
-  g_free(buf);
-  return bytes;
+  if (png) {
+    return save_to_string(
+        out, ".png",
+        [] {
+          return VImage::option()->set("compression", 9)->set("bitdepth", 8)->set("strip", true)->set("interlace",
+                                                                                                       false);
+        },
+        stop, "encoding PNG");
+  }
+  return save_to_string(
+      out, ".jpg",
+      [&] {
+        return VImage::option()
+            ->set("Q", jpeg_quality)
+            ->set("interlace", true)
+            ->set("optimize_coding", true)
+            ->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_OFF)
+            ->set("strip", true);
+      },
+      stop, "encoding JPEG");
 }
 
 }  // namespace imgflo::runtime

@@ -71,10 +71,14 @@ Result<ImageSize> probe(std::string_view bytes);
 
 enum class OutputType { kJpeg, kPng };
 
-// Encodes as the original's savers did: JPEG quality 90, progressive,
-// optimised Huffman tables, no chroma subsampling, R'G'B' (alpha dropped, grey
-// expanded); PNG 8-bit, compression 9, colour type from the image's model
-// (Y', Y'A, R'G'B', R'G'B'A). Metadata is stripped. Evaluation honours `stop`.
-Result<std::string> encode(const Image& image, OutputType type, const Stop& stop);
+// The original's JPEG quality (the default of the `quality` parameter).
+inline constexpr int kJpegQuality = 90;
+
+// Encodes as the original's savers did: JPEG quality `jpeg_quality` (1..100,
+// default the original's 90), progressive, optimised Huffman tables, no chroma
+// subsampling, R'G'B' (alpha dropped, grey expanded); PNG 8-bit, compression
+// 9, colour type from the image's model (Y', Y'A, R'G'B', R'G'B'A); PNG
+// ignores the quality. Metadata is stripped. Evaluation honours `stop`.
+Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality = kJpegQuality);
 
 }  // namespace imgflo::runtime

@@ -1,8 +1,7 @@
 #include "runtime/frame_encode.h"
 
-#include "runtime/vips_eval.h"
+#include "runtime/save_buffer.h"
 
-#include <glib.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -23,11 +22,7 @@ VImage page_strip(const std::vector<Image>& frames, const FrameTiming& timing) {
   const PixelFormat target = alpha ? fmt::kRpGpBpAU8 : fmt::kRpGpBpU8;
   std::vector<VImage> pages;
   pages.reserve(frames.size());
-  // Tagged sRGB: the savers convert by interpretation, and op pipelines leave
-  // whatever their last libvips operation set (a LUT's histogram, say).
-  for (const Image& f : frames) {
-    pages.push_back(convert(f, target).pixels.copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB)));
-  }
+  for (const Image& f : frames) pages.push_back(saver_pixels(f, target));
   if (pages.size() == 1) return pages.front();
   VImage strip = VImage::arrayjoin(pages, VImage::option()->set("across", 1)).copy();
   strip.set("page-height", frames.front().height());
@@ -39,22 +34,33 @@ VImage page_strip(const std::vector<Image>& frames, const FrameTiming& timing) {
   return strip;
 }
 
-void save(const VImage& strip, FrameFormat format, void** buf, size_t* len) {
+Result<std::string> save(const VImage& strip, FrameFormat format, const OutputOptions& options, const Stop& stop) {
   if (format == FrameFormat::kGif) {
-    strip.write_to_buffer(".gif", buf, len,
-                          VImage::option()->set("effort", kGifEffort)->set("dither", 1.0)->set("strip", true));
-  } else {
-    strip.write_to_buffer(
-        ".webp", buf, len,
-        VImage::option()->set("Q", kWebpQuality)->set("effort", kWebpEffort)->set("lossless", false)->set("strip",
-                                                                                                          true));
+    return save_to_string(
+        strip, ".gif",
+        [] { return VImage::option()->set("effort", kGifEffort)->set("dither", 1.0)->set("strip", true); }, stop,
+        "encoding GIF");
   }
+  return save_to_string(
+      strip, ".webp",
+      [&] {
+        return VImage::option()
+            ->set("Q", options.lossless ? kWebpQuality : options.quality_or(kWebpQuality))
+            ->set("effort", kWebpEffort)
+            ->set("lossless", options.lossless)
+            ->set("strip", true);
+      },
+      stop, "encoding WebP");
 }
 
 }  // namespace
 
 PixelFormat frame_format(const Image& image) {
   return image.format.has_alpha() ? fmt::kRpGpBpAU8 : fmt::kRpGpBpU8;
+}
+
+VImage saver_pixels(const Image& image, const PixelFormat& target) {
+  return convert(image, target).pixels.copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
 }
 
 Status check_same_size(const Image& first, const Image& other) {
@@ -65,25 +71,17 @@ Status check_same_size(const Image& first, const Image& other) {
 }
 
 Result<std::string> encode_frames(const std::vector<Image>& frames, FrameFormat format, const FrameTiming& timing,
-                                  const Stop& stop) {
+                                  const Stop& stop, const OutputOptions& options) {
   if (frames.empty()) return Error(ErrorKind::kProcessingFailed, "no frames to encode");
   for (const Image& f : frames) {
     if (Status st = check_same_size(frames.front(), f); !st.ok()) return st.take_error();
   }
-  void* buf = nullptr;
-  size_t len = 0;
   try {
-    const VImage strip = page_strip(frames, timing);
-    Status st = evaluate(strip, stop, format == FrameFormat::kGif ? "encoding GIF" : "encoding WebP",
-                         [&] { save(strip, format, &buf, &len); });
-    if (!st.ok()) return st.take_error();
+    return save(page_strip(frames, timing), format, options, stop);
   } catch (const vips::VError& e) {
     spdlog::warn("libvips failed to assemble frames: {}", e.what());
     return Error(ErrorKind::kProcessingFailed, "the frames could not be encoded");
   }
-  std::string bytes(static_cast<const char*>(buf), len);
-  g_free(buf);
-  return bytes;
 }
 
 }  // namespace imgflo::runtime

@@ -4,15 +4,18 @@
 // optional width/height rescale, then cover's cut or contain's padding
 // (fit.h) -> the compiled Program -> encode.
 //
-// Output types: jpg/jpeg and png (the original's), gif and webp
-// (frame_encode.h). An animated GIF/WebP input to a gif or webp output runs
+// Output types: jpg/jpeg and png (the original's), gif, webp, avif and jxl
+// (output_encode.h), with the universal quality/lossless parameters
+// (output_options.h). An animated GIF/WebP input to a gif or webp output runs
 // the same steps on every frame (animation.h) and keeps the frame delays and
-// loop count; to jpg/png it gives its first frame, as a still.
+// loop count; to the other types it gives its first frame, as a still.
 #include "core/mime.h"
 #include "runtime/animation.h"
 #include "runtime/fit.h"
 #include "runtime/frame_encode.h"
 #include "runtime/named_inputs.h"
+#include "runtime/output_encode.h"
+#include "runtime/output_options.h"
 #include "runtime/rescale.h"
 #include "runtime/rescale_drawn.h"
 #include "runtime/runtime.h"
@@ -23,26 +26,11 @@ namespace imgflo::runtime {
 
 namespace {
 
-const std::vector<std::string> kImgfloTypes = {"jpg", "jpeg", "png", "gif", "webp"};
-
 // The frame format of an output type that can carry animation.
 std::optional<FrameFormat> frame_output(const std::string& out_type) {
   if (out_type == "gif") return FrameFormat::kGif;
   if (out_type == "webp") return FrameFormat::kWebp;
   return std::nullopt;
-}
-
-// The output type's bytes of a still result; "jpeg" arrives normalised to "jpg".
-Result<Output> encode_still(const Image& image, const std::string& out_type, const Stop& stop) {
-  if (auto frames = frame_output(out_type)) {
-    auto bytes = encode_frames({image}, *frames, {}, stop);
-    if (!bytes.ok()) return bytes.take_error();
-    return Output{std::move(*bytes), out_type, std::string(content_type_for(out_type))};
-  }
-  const bool png = out_type == "png";
-  auto bytes = encode(image, png ? OutputType::kPng : OutputType::kJpeg, stop);
-  if (!bytes.ok()) return bytes.take_error();
-  return Output{std::move(*bytes), png ? "png" : "jpg", png ? "image/png" : "image/jpeg"};
 }
 
 // After a failed evaluation: was it the input's fault (truncated/corrupt data
@@ -63,11 +51,12 @@ class ImgfloExecutable final : public Executable {
  public:
   explicit ImgfloExecutable(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
 
-  std::vector<std::string> output_types() const override { return kImgfloTypes; }
+  std::vector<std::string> output_types() const override { return encoded_output_types(); }
 
   std::vector<ParamInfo> parameters() const override {
     std::vector<ParamInfo> out = program_->parameters();
     for (auto& p : rescale_parameters()) out.push_back(std::move(p));
+    for (auto& p : output_parameters()) out.push_back(std::move(p));
     return out;
   }
 
@@ -77,9 +66,10 @@ class ImgfloExecutable final : public Executable {
   std::vector<std::string> image_inputs() const override { return program_->image_inputs(); }
 
   Status check(const RunRequest& req) const override {
-    if (Status st = check_output_type(req.out_type, kImgfloTypes); !st.ok()) return st;
+    if (Status st = check_output_type(req.out_type, encoded_output_types()); !st.ok()) return st;
     request::Params params = req.params;
     if (auto rr = take_rescale_params(params); !rr.ok()) return rr.take_error();
+    if (auto options = take_output_params(params, req.out_type); !options.ok()) return options.take_error();
     if (Status st = program_->check_params(params); !st.ok()) return st;
     if (program_->takes_input() && !req.input) {
       return Error(ErrorKind::kInvalidArgument, "this graph needs an \"input\" image");
@@ -96,12 +86,14 @@ class ImgfloExecutable final : public Executable {
     const Color pad = pad_colour(rescale_req.background, keeps_alpha(req.out_type));
     auto named = decode_named_inputs(req, program_->image_inputs());
     if (!named.ok()) return named.take_error();
+    auto options = take_output_params(params, req.out_type);
+    if (!options.ok()) return options.take_error();
 
     const auto frames = frame_output(req.out_type);
     if (frames && program_->takes_input()) {
       auto animation = probe_animation(*req.input);
       if (!animation.ok()) return animation.take_error();
-      if (*animation) return run_animation(**animation, *frames, req, params, rescale_req, pad, *named);
+      if (*animation) return run_animation(**animation, *frames, req, params, rescale_req, pad, *named, *options);
     }
 
     std::optional<Image> input;
@@ -113,7 +105,7 @@ class ImgfloExecutable final : public Executable {
     auto result = program_->run(input ? &*input : nullptr, params, req.stop, req.limits.max_pixels, *named);
     if (!result.ok()) return failure(result.take_error(), req);
 
-    auto out = encode_still(*result, req.out_type, req.stop);
+    auto out = encode_output(*result, req.out_type, *options, req.stop);
     if (!out.ok()) return failure(out.take_error(), req);
     return out;
   }
@@ -125,7 +117,7 @@ class ImgfloExecutable final : public Executable {
   // and kept for all (the subject does not jump between frames).
   Result<Output> run_animation(const Animation& animation, FrameFormat format, const RunRequest& req,
                                const request::Params& params, const RescaleRequest& rescale_req,
-                               const Color& pad, const NamedImages& named) const {
+                               const Color& pad, const NamedImages& named, const OutputOptions& options) const {
     if (Status st = check_animation_limits(animation, animation.width, animation.height, req.limits); !st.ok()) {
       return st.take_error();
     }
@@ -155,7 +147,7 @@ class ImgfloExecutable final : public Executable {
     };
     auto results = map_frames(*frames, work, req.stop, req.limits.max_pixels);
     if (!results.ok()) return failure(results.take_error(), req);
-    auto bytes = encode_frames(*results, format, animation.timing, req.stop);
+    auto bytes = encode_frames(*results, format, animation.timing, req.stop, options);
     if (!bytes.ok()) return failure(bytes.take_error(), req);
     return Output{std::move(*bytes), req.out_type, std::string(content_type_for(req.out_type))};
   }

@@ -172,6 +172,20 @@ TEST_F(S3StorageTest, ContentTypeAndCacheControlAreStored) {
   EXPECT_EQ(meta2.value("CacheControl", ""), "max-age=86400");
 }
 
+TEST_F(S3StorageTest, AvifAndJxlResultsCarryTheirContentType) {
+  // As the processor stores them (runtime Output::content_type) and as derived from the key.
+  for (const std::string ext : {"avif", "jxl"}) {
+    const std::string given = fresh_key(ext), derived = fresh_key(ext);
+    ASSERT_TRUE(store_->put(given, "bytes", "image/" + ext).ok());
+    ASSERT_TRUE(store_->put(derived, "bytes", "").ok());
+    for (const std::string& key : {given, derived}) {
+      const nlohmann::json meta = aws_head_object(moto_, "p/" + key);
+      ASSERT_TRUE(meta.is_object()) << key;
+      EXPECT_EQ(meta.value("ContentType", ""), "image/" + ext) << key;
+    }
+  }
+}
+
 TEST_F(S3StorageTest, WrongSecretIsAClearForbiddenError) {
   S3Config c = config();
   c.secret_access_key = "wrong-" + moto_.secret.substr(6);
