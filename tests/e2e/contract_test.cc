@@ -125,7 +125,7 @@ TEST_F(Contract, ErrorsAreJsonWithTheirCodes) {
 
 TEST_F(Contract, ErrorBodiesCarryTheOriginalsDetails) {
   const auto unsupported = http_get(s().url("/graph/gradientmap.svg?input=files%2Fgridbear.jpg")).json();
-  EXPECT_EQ(unsupported["supported"], (nlohmann::json{"jpg", "jpeg", "png", "gif", "webp"}));
+  EXPECT_EQ(unsupported["supported"], (nlohmann::json{"jpg", "jpeg", "png", "gif", "webp", "avif", "jxl"}));
   EXPECT_EQ(unsupported["error"], "Unsupported image type: svg");
   const auto unknown = http_get(s().url("/graph/crop?input=files%2Fgridbear.jpg&bogus=1")).json();
   EXPECT_TRUE(unknown["inports"].contains("cropwidth"));  // the graph description, as the original
