@@ -2,7 +2,6 @@
 
 #include "runtime/codec.h"
 #include "runtime/output_encode.h"
-#include "runtime/save_buffer.h"
 
 namespace imgflo::canvas {
 
@@ -11,17 +10,9 @@ Result<std::string> encode_png(const Surface& s, const Stop& stop) {
 }
 
 Result<std::string> encode_jpeg(const Surface& s, const Stop& stop, int quality) {
-  return runtime::save_to_string(
-      s.to_rgb_over_black().pixels, ".jpg",
-      [&] {
-        return vips::VImage::option()
-            ->set("Q", quality)
-            ->set("interlace", false)
-            ->set("optimize_coding", false)
-            ->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_ON)
-            ->set("strip", true);
-      },
-      stop, "encoding JPEG");
+  const runtime::JpegSettings node_canvas{
+      .quality = quality, .progressive = false, .optimize_coding = false, .subsample = VIPS_FOREIGN_SUBSAMPLE_ON};
+  return runtime::encode_jpeg_pixels(s.to_rgb_over_black().pixels, node_canvas, stop);
 }
 
 Result<runtime::Output> encode_canvas(const Surface& s, const std::string& out_type,

@@ -118,14 +118,20 @@ Result<std::string> encode(const Image& image, OutputType type, const Stop& stop
         },
         stop, "encoding PNG");
   }
+  JpegSettings settings;
+  settings.quality = jpeg_quality;
+  return encode_jpeg_pixels(out, settings, stop);
+}
+
+Result<std::string> encode_jpeg_pixels(const VImage& rgb, const JpegSettings& settings, const Stop& stop) {
   return save_to_string(
-      out, ".jpg",
+      rgb, ".jpg",
       [&] {
         return VImage::option()
-            ->set("Q", jpeg_quality)
-            ->set("interlace", true)
-            ->set("optimize_coding", true)
-            ->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_OFF)
+            ->set("Q", settings.quality)
+            ->set("interlace", settings.progressive)
+            ->set("optimize_coding", settings.optimize_coding)
+            ->set("subsample_mode", settings.subsample)
             ->set("strip", true);
       },
       stop, "encoding JPEG");

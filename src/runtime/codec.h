@@ -81,4 +81,15 @@ inline constexpr int kJpegQuality = 90;
 // ignores the quality. Metadata is stripped. Evaluation honours `stop`.
 Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality = kJpegQuality);
 
+// JPEG saver settings: the service's (above) and node-canvas's (canvas/encode.h).
+struct JpegSettings {
+  int quality = kJpegQuality;
+  bool progressive = true;
+  bool optimize_coding = true;
+  VipsForeignSubsample subsample = VIPS_FOREIGN_SUBSAMPLE_OFF;
+};
+
+// Writes R'G'B' u8 `rgb` as JPEG with `settings`, no metadata; honours `stop`.
+Result<std::string> encode_jpeg_pixels(const vips::VImage& rgb, const JpegSettings& settings, const Stop& stop);
+
 }  // namespace imgflo::runtime

@@ -13,6 +13,8 @@
 //   gif   a 256-colour palette: quality is accepted and has no effect,
 //         lossless=true is refused
 //   webp  quality, default 80; lossless=true: libwebp lossless, pixel-exact
+//         (the colour under fully transparent pixels may change: libvips
+//         8.14 has no "exact" option)
 //   avif  quality, default 50 (libvips' default, about JPEG 90's mean dE00 on
 //         a photo: bench/RESULTS.md); lossless=true: AV1 4:4:4 at the highest
 //         quality, every channel within 1 of the source (libvips 8.14 writes
