@@ -18,10 +18,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-make_tmp imgflo-anim
-
-INVOCATION="bench/animation.sh $*"
-parse_record_and_count frames 200 "$@"
+bench_start animation frames 200 "$@"
 ((FRAMES % 8 == 0)) || { echo "--frames must be a multiple of 8" >&2; exit 2; }
 
 mkdir -p "$DATA"

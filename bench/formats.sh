@@ -18,11 +18,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-PROCESS="$BUILD/imgflo-process --timeout 0"
-make_tmp imgflo-bench-formats
-
-INVOCATION="bench/formats.sh $*"
-parse_record_and_count runs 10 "$@"
+bench_start formats runs 10 "$@"
 
 JPEG="Q=90,interlace,optimize_coding,subsample_mode=off,strip"   # what imgflo writes
 

@@ -23,11 +23,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-PROCESS="$BUILD/imgflo-process --timeout 0"
-make_tmp imgflo-bench-inputs
-
-INVOCATION="bench/inputs.sh $*"
-parse_record_and_count runs 10 "$@"
+bench_start inputs runs 10 "$@"
 
 make_inputs() {
   mkdir -p "$DATA"

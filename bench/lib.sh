@@ -200,6 +200,18 @@ start_nginx_redirect() {
   wait_for_port "$NGINX_PORT"
 }
 
+# bench_start BENCH NAME DEFAULT ARGS...: the common start of the one-table benches
+# (bench/BENCH.sh): PROCESS (imgflo-process without a deadline), TMP (make_tmp), INVOCATION
+# (the command line for the record) and the options of parse_record_and_count.
+bench_start() {
+  local bench=$1
+  shift
+  PROCESS="$BUILD/imgflo-process --timeout 0"
+  make_tmp "imgflo-bench-$bench"
+  INVOCATION="bench/$bench.sh ${*:3}"
+  parse_record_and_count "$@"
+}
+
 # parse_record_and_count NAME DEFAULT ARGS...: the options of the one-table benches,
 # `--record` (sets RECORD=1) and `--NAME N` (sets the upper-case variable NAME, default DEFAULT).
 # Exits 2 with a usage line on anything else.

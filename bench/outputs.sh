@@ -22,11 +22,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
-PROCESS="$BUILD/imgflo-process --timeout 0"
-make_tmp imgflo-bench-outputs
-
-INVOCATION="bench/outputs.sh $*"
-parse_record_and_count runs 10 "$@"
+bench_start outputs runs 10 "$@"
 
 PNG=$DATA/outputs-photo.png
 JPG=$DATA/outputs-photo.jpg
