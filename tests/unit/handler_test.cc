@@ -402,7 +402,8 @@ TEST_F(HandlerTest, StoredResultsAreReadOffTheLoop) {
   EXPECT_EQ(header(*r, "ETag"), "\"" + key + "\"");
 }
 
-// Format negotiation (request/negotiate.h) and the redirect headers (http/redirect.h).
+// Format negotiation (request/negotiate.h) and the redirect headers (http/redirect.h). Chrome's
+// Accept names AVIF first, and imgflo graphs write it: Chrome negotiates to AVIF.
 const std::string& kChrome = test::kChromeAccept;
 const std::string kPlain = "/graph/gradientmap?input=files/grid-toastybob.jpg&color1=%23082A31";
 
@@ -415,14 +416,14 @@ HttpResponse waited(const std::shared_ptr<Reply>& reply) {
 
 TEST_F(HandlerTest, ABrowserGetsTheNegotiatedTypeWithVaryAndCacheControl) {
   const HttpResponse r = waited(send("GET", kPlain, kChrome));
-  const std::string webp_key = key_of(kPlain).substr(0, 40) + ".webp";
+  const std::string avif_key = key_of(kPlain).substr(0, 40) + ".avif";
   EXPECT_EQ(r.status, 301);
-  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + webp_key);
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + avif_key);
   EXPECT_EQ(header(r, "Vary"), "Accept");
   EXPECT_EQ(header(r, "Cache-Control"), "public, max-age=86400");
   ASSERT_EQ(work_.jobs().size(), 1u);
-  EXPECT_EQ(work_.jobs()[0].out_type, "webp");
-  EXPECT_EQ(work_.jobs()[0].key, webp_key);
+  EXPECT_EQ(work_.jobs()[0].out_type, "avif");
+  EXPECT_EQ(work_.jobs()[0].key, avif_key);
 }
 
 TEST_F(HandlerTest, CurlKeepsTheOriginalsKeyButTheAnswerVaries) {
@@ -460,30 +461,30 @@ TEST_F(HandlerTest, AGraphThatMakesTransparencyFallsBackToPng) {
   EXPECT_EQ(header(waited(send("GET", target, "*/*")), "Location"), kPublic + "/cache/" + key_of(target))
       << "not negotiated: the original's JPEG";
   EXPECT_EQ(header(waited(send("GET", target, kChrome)), "Location"),
-            kPublic + "/cache/" + key_of(target).substr(0, 40) + ".webp");
+            kPublic + "/cache/" + key_of(target).substr(0, 40) + ".avif");
 }
 
 TEST_F(HandlerTest, PostNegotiatesTheFutureUrl) {
   const HttpResponse r = answer("POST", kPlain, kChrome);
   EXPECT_EQ(r.status, 202);
-  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kPlain).substr(0, 40) + ".webp");
+  EXPECT_EQ(header(r, "Location"), kPublic + "/cache/" + key_of(kPlain).substr(0, 40) + ".avif");
   EXPECT_EQ(header(r, "Vary"), "Accept");
   EXPECT_EQ(header(r, "Cache-Control"), std::nullopt) << "a 202 is not cacheable";
   ASSERT_TRUE(work_.started(1));
-  EXPECT_EQ(work_.jobs()[0].out_type, "webp");
+  EXPECT_EQ(work_.jobs()[0].out_type, "avif");
 }
 
 TEST_F(HandlerTest, HotPathNeverServesOneClientsNegotiatedAnswerToAnother) {
-  const std::string webp_key = key_of(kPlain).substr(0, 40) + ".webp";
-  ASSERT_TRUE(memory_index_.put(webp_key, "/cache/" + webp_key).ok());
+  const std::string avif_key = key_of(kPlain).substr(0, 40) + ".avif";
+  ASSERT_TRUE(memory_index_.put(avif_key, "/cache/" + avif_key).ok());
   EXPECT_EQ(answer("GET", kPlain, kChrome).status, 301);
   auto hot = handler().hot_response(kPlain, kChrome);
   ASSERT_NE(hot, nullptr);
-  EXPECT_NE(hot->find("/cache/" + webp_key + "\r\n"), std::string::npos) << *hot;
+  EXPECT_NE(hot->find("/cache/" + avif_key + "\r\n"), std::string::npos) << *hot;
   EXPECT_NE(hot->find("\r\nVary: Accept\r\n"), std::string::npos) << *hot;
   EXPECT_NE(hot->find("\r\nCache-Control: public, max-age=86400\r\n"), std::string::npos) << *hot;
-  EXPECT_EQ(handler().hot_response(kPlain, "image/webp,*/*"), hot) << "same negotiated type";
-  for (const char* other : {"", "*/*", "image/webp;q=0"}) {
+  EXPECT_EQ(handler().hot_response(kPlain, "image/avif,*/*"), hot) << "same negotiated type";
+  for (const char* other : {"", "*/*", "image/webp;q=0", "image/webp,*/*"}) {
     EXPECT_EQ(handler().hot_response(kPlain, other), nullptr) << other;
   }
 }
