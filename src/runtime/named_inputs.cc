@@ -32,6 +32,13 @@ Result<NamedImages> decode_named_inputs(const RunRequest& req, const std::vector
     if (!bytes) return check_named_inputs(req, names).take_error();
     auto img = decode(*bytes, {req.limits, 1, req.stop, false});
     if (!img.ok()) return request::image_input_error(img.error(), name);
+    // Decoded whole here, within the pixel limit: a truncated or corrupt image
+    // input is refused before the graph runs, whichever rows the graph reads.
+    try {
+      img->pixels = img->pixels.copy_memory();
+    } catch (const vips::VError&) {
+      return request::image_input_error(Error(ErrorKind::kUndecodable, "image is truncated or corrupt"), name);
+    }
     images.emplace_back(name, std::move(*img));
   }
   return images;

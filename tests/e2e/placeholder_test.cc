@@ -237,7 +237,8 @@ TEST_F(Placeholder, OnlyDataGraphsWriteJson) {
   EXPECT_EQ(png.json()["supported"], nlohmann::json::array({"json"}));
   const HttpResult image = http(server_->url("/graph/passthrough.json?input=files/gridbear.jpg"));
   EXPECT_EQ(image.status, 449) << image.body;
-  for (const auto& t : image.json()["supported"]) EXPECT_NE(t, "json");
+  const nlohmann::json supported = image.json()["supported"];  // kept: a loop over a temporary's member dangles
+  for (const auto& t : supported) EXPECT_NE(t, "json");
 }
 
 TEST_F(Placeholder, ListedWithTypedComponentParameters) {
