@@ -1,0 +1,137 @@
+#include "runtime/ops/tiled.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+
+namespace imgflo::runtime::ops {
+
+namespace {
+
+constexpr int kCacheRows = 64;   // rows per tile of the input row cache
+constexpr int kTileRows = 128;   // libvips' small tiles (the output's requests)
+
+// What the generate callback needs; owned by the output image.
+struct TiledState {
+  vips::VImage padded;  // the float input grown by the zero padding (kept alive here)
+  TiledSpec spec;
+  Stop stop;
+  TileFn fn;
+  int pad_left = 0, pad_top = 0;
+  int input_width = 0, input_height = 0;
+};
+
+// Zero padding the input needs on one axis so every window lies inside it.
+struct AxisPadding {
+  int64_t before = 0, after = 0;
+};
+
+AxisPadding axis_padding(int out_size, int offset, int reach_before, int reach_after, int in_size) {
+  const int64_t first = int64_t{offset} - reach_before;                     // first input pixel read
+  const int64_t last = int64_t{out_size} - 1 + offset + reach_after;        // last input pixel read
+  return {std::max<int64_t>(0, -first), std::max<int64_t>(0, last - (int64_t{in_size} - 1))};
+}
+
+bool valid_spec(const TiledSpec& s) {
+  const Reach& r = s.reach;
+  return s.width > 0 && s.height > 0 && s.bands > 0 && r.left >= 0 && r.top >= 0 && r.right >= 0 && r.bottom >= 0;
+}
+
+// Input rows through a row cache when the vertical reach is large.
+vips::VImage cached_rows(const vips::VImage& img, const Reach& r) {
+  if (r.top + r.bottom <= kCachedReach) return img;
+  const int tiles = (r.top + r.bottom + 4 * kTileRows) / kCacheRows + 2;
+  return img.tilecache(vips::VImage::option()
+                           ->set("tile_width", img.width())
+                           ->set("tile_height", kCacheRows)
+                           ->set("max_tiles", tiles)
+                           ->set("access", VIPS_ACCESS_RANDOM)
+                           ->set("threaded", true));
+}
+
+int fail(const char* why) {
+  vips_error("imgflo tiled", "%s", why);
+  return -1;
+}
+
+bool run_tile(const TiledState& st, const InputWindow& in, const OutputTile& out) {
+  try {
+    return st.fn(in, out, st.stop);
+  } catch (const std::exception& e) {
+    spdlog::error("tiled op: exception in a tile: {}", e.what());
+  } catch (...) {
+    spdlog::error("tiled op: unknown exception in a tile");
+  }
+  return false;
+}
+
+int generate(VipsRegion* out_region, void* seq, void*, void* b, gboolean*) {
+  auto* in_region = static_cast<VipsRegion*>(seq);
+  const auto& st = *static_cast<const TiledState*>(b);
+  if (st.stop.requested()) return fail("stopped");
+  const VipsRect& r = out_region->valid;
+  const Reach& reach = st.spec.reach;
+  const TileRect window{r.left + st.spec.offset_x - reach.left, r.top + st.spec.offset_y - reach.top,
+                        r.width + reach.left + reach.right, r.height + reach.top + reach.bottom};
+  VipsRect need{window.x + st.pad_left, window.y + st.pad_top, window.width, window.height};
+  if (vips_region_prepare(in_region, &need)) return -1;
+  InputWindow in;
+  in.data = reinterpret_cast<const float*>(VIPS_REGION_ADDR(in_region, need.left, need.top));
+  in.stride = VIPS_REGION_LSKIP(in_region) / sizeof(float);
+  in.bands = st.padded.bands();
+  in.area = window;
+  in.input_width = st.input_width;
+  in.input_height = st.input_height;
+  OutputTile out;
+  out.data = reinterpret_cast<float*>(VIPS_REGION_ADDR(out_region, r.left, r.top));
+  out.stride = VIPS_REGION_LSKIP(out_region) / sizeof(float);
+  out.bands = st.spec.bands;
+  out.area = TileRect{r.left, r.top, r.width, r.height};
+  return run_tile(st, in, out) ? 0 : fail("a tile was not computed");
+}
+
+Error setup_failed() {
+  spdlog::warn("tiled op: libvips cannot set up the image: {}", vips_error_buffer());
+  vips_error_clear();
+  return Error(ErrorKind::kInternal, "cannot set up a tiled operation");
+}
+
+void free_state(void* state) { delete static_cast<TiledState*>(state); }
+
+}  // namespace
+
+Result<vips::VImage> tiled_image(const vips::VImage& input, const TiledSpec& spec, const Stop& stop, TileFn fn) {
+  if (!valid_spec(spec)) return Error(ErrorKind::kInternal, "invalid tiled operation");
+  const Reach& r = spec.reach;
+  const AxisPadding px = axis_padding(spec.width, spec.offset_x, r.left, r.right, input.width());
+  const AxisPadding py = axis_padding(spec.height, spec.offset_y, r.top, r.bottom, input.height());
+  const int64_t padded_w = input.width() + px.before + px.after, padded_h = input.height() + py.before + py.after;
+  if (padded_w > VIPS_MAX_COORD || padded_h > VIPS_MAX_COORD) {
+    return Error(ErrorKind::kInternal, "tiled operation reaches too far");
+  }
+  vips::VImage padded = input.format() == VIPS_FORMAT_FLOAT ? input : input.cast(VIPS_FORMAT_FLOAT);
+  if (padded_w != input.width() || padded_h != input.height()) {
+    padded = padded.embed(static_cast<int>(px.before), static_cast<int>(py.before), static_cast<int>(padded_w),
+                          static_cast<int>(padded_h));
+  }
+  padded = cached_rows(padded, r);
+
+  auto* state = new TiledState{padded, spec, stop, std::move(fn), static_cast<int>(px.before),
+                               static_cast<int>(py.before), input.width(), input.height()};
+  VipsImage* out = vips_image_new();
+  vips::VImage owner(out);  // steals the reference
+  g_object_set_data_full(G_OBJECT(out), "imgflo-tiled-state", state, &free_state);
+  // pipelinev copies the input's header: the output's own fields come after it.
+  if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_SMALLTILE, padded.get_image(), nullptr)) return setup_failed();
+  const VipsInterpretation interp = spec.bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_scRGB;
+  vips_image_init_fields(out, spec.width, spec.height, spec.bands, VIPS_FORMAT_FLOAT, VIPS_CODING_NONE, interp, 1.0,
+                         1.0);
+  if (vips_image_generate(out, vips_start_one, generate, vips_stop_one, padded.get_image(), state)) {
+    return setup_failed();
+  }
+  return owner;
+}
+
+}  // namespace imgflo::runtime::ops

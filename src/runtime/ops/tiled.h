@@ -1,0 +1,118 @@
+// A generic lazy float op: pixels computed per output tile, in C++, from the
+// input tile grown by the op's reach, so an op with a finite reach never holds
+// its whole input or output in memory (memory per job grows with the tiles in
+// flight, not with the image's area).
+//
+//   TiledSpec spec{.width = w + 2, .height = h + 2, .bands = 4, .offset_x = -1, .offset_y = -1,
+//                  .reach = {1, 1, 1, 1}};
+//   auto out = tiled_image(convert(img, fmt::kRGBAFloat).pixels, spec, ctx.stop(),
+//                          [](const InputWindow& in, const OutputTile& out, const Stop& stop) {
+//                            for (int y = out.area.top(); ...) ... in.at(x + dx, y + dy) ...
+//                            return true;   // false: stopped mid-tile
+//                          });
+//   if (!out.ok()) return out.take_error();
+//   return Image{*out, fmt::kRGBAFloat, ...};
+//
+// Coordinates. Input pixels are addressed from the input's top-left (0, 0),
+// output pixels from the output's top-left. Output pixel (x, y) is "centred"
+// on input pixel (x + offset_x, y + offset_y) and may read any input pixel in
+// [cx - reach.left, cx + reach.right] x [cy - reach.top, cy + reach.bottom]
+// around that centre (cx, cy). A tile of output pixels gets the union of those
+// rectangles as its InputWindow; window pixels outside the input are 0
+// (transparent black, like GEGL's abyss). The tile function may read any
+// window pixel and must write every pixel of its OutputTile.
+//
+// Exactness. When the tile function computes each output pixel only from
+// window pixels within its reach (in input coordinates, never from the
+// window's or the tile's position or size), the result does not depend on
+// how libvips cuts the output into tiles: it is the same, bit for bit, as a
+// whole-image computation with the same arithmetic.
+//
+// Evaluation. Nothing is computed here: libvips calls the tile function when
+// the result (or something downstream) is evaluated, from its worker threads,
+// several tiles at once. Large vertical reaches (over kCachedReach rows) read
+// their input through a row cache holding about reach + 2 tile heights of
+// input rows, so the input's pipeline is not recomputed for every window.
+//
+// Stop. `stop` is copied into the image. Each tile first checks it, and the
+// tile function gets it to poll inside long tiles (return false once it is
+// requested). A stopped tile fails the libvips evaluation; runtime/vips_eval's
+// evaluate()/materialize() then report the Stop's error.
+//
+// Thread-safety: the tile function is called concurrently from several
+// threads, with distinct tiles; it must only read what it captures (capture
+// by value: it lives as long as the image, beyond the op's run()).
+// Exceptions escaping it fail the evaluation (never propagate into libvips).
+#pragma once
+
+#include "core/deadline.h"
+#include "core/error.h"
+
+#include <vips/vips8>
+
+#include <cstddef>
+#include <functional>
+
+namespace imgflo::runtime::ops {
+
+// How far one output pixel reads around its centre, in input pixels (>= 0).
+struct Reach {
+  int left = 0, top = 0, right = 0, bottom = 0;
+};
+
+// A rectangle of pixels: [x, x + width) x [y, y + height).
+struct TileRect {
+  int x = 0, y = 0, width = 0, height = 0;
+  int right() const { return x + width; }    // one past the last column
+  int bottom() const { return y + height; }  // one past the last row
+};
+
+// The input pixels a tile may read (read-only), addressed in input coordinates.
+struct InputWindow {
+  const float* data = nullptr;  // pixel (area.x, area.y)
+  size_t stride = 0;            // floats from one row to the next
+  int bands = 0;
+  TileRect area;  // may extend past the input (zeros there)
+  int input_width = 0, input_height = 0;  // the whole input's size
+
+  // REQUIRES: (x, y) inside `area`.
+  const float* at(int x, int y) const {
+    return data + static_cast<size_t>(y - area.y) * stride + static_cast<size_t>(x - area.x) * bands;
+  }
+  // True when (x, y) is a pixel of the input (not the zero padding).
+  bool in_input(int x, int y) const { return x >= 0 && y >= 0 && x < input_width && y < input_height; }
+};
+
+// The output pixels one call computes (write-only), addressed in output coordinates.
+struct OutputTile {
+  float* data = nullptr;  // pixel (area.x, area.y)
+  size_t stride = 0;
+  int bands = 0;
+  TileRect area;
+
+  // REQUIRES: (x, y) inside `area`.
+  float* at(int x, int y) const {
+    return data + static_cast<size_t>(y - area.y) * stride + static_cast<size_t>(x - area.x) * bands;
+  }
+};
+
+struct TiledSpec {
+  int width = 0, height = 0, bands = 0;  // the output image (float); each >= 1
+  int offset_x = 0, offset_y = 0;        // output (x, y) is centred on input (x + offset_x, y + offset_y)
+  Reach reach;
+};
+
+// Computes one output tile; false when it stopped early (see Stop above).
+using TileFn = std::function<bool(const InputWindow& in, const OutputTile& out, const Stop& stop)>;
+
+// Vertical reaches (top + bottom) above this many rows read through a row cache.
+inline constexpr int kCachedReach = 16;
+
+// The lazy output image of `fn` over `input` (any band format: cast to float
+// first), as described above. Errors: kInternal when the spec is invalid
+// (empty size, negative reach) or libvips cannot set the image up. The caller
+// checks the output size against the pixel limit (OpContext::check_size)
+// before calling.
+Result<vips::VImage> tiled_image(const vips::VImage& input, const TiledSpec& spec, const Stop& stop, TileFn fn);
+
+}  // namespace imgflo::runtime::ops
