@@ -31,9 +31,12 @@
 //
 // GEGL 0.3.10 defaults: radius 300 (2..6000), samples 4 (1..1000),
 // iterations 10 (1..1000).
-#include "runtime/float_pixels.h"
+//
+// Computed lazily per output tile (runtime/ops/tiled.h): a sprayed pixel lies
+// at most `radius` pixels from p on either axis, so a tile reads its input
+// grown by radius + 1 (the 1 a margin against float rounding of positions).
 #include "runtime/ops/ops.h"
-#include "runtime/parallel.h"
+#include "runtime/ops/tiled.h"
 
 #include <cmath>
 #include <numbers>
@@ -100,14 +103,14 @@ class Spray {
 };
 
 // Widens lo/hi (3 channels) by one sprayed pixel around (x, y), with GEGL's retry rules.
-void sample_once(const FloatPixels& px, int x, int y, const Params& p, Spray& spray, float lo[3], float hi[3]) {
+void sample_once(const InputWindow& px, int x, int y, const Params& p, Spray& spray, float lo[3], float hi[3]) {
   int transparent_left = p.samples;
   for (int outside = 0; outside < kMaxOutsideTries;) {
     float dx = 0, dy = 0;
     spray.next(static_cast<float>(p.radius), dx, dy);
     const int u = static_cast<int>(static_cast<float>(x) + dx);
     const int v = static_cast<int>(static_cast<float>(y) + dy);
-    if (u < 0 || v < 0 || u >= px.width() || v >= px.height()) {
+    if (!px.in_input(u, v)) {
       ++outside;
       continue;
     }
@@ -124,9 +127,9 @@ void sample_once(const FloatPixels& px, int x, int y, const Params& p, Spray& sp
 }
 
 // The grey value of pixel (x, y).
-float grey_at(const FloatPixels& px, int x, int y, const Params& p) {
+float grey_at(const InputWindow& px, int x, int y, const Params& p) {
   const float* pixel = px.at(x, y);
-  Spray spray((static_cast<uint64_t>(y) * px.width() + x) * p.iterations * p.samples);
+  Spray spray((static_cast<uint64_t>(y) * px.input_width + x) * p.iterations * p.samples);
   float brightness_sum[3] = {0, 0, 0}, range_sum[3] = {0, 0, 0};
   for (int i = 0; i < p.iterations; ++i) {
     float lo[3] = {pixel[0], pixel[1], pixel[2]}, hi[3] = {pixel[0], pixel[1], pixel[2]};
@@ -152,6 +155,22 @@ float grey_at(const FloatPixels& px, int x, int y, const Params& p) {
   return total > 0.0f ? to_min / total : 0.5f;
 }
 
+// The grey and alpha of one tile (the output is the input's geometry).
+TileFn grey_tiles(const Params& p) {
+  return [p](const InputWindow& in, const OutputTile& out, const Stop& stop) {
+    for (int y = out.area.y; y < out.area.bottom(); ++y) {
+      float* d = out.at(out.area.x, y);
+      for (int x = out.area.x; x < out.area.right(); ++x, d += 2) {
+        // Up to samples x iterations = 10^6 sprays per pixel: poll within the row too.
+        if (x % 64 == 0 && stop.requested()) return false;
+        d[0] = grey_at(in, x, y, p);
+        d[1] = in.at(x, y)[3];
+      }
+    }
+    return true;
+  };
+}
+
 class C2g final : public SpecOp {
  public:
   C2g()
@@ -175,20 +194,12 @@ class C2g final : public SpecOp {
     const Params p{static_cast<int>(props.integer("radius")), static_cast<int>(props.integer("samples")),
                    static_cast<int>(props.integer("iterations"))};
     const Image src = convert(*in.input, fmt::kRGBAFloat);
-    auto pixels = read_float_pixels(src.pixels, ctx);
-    if (!pixels.ok()) return pixels.error();
-    FloatPixels out = FloatPixels::create(src.width(), src.height(), 2);
-    auto grey_row = [&](int y) {
-      float* d = out.row(y);
-      for (int x = 0; x < src.width(); ++x, d += 2) {
-        // Up to samples x iterations = 10^6 sprays per pixel: poll within the row too.
-        if (x % 64 == 0 && ctx.stop().requested()) return;
-        d[0] = grey_at(*pixels, x, y, p);
-        d[1] = pixels->at(x, y)[3];
-      }
-    };
-    if (auto e = parallel_rows(src.height(), ctx.stop(), grey_row)) return *e;
-    return Image{out.image(), fmt::kYAFloat, src.x, src.y};
+    const int reach = p.radius + 1;
+    const TiledSpec spec{
+        .width = src.width(), .height = src.height(), .bands = 2, .reach = {reach, reach, reach, reach}};
+    auto out = tiled_image(src.pixels, spec, ctx.stop(), grey_tiles(p));
+    if (!out.ok()) return out.take_error();
+    return Image{*out, fmt::kYAFloat, src.x, src.y};
   }
 };
 

@@ -14,21 +14,16 @@
 // (alpha 0 for inputs with alpha), the last ones carry the gradient of the
 // image border.
 // Defaults (GEGL): horizontal true, vertical true, keep-sign true.
-#include "runtime/ops/float_image.h"
+// Computed lazily per output tile (runtime/ops/tiled.h, reach 1 around the
+// input pixel each output pixel is centred on), so no whole image is held.
 #include "runtime/ops/ops.h"
-#include "runtime/parallel.h"
+#include "runtime/ops/tiled.h"
 
-#include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <cstring>
-#include <vector>
 
 namespace imgflo::runtime::ops {
 
 namespace {
-
-constexpr int kRowsPerJob = 16;
 
 struct SobelOptions {
   bool horizontal = true;
@@ -37,29 +32,14 @@ struct SobelOptions {
   bool has_alpha = false;
 };
 
-// Output rows [j0, j0 + n) need input rows j0 - 3 .. j0 + n - 2 and columns
-// -3 .. W: copied into `band` (n + 2 rows of W + 4 pixels), zero outside.
-// False when the input rows cannot be read.
-bool load_band(const RowReader& in, int width, int height, int nc, int j0, int n, std::vector<float>& band) {
-  const size_t row_len = static_cast<size_t>(width + 4) * nc;
-  std::fill(band.begin(), band.end(), 0.0f);
-  const int y_lo = std::max(0, j0 - 3), y_hi = std::min(height, j0 + n - 1);
-  if (y_lo >= y_hi) return true;
-  return in(y_lo, y_hi - y_lo, [&](const FloatPlane& rows) {
-    for (int y = y_lo; y < y_hi; ++y) {
-      float* dst = band.data() + (y - (j0 - 3)) * row_len + 3 * nc;
-      std::memcpy(dst, rows.row(y - y_lo), sizeof(float) * nc * width);
-    }
-  });
-}
-
 float combine(float gx, float gy, const SobelOptions& o) {
   if (o.horizontal && o.vertical) return std::sqrt(gx * gx + gy * gy) / std::sqrt(32.0f);
   const float g = gx + gy;
   return o.keep_sign ? 0.5f + g / 8.0f : std::fabs(g) / 4.0f;
 }
 
-// One output row from three band rows (above, centre, below).
+// One output row from three input rows (above, centre, below), each starting
+// one pixel left of the first output pixel's centre.
 void sobel_row(const float* up, const float* mid, const float* down, int width, int nc, const SobelOptions& o,
                float* out) {
   for (int i = 0; i < width; ++i) {
@@ -81,31 +61,21 @@ void sobel_row(const float* up, const float* mid, const float* down, int width, 
   }
 }
 
-// The edge map of the width x height input read through `in` into `out`
-// ((width + 2) x (height + 2)).
-std::optional<Error> sobel(const RowReader& in, int width, int height, const FloatPlane& out, const SobelOptions& o,
-                           const Stop& stop) {
-  const int nc = out.channels;
-  const int jobs = (out.height + kRowsPerJob - 1) / kRowsPerJob;
-  const size_t row_len = static_cast<size_t>(width + 4) * nc;
-  std::vector<std::vector<float>> bands(parallel_workers(jobs), std::vector<float>(row_len * (kRowsPerJob + 2)));
-  std::atomic<bool> failed{false};
-  auto band_of_rows = [&](int job, int worker) {
-    const int j0 = job * kRowsPerJob, n = std::min(kRowsPerJob, out.height - j0);
-    std::vector<float>& band = bands[worker];
-    if (!load_band(in, width, height, nc, j0, n, band)) {
-      failed = true;
-      return;
+// Output pixel (i, j) (from the output's top-left, which lies at GEGL
+// position (-1, -1) of the input) is centred on input pixel (i - 2, j - 2).
+constexpr int kCentreOffset = -2;
+
+// The edge map of one output tile.
+TileFn sobel_tiles(const SobelOptions& o) {
+  return [o](const InputWindow& in, const OutputTile& out, const Stop&) {
+    const int left = out.area.x + kCentreOffset - 1;  // the left neighbour of the first centre
+    for (int y = out.area.y; y < out.area.bottom(); ++y) {
+      const int cy = y + kCentreOffset;
+      sobel_row(in.at(left, cy - 1), in.at(left, cy), in.at(left, cy + 1), out.area.width, out.bands, o,
+                out.at(out.area.x, y));
     }
-    for (int r = 0; r < n; ++r) {
-      const float* up = band.data() + r * row_len;
-      sobel_row(up, up + row_len, up + 2 * row_len, out.width, nc, o, out.row(j0 + r));
-    }
+    return true;
   };
-  auto e = parallel_for(jobs, stop, band_of_rows, static_cast<int>(bands.size()));
-  if (e) return e;
-  if (failed) return Error(ErrorKind::kProcessingFailed, "computing the pixels for edge detection failed");
-  return std::nullopt;
 }
 
 class EdgeSobel final : public SpecOp {
@@ -127,10 +97,15 @@ class EdgeSobel final : public SpecOp {
     const PixelFormat work = o.has_alpha ? fmt::kRGBAFloat : fmt::kRGBFloat;
     const Image src = convert(*in.input, work);
     if (auto e = ctx.check_size(int64_t{src.width()} + 2, int64_t{src.height()} + 2)) return *e;
-    auto out = new_float_image(src.width() + 2, src.height() + 2, work.bands(), false);
+    const TiledSpec spec{.width = src.width() + 2,
+                         .height = src.height() + 2,
+                         .bands = work.bands(),
+                         .offset_x = kCentreOffset,
+                         .offset_y = kCentreOffset,
+                         .reach = {1, 1, 1, 1}};
+    auto out = tiled_image(src.pixels, spec, ctx.stop(), sobel_tiles(o));
     if (!out.ok()) return out.take_error();
-    if (auto e = sobel(region_rows(src.pixels), src.width(), src.height(), out->plane, o, ctx.stop())) return *e;
-    return Image{out->image, work, src.x - 1, src.y - 1};
+    return Image{*out, work, src.x - 1, src.y - 1};
   }
 };
 

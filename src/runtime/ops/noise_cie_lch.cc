@@ -19,11 +19,11 @@
 // (0..100), chroma-distance 40 (0..100), hue-distance 3 (0..180), seed 0.
 // Point filter: extent and origin unchanged; output "RGBA float" (GEGL hands
 // on "CIE LCH(ab) alpha float"; the next consumer converts either way).
+// Computed lazily per tile (runtime/ops/tiled.h with no reach).
 #include "runtime/cie_lch.h"
-#include "runtime/float_pixels.h"
 #include "runtime/gegl_random.h"
 #include "runtime/ops/ops.h"
-#include "runtime/parallel.h"
+#include "runtime/ops/tiled.h"
 
 #include <cmath>
 #include <limits>
@@ -73,6 +73,23 @@ void add_noise(const NoiseParams& p, int x, int y, Lch& v) {
   }
 }
 
+// The noisy pixels of one tile; (x0, y0) is the input's GEGL position.
+TileFn noise_tiles(const NoiseParams& params, int x0, int y0) {
+  return [params, x0, y0](const InputWindow& in, const OutputTile& out, const Stop&) {
+    for (int y = out.area.y; y < out.area.bottom(); ++y) {
+      const float* s = in.at(out.area.x, y);
+      float* d = out.at(out.area.x, y);
+      for (int x = out.area.x; x < out.area.right(); ++x, s += 4, d += 4) {
+        Lch v = lch_from_linear_rgb(s[0], s[1], s[2]);
+        add_noise(params, x0 + x, y0 + y, v);
+        linear_rgb_from_lch(v, d);
+        d[3] = s[3];
+      }
+    }
+    return true;
+  };
+}
+
 class NoiseCieLch final : public SpecOp {
  public:
   NoiseCieLch()
@@ -88,27 +105,16 @@ class NoiseCieLch final : public SpecOp {
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext& ctx) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "gegl/noise-cie-lch has no input");
     const Image src = convert(*in.input, fmt::kRGBAFloat);
-    auto pixels = read_float_pixels(src.pixels, ctx);
-    if (!pixels.ok()) return pixels.error();
     const NoiseParams params{GeglRandom(static_cast<uint32_t>(p.integer("seed"))),
                              static_cast<int>(p.integer("holdness")),
                              p.number("hue-distance"),
                              p.number("chroma-distance"),
                              p.number("lightness-distance"),
                              src.width()};
-    FloatPixels out = FloatPixels::create(src.width(), src.height(), 4);
-    auto noise_row = [&](int row) {
-      const float* s = pixels->row(row);
-      float* d = out.row(row);
-      for (int col = 0; col < src.width(); ++col, s += 4, d += 4) {
-        Lch v = lch_from_linear_rgb(s[0], s[1], s[2]);
-        add_noise(params, src.x + col, src.y + row, v);
-        linear_rgb_from_lch(v, d);
-        d[3] = s[3];
-      }
-    };
-    if (auto e = parallel_rows(src.height(), ctx.stop(), noise_row)) return *e;
-    return Image{out.image(), fmt::kRGBAFloat, src.x, src.y};
+    const TiledSpec spec{.width = src.width(), .height = src.height(), .bands = 4};
+    auto out = tiled_image(src.pixels, spec, ctx.stop(), noise_tiles(params, src.x, src.y));
+    if (!out.ok()) return out.take_error();
+    return Image{*out, fmt::kRGBAFloat, src.x, src.y};
   }
 };
 
