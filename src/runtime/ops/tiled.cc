@@ -13,7 +13,7 @@ namespace {
 constexpr int kCacheRows = 64;   // rows per tile of the input row cache
 constexpr int kTileRows = 128;   // libvips' small tiles (the output's requests)
 
-// What the generate callback needs; owned by the output image.
+// What the generate callbacks need; owned by the output image.
 struct TiledState {
   vips::VImage padded;  // the float input grown by the zero padding (kept alive here)
   TiledSpec spec;
@@ -21,6 +21,13 @@ struct TiledState {
   TileFn fn;
   int pad_left = 0, pad_top = 0;
   int input_width = 0, input_height = 0;
+};
+
+struct FilledState {
+  vips::VImage input;  // kept alive here
+  int bands = 0;
+  Stop stop;
+  FillFn fill;
 };
 
 // Zero padding the input needs on one axis so every window lies inside it.
@@ -56,9 +63,17 @@ int fail(const char* why) {
   return -1;
 }
 
-bool run_tile(const TiledState& st, const InputWindow& in, const OutputTile& out) {
+Error setup_failed() {
+  spdlog::warn("tiled op: libvips cannot set up the image: {}", vips_error_buffer());
+  vips_error_clear();
+  return Error(ErrorKind::kInternal, "cannot set up a tiled operation");
+}
+
+// Runs a tile function; an escaping exception counts as a failed tile.
+template <typename Fn>
+bool run_guarded(const Fn& fn) {
   try {
-    return st.fn(in, out, st.stop);
+    return fn();
   } catch (const std::exception& e) {
     spdlog::error("tiled op: exception in a tile: {}", e.what());
   } catch (...) {
@@ -67,7 +82,17 @@ bool run_tile(const TiledState& st, const InputWindow& in, const OutputTile& out
   return false;
 }
 
-int generate(VipsRegion* out_region, void* seq, void*, void* b, gboolean*) {
+OutputTile output_tile(VipsRegion* out_region, int bands) {
+  const VipsRect& r = out_region->valid;
+  OutputTile out;
+  out.data = reinterpret_cast<float*>(VIPS_REGION_ADDR(out_region, r.left, r.top));
+  out.stride = VIPS_REGION_LSKIP(out_region) / sizeof(float);
+  out.bands = bands;
+  out.area = TileRect{r.left, r.top, r.width, r.height};
+  return out;
+}
+
+int generate_tiled(VipsRegion* out_region, void* seq, void*, void* b, gboolean*) {
   auto* in_region = static_cast<VipsRegion*>(seq);
   const auto& st = *static_cast<const TiledState*>(b);
   if (st.stop.requested()) return fail("stopped");
@@ -84,21 +109,37 @@ int generate(VipsRegion* out_region, void* seq, void*, void* b, gboolean*) {
   in.area = window;
   in.input_width = st.input_width;
   in.input_height = st.input_height;
-  OutputTile out;
-  out.data = reinterpret_cast<float*>(VIPS_REGION_ADDR(out_region, r.left, r.top));
-  out.stride = VIPS_REGION_LSKIP(out_region) / sizeof(float);
-  out.bands = st.spec.bands;
-  out.area = TileRect{r.left, r.top, r.width, r.height};
-  return run_tile(st, in, out) ? 0 : fail("a tile was not computed");
+  const OutputTile out = output_tile(out_region, st.spec.bands);
+  return run_guarded([&] { return st.fn(in, out, st.stop); }) ? 0 : fail("a tile was not computed");
 }
 
-Error setup_failed() {
-  spdlog::warn("tiled op: libvips cannot set up the image: {}", vips_error_buffer());
-  vips_error_clear();
-  return Error(ErrorKind::kInternal, "cannot set up a tiled operation");
+int generate_filled(VipsRegion* out_region, void*, void*, void* b, gboolean*) {
+  const auto& st = *static_cast<const FilledState*>(b);
+  if (st.stop.requested()) return fail("stopped");
+  const OutputTile out = output_tile(out_region, st.bands);
+  return run_guarded([&] { return st.fill(out, st.stop); }) ? 0 : fail("a tile was not computed");
 }
 
-void free_state(void* state) { delete static_cast<TiledState*>(state); }
+template <typename State>
+void free_state(void* state) {
+  delete static_cast<State*>(state);
+}
+
+// A new lazy float image computed by `generate` (with `start`, `stop` and
+// their `a`) from `input`; owns `state` (freed with the image).
+template <typename State>
+Result<vips::VImage> generated_image(const vips::VImage& input, int width, int height, int bands, VipsStartFn start,
+                                     VipsGenerateFn generate, VipsStopFn stop, void* a, State* state) {
+  VipsImage* out = vips_image_new();
+  vips::VImage owner(out);  // steals the reference
+  g_object_set_data_full(G_OBJECT(out), "imgflo-generated-state", state, &free_state<State>);
+  // pipelinev copies the input's header: the output's own fields come after it.
+  if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_SMALLTILE, input.get_image(), nullptr)) return setup_failed();
+  const VipsInterpretation interp = bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_scRGB;
+  vips_image_init_fields(out, width, height, bands, VIPS_FORMAT_FLOAT, VIPS_CODING_NONE, interp, 1.0, 1.0);
+  if (vips_image_generate(out, start, generate, stop, a, state)) return setup_failed();
+  return owner;
+}
 
 }  // namespace
 
@@ -117,21 +158,17 @@ Result<vips::VImage> tiled_image(const vips::VImage& input, const TiledSpec& spe
                           static_cast<int>(padded_h));
   }
   padded = cached_rows(padded, r);
-
   auto* state = new TiledState{padded, spec, stop, std::move(fn), static_cast<int>(px.before),
                                static_cast<int>(py.before), input.width(), input.height()};
-  VipsImage* out = vips_image_new();
-  vips::VImage owner(out);  // steals the reference
-  g_object_set_data_full(G_OBJECT(out), "imgflo-tiled-state", state, &free_state);
-  // pipelinev copies the input's header: the output's own fields come after it.
-  if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_SMALLTILE, padded.get_image(), nullptr)) return setup_failed();
-  const VipsInterpretation interp = spec.bands <= 2 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_scRGB;
-  vips_image_init_fields(out, spec.width, spec.height, spec.bands, VIPS_FORMAT_FLOAT, VIPS_CODING_NONE, interp, 1.0,
-                         1.0);
-  if (vips_image_generate(out, vips_start_one, generate, vips_stop_one, padded.get_image(), state)) {
-    return setup_failed();
-  }
-  return owner;
+  return generated_image(padded, spec.width, spec.height, spec.bands, vips_start_one, generate_tiled, vips_stop_one,
+                         padded.get_image(), state);
+}
+
+Result<vips::VImage> filled_image(const vips::VImage& input, int width, int height, int bands, const Stop& stop,
+                                  FillFn fill) {
+  if (width <= 0 || height <= 0 || bands <= 0) return Error(ErrorKind::kInternal, "invalid lazy operation");
+  auto* state = new FilledState{input, bands, stop, std::move(fill)};
+  return generated_image(input, width, height, bands, nullptr, generate_filled, nullptr, nullptr, state);
 }
 
 }  // namespace imgflo::runtime::ops

@@ -115,4 +115,18 @@ inline constexpr int kCachedReach = 16;
 // before calling.
 Result<vips::VImage> tiled_image(const vips::VImage& input, const TiledSpec& spec, const Stop& stop, TileFn fn);
 
+// Computes one output tile with no input window given: the function reads its
+// input itself (e.g. through state it shares between tiles, under its own
+// lock); false when stopped or failed.
+using FillFn = std::function<bool(const OutputTile& out, const Stop& stop)>;
+
+// The lower level of tiled_image, for ops whose reach is not finite (e.g. a
+// scan carrying state from row to row): a lazy float width x height x bands
+// image whose tiles `fill` computes, with the Stop, exception and thread rules
+// above. `input` is what `fill` reads: declared to libvips as the image's
+// input and kept alive as long as the image. Errors: kInternal for an empty
+// size or when libvips cannot set the image up.
+Result<vips::VImage> filled_image(const vips::VImage& input, int width, int height, int bands, const Stop& stop,
+                                  FillFn fill);
+
 }  // namespace imgflo::runtime::ops
