@@ -49,7 +49,9 @@ bool valid_spec(const TiledSpec& s) {
 // Input rows through a row cache when the vertical reach is large.
 vips::VImage cached_rows(const vips::VImage& img, const Reach& r) {
   if (r.top + r.bottom <= kCachedReach) return img;
-  const int tiles = (r.top + r.bottom + 4 * kTileRows) / kCacheRows + 2;
+  // Windows in flight span the reach plus two strips of output tiles (libvips
+  // computes one strip while the previous one finishes).
+  const int tiles = (r.top + r.bottom + 2 * kTileRows) / kCacheRows + 2;
   return img.tilecache(vips::VImage::option()
                            ->set("tile_width", img.width())
                            ->set("tile_height", kCacheRows)

@@ -31,7 +31,7 @@
 // Evaluation. Nothing is computed here: libvips calls the tile function when
 // the result (or something downstream) is evaluated, from its worker threads,
 // several tiles at once. Large vertical reaches (over kCachedReach rows) read
-// their input through a row cache holding about reach + 2 tile heights of
+// their input through a row cache holding the reach + 2 tile heights of
 // input rows, so the input's pipeline is not recomputed for every window.
 //
 // Stop. `stop` is copied into the image. Each tile first checks it, and the
