@@ -104,22 +104,31 @@ TEST(C2g, FullyTransparentInputFinishes) {
   EXPECT_EQ(out.at(20, 15, 1), 0.0);
 }
 
+// The op's result for `stop`, computed: the error of run() or of the pixel
+// work (the tiled ops compute lazily, when the result is evaluated).
+Result<vips::VImage> run_and_compute(const runtime::Op& op, const Stop& stop) {
+  const runtime::Image img{vips::VImage::new_from_file(example("gridbear.jpg").c_str()), runtime::fmt::kRpGpBpU8};
+  const runtime::PropertyValues values(&op.spec().properties);
+  const runtime::OpContext ctx(stop, 1'000'000);
+  auto r = op.run({&img, nullptr}, values, ctx);
+  if (!r.ok()) return r.take_error();
+  return ctx.materialize(r->pixels);
+}
+
 TEST(FloatLoopOps, CancelledAndExpiredRunsStop) {
   // The float-loop ops poll the Stop; a cancelled or late run must come back
   // with that error instead of an image.
-  for (const char* component : {"gegl/c2g", "gegl/noise-reduction", "gegl/noise-cie-lch"}) {
+  for (const char* component : {"gegl/c2g", "gegl/noise-reduction", "gegl/noise-cie-lch", "gegl/edge-sobel"}) {
     const runtime::Op* op = runtime::builtin_registry().find(component);
     ASSERT_NE(op, nullptr) << component;
-    const runtime::Image img{vips::VImage::new_from_file(example("gridbear.jpg").c_str()), runtime::fmt::kRpGpBpU8};
-    const runtime::PropertyValues values(&op->spec().properties);
     Stop cancelled;
     cancelled.token.cancel();
-    auto r = op->run({&img, nullptr}, values, runtime::OpContext(cancelled, 1'000'000));
+    auto r = run_and_compute(*op, cancelled);
     ASSERT_FALSE(r.ok()) << component;
     EXPECT_EQ(r.error().kind(), ErrorKind::kCancelled) << component;
     Stop late;
     late.deadline = Deadline::after(std::chrono::seconds(-1));
-    r = op->run({&img, nullptr}, values, runtime::OpContext(late, 1'000'000));
+    r = run_and_compute(*op, late);
     ASSERT_FALSE(r.ok()) << component;
     EXPECT_EQ(r.error().kind(), ErrorKind::kTimeout) << component;
   }

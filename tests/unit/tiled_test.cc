@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <stdexcept>
+#include <algorithm>
 #include <vector>
 
 namespace imgflo::runtime::ops {
@@ -27,33 +28,54 @@ vips::VImage noise_image(int w, int h, int bands) {
   return vips::VImage(img);
 }
 
-// An asymmetric weighted sum over the reach of each output pixel, plus a
-// mark of whether its centre lies inside the input: depends on every window
-// pixel the spec allows, and on nothing else.
-float pixel_value(const std::vector<float>& img, int w, int h, int bands, const TiledSpec& s, int x, int y, int b) {
+// One term of the test op: the input pixel at (dx, dy) from the centre, times weight.
+struct Tap {
+  int dx, dy;
+  float weight;
+};
+
+// Every pixel of the reach, each with its own weight.
+std::vector<Tap> all_taps(const Reach& r) {
+  std::vector<Tap> taps;
+  for (int dy = -r.top; dy <= r.bottom; ++dy) {
+    for (int dx = -r.left; dx <= r.right; ++dx) taps.push_back({dx, dy, static_cast<float>(1 + (dx + 7) * 3 + (dy + 11) * 5)});
+  }
+  return taps;
+}
+
+// The corners and the centre of the reach (cheap for huge reaches).
+std::vector<Tap> corner_taps(const Reach& r) {
+  return {{-r.left, -r.top, 2}, {r.right, r.bottom, 3}, {0, 0, 5}, {-r.left, r.bottom, 7}, {r.right, -r.top, 11}};
+}
+
+// The test op on the whole image: the weighted sum of the taps around each
+// output pixel's centre (0 outside the input), plus a mark of whether that
+// centre lies inside the input. Depends on the window pixels the taps name
+// and on nothing else.
+float pixel_value(const std::vector<float>& img, int w, int h, int bands, const TiledSpec& s,
+                  const std::vector<Tap>& taps, int x, int y, int b) {
   const int cx = x + s.offset_x, cy = y + s.offset_y;
   float sum = (cx >= 0 && cy >= 0 && cx < w && cy < h) ? 1000.0f : 0.0f;
-  for (int dy = -s.reach.top; dy <= s.reach.bottom; ++dy) {
-    for (int dx = -s.reach.left; dx <= s.reach.right; ++dx) {
-      const int u = cx + dx, v = cy + dy;
-      const float p = (u >= 0 && v >= 0 && u < w && v < h) ? img[(static_cast<size_t>(v) * w + u) * bands + b] : 0.0f;
-      sum += p * static_cast<float>(1 + (dx + 7) * 3 + (dy + 11) * 5);
-    }
+  for (const Tap& t : taps) {
+    const int u = cx + t.dx, v = cy + t.dy;
+    const float p = (u >= 0 && v >= 0 && u < w && v < h) ? img[(static_cast<size_t>(v) * w + u) * bands + b] : 0.0f;
+    sum += p * t.weight;
   }
   return sum;
 }
 
-TileFn weighted_sum(const TiledSpec& s) {
-  return [s](const InputWindow& in, const OutputTile& out, const Stop&) {
+// The same sum per tile; reads only input pixels when the spec says it does
+// (zero_outside false), otherwise every window pixel the taps name.
+TileFn tap_sum(const TiledSpec& s, const std::vector<Tap>& taps) {
+  return [s, taps](const InputWindow& in, const OutputTile& out, const Stop&) {
     for (int y = out.area.y; y < out.area.bottom(); ++y) {
       for (int x = out.area.x; x < out.area.right(); ++x) {
         const int cx = x + s.offset_x, cy = y + s.offset_y;
         for (int b = 0; b < out.bands; ++b) {
           float sum = in.in_input(cx, cy) ? 1000.0f : 0.0f;
-          for (int dy = -s.reach.top; dy <= s.reach.bottom; ++dy) {
-            for (int dx = -s.reach.left; dx <= s.reach.right; ++dx) {
-              sum += in.at(cx + dx, cy + dy)[b] * static_cast<float>(1 + (dx + 7) * 3 + (dy + 11) * 5);
-            }
+          for (const Tap& t : taps) {
+            const int u = cx + t.dx, v = cy + t.dy;
+            sum += (s.zero_outside || in.in_input(u, v) ? in.at(u, v)[b] : 0.0f) * t.weight;
           }
           out.at(x, y)[b] = sum;
         }
@@ -73,9 +95,10 @@ std::vector<float> pixels_of(const vips::VImage& img) {
 
 // Checks `out` against the whole-image computation, pixel by pixel, first
 // evaluated as libvips chooses, then as tw x th tiles through one region.
-void expect_whole_image_result(const vips::VImage& input, const TiledSpec& s, int tw, int th) {
+void expect_whole_image_result(const vips::VImage& input, const TiledSpec& s, int tw, int th,
+                               const std::vector<Tap>& taps) {
   const std::vector<float> in = pixels_of(input.cast(VIPS_FORMAT_FLOAT));
-  auto out = tiled_image(input, s, Stop{}, weighted_sum(s));
+  auto out = tiled_image(input, s, Stop{}, tap_sum(s, taps));
   ASSERT_TRUE(out.ok()) << out.error().message();
   ASSERT_EQ(out->width(), s.width);
   ASSERT_EQ(out->height(), s.height);
@@ -84,7 +107,7 @@ void expect_whole_image_result(const vips::VImage& input, const TiledSpec& s, in
   for (int y = 0; y < s.height; ++y) {
     for (int x = 0; x < s.width; ++x) {
       for (int b = 0; b < s.bands; ++b) {
-        const float want = pixel_value(in, input.width(), input.height(), input.bands(), s, x, y, b);
+        const float want = pixel_value(in, input.width(), input.height(), input.bands(), s, taps, x, y, b);
         mismatches += got[(static_cast<size_t>(y) * s.width + x) * s.bands + b] != want;
       }
     }
@@ -112,6 +135,10 @@ void expect_whole_image_result(const vips::VImage& input, const TiledSpec& s, in
   EXPECT_EQ(mismatches, 0) << tw << "x" << th << " tiles";
 }
 
+void expect_whole_image_result(const vips::VImage& input, const TiledSpec& s, int tw, int th) {
+  expect_whole_image_result(input, s, tw, th, all_taps(s.reach));
+}
+
 TEST(TiledOp, SameAsWholeImageWithAsymmetricReachAndOffset) {
   const vips::VImage input = noise_image(37, 23, 3);
   const TiledSpec s{.width = 40, .height = 21, .bands = 3, .offset_x = -2, .offset_y = 1, .reach = {2, 3, 1, 0}};
@@ -131,6 +158,31 @@ TEST(TiledOp, ReachLargerThanTheInput) {
   expect_whole_image_result(input, s, 2, 2);
 }
 
+TEST(TiledOp, SameAsWholeImageWithWindowsClippedToTheInput) {
+  const vips::VImage input = noise_image(37, 23, 3);
+  const TiledSpec s{
+      .width = 40, .height = 21, .bands = 3, .offset_x = -2, .offset_y = 1, .reach = {2, 3, 1, 0}, .zero_outside = false};
+  expect_whole_image_result(input, s, 7, 5);
+}
+
+TEST(TiledOp, HugeReachReadsTheInputFromMemory) {
+  // Windows of (128 + 2 x 700)^2 pixels: over kMaxWindowRatio tiles.
+  const vips::VImage input = noise_image(301, 257, 1);
+  TiledSpec s{.width = 301, .height = 257, .bands = 1, .reach = {700, 700, 700, 700}};
+  ASSERT_GT((128 + 1400) * (128 + 1400), kMaxWindowRatio * 128 * 128);
+  expect_whole_image_result(input, s, 97, 101, corner_taps(s.reach));
+  // The input is computed here, under the Stop.
+  Stop stop;
+  stop.token.cancel();
+  auto out = tiled_image(input, s, stop, tap_sum(s, corner_taps(s.reach)));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().kind(), ErrorKind::kCancelled);
+  // Clipped to the input, a window is at most the 301 x 257 input: tiles again.
+  s.zero_outside = false;
+  expect_whole_image_result(input, s, 97, 101, corner_taps(s.reach));
+  EXPECT_TRUE(tiled_image(input, s, stop, tap_sum(s, corner_taps(s.reach))).ok());
+}
+
 TEST(TiledOp, CastsNonFloatInput) {
   const vips::VImage input = noise_image(19, 17, 1).linear(100.0, 128.0).cast(VIPS_FORMAT_UCHAR);
   const TiledSpec s{.width = 19, .height = 17, .bands = 1, .reach = {1, 1, 1, 1}};
@@ -139,9 +191,9 @@ TEST(TiledOp, CastsNonFloatInput) {
 
 TEST(TiledOp, InvalidSpecIsAnError) {
   const vips::VImage input = noise_image(4, 4, 1);
-  EXPECT_FALSE(tiled_image(input, TiledSpec{.width = 0, .height = 4, .bands = 1}, Stop{}, weighted_sum({})).ok());
+  EXPECT_FALSE(tiled_image(input, TiledSpec{.width = 0, .height = 4, .bands = 1}, Stop{}, tap_sum({}, {})).ok());
   EXPECT_FALSE(
-      tiled_image(input, TiledSpec{.width = 4, .height = 4, .bands = 1, .reach = {-1, 0, 0, 0}}, Stop{}, weighted_sum({}))
+      tiled_image(input, TiledSpec{.width = 4, .height = 4, .bands = 1, .reach = {-1, 0, 0, 0}}, Stop{}, tap_sum({}, {}))
           .ok());
 }
 

@@ -34,7 +34,8 @@
 //
 // Computed lazily per output tile (runtime/ops/tiled.h): a sprayed pixel lies
 // at most `radius` pixels from p on either axis, so a tile reads its input
-// grown by radius + 1 (the 1 a margin against float rounding of positions).
+// grown by radius + 1 (the 1 a margin against float rounding of positions),
+// clipped to the image (samples outside it are never read).
 #include "runtime/ops/ops.h"
 #include "runtime/ops/tiled.h"
 
@@ -195,8 +196,11 @@ class C2g final : public SpecOp {
                    static_cast<int>(props.integer("iterations"))};
     const Image src = convert(*in.input, fmt::kRGBAFloat);
     const int reach = p.radius + 1;
-    const TiledSpec spec{
-        .width = src.width(), .height = src.height(), .bands = 2, .reach = {reach, reach, reach, reach}};
+    const TiledSpec spec{.width = src.width(),
+                         .height = src.height(),
+                         .bands = 2,
+                         .reach = {reach, reach, reach, reach},
+                         .zero_outside = false};
     auto out = tiled_image(src.pixels, spec, ctx.stop(), grey_tiles(p));
     if (!out.ok()) return out.take_error();
     return Image{*out, fmt::kYAFloat, src.x, src.y};

@@ -1,5 +1,7 @@
 #include "runtime/ops/tiled.h"
 
+#include "runtime/vips_eval.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -94,23 +96,32 @@ OutputTile output_tile(VipsRegion* out_region, int bands) {
   return out;
 }
 
+// The input pixels the tile `r` may read, in input coordinates.
+TileRect window_of(const TiledState& st, const VipsRect& r) {
+  const Reach& reach = st.spec.reach;
+  TileRect w{r.left + st.spec.offset_x - reach.left, r.top + st.spec.offset_y - reach.top,
+             r.width + reach.left + reach.right, r.height + reach.top + reach.bottom};
+  if (st.spec.zero_outside) return w;
+  const int x0 = std::max(w.x, 0), y0 = std::max(w.y, 0);
+  const int x1 = std::min(w.right(), st.input_width), y1 = std::min(w.bottom(), st.input_height);
+  return x0 < x1 && y0 < y1 ? TileRect{x0, y0, x1 - x0, y1 - y0} : TileRect{};
+}
+
 int generate_tiled(VipsRegion* out_region, void* seq, void*, void* b, gboolean*) {
   auto* in_region = static_cast<VipsRegion*>(seq);
   const auto& st = *static_cast<const TiledState*>(b);
   if (st.stop.requested()) return fail("stopped");
-  const VipsRect& r = out_region->valid;
-  const Reach& reach = st.spec.reach;
-  const TileRect window{r.left + st.spec.offset_x - reach.left, r.top + st.spec.offset_y - reach.top,
-                        r.width + reach.left + reach.right, r.height + reach.top + reach.bottom};
-  VipsRect need{window.x + st.pad_left, window.y + st.pad_top, window.width, window.height};
-  if (vips_region_prepare(in_region, &need)) return -1;
   InputWindow in;
-  in.data = reinterpret_cast<const float*>(VIPS_REGION_ADDR(in_region, need.left, need.top));
-  in.stride = VIPS_REGION_LSKIP(in_region) / sizeof(float);
   in.bands = st.padded.bands();
-  in.area = window;
+  in.area = window_of(st, out_region->valid);
   in.input_width = st.input_width;
   in.input_height = st.input_height;
+  if (in.area.width > 0) {
+    VipsRect need{in.area.x + st.pad_left, in.area.y + st.pad_top, in.area.width, in.area.height};
+    if (vips_region_prepare(in_region, &need)) return -1;
+    in.data = reinterpret_cast<const float*>(VIPS_REGION_ADDR(in_region, need.left, need.top));
+    in.stride = VIPS_REGION_LSKIP(in_region) / sizeof(float);
+  }
   const OutputTile out = output_tile(out_region, st.spec.bands);
   return run_guarded([&] { return st.fn(in, out, st.stop); }) ? 0 : fail("a tile was not computed");
 }
@@ -148,8 +159,11 @@ Result<vips::VImage> generated_image(const vips::VImage& input, int width, int h
 Result<vips::VImage> tiled_image(const vips::VImage& input, const TiledSpec& spec, const Stop& stop, TileFn fn) {
   if (!valid_spec(spec)) return Error(ErrorKind::kInternal, "invalid tiled operation");
   const Reach& r = spec.reach;
-  const AxisPadding px = axis_padding(spec.width, spec.offset_x, r.left, r.right, input.width());
-  const AxisPadding py = axis_padding(spec.height, spec.offset_y, r.top, r.bottom, input.height());
+  AxisPadding px, py;
+  if (spec.zero_outside) {
+    px = axis_padding(spec.width, spec.offset_x, r.left, r.right, input.width());
+    py = axis_padding(spec.height, spec.offset_y, r.top, r.bottom, input.height());
+  }
   const int64_t padded_w = input.width() + px.before + px.after, padded_h = input.height() + py.before + py.after;
   if (padded_w > VIPS_MAX_COORD || padded_h > VIPS_MAX_COORD) {
     return Error(ErrorKind::kInternal, "tiled operation reaches too far");
@@ -159,7 +173,16 @@ Result<vips::VImage> tiled_image(const vips::VImage& input, const TiledSpec& spe
     padded = padded.embed(static_cast<int>(px.before), static_cast<int>(py.before), static_cast<int>(padded_w),
                           static_cast<int>(padded_h));
   }
-  padded = cached_rows(padded, r);
+  const int64_t window_w = std::min<int64_t>(int64_t{kTileRows} + r.left + r.right, padded_w);
+  const int64_t window_h = std::min<int64_t>(int64_t{kTileRows} + r.top + r.bottom, padded_h);
+  if (window_w * window_h > int64_t{kMaxWindowRatio} * kTileRows * kTileRows) {
+    vips::VImage in_memory;
+    Status st = evaluate(padded, stop, "computing pixels", [&] { in_memory = padded.copy_memory(); });
+    if (!st.ok()) return st.take_error();
+    padded = in_memory;
+  } else {
+    padded = cached_rows(padded, r);
+  }
   auto* state = new TiledState{padded, spec, stop, std::move(fn), static_cast<int>(px.before),
                                static_cast<int>(py.before), input.width(), input.height()};
   return generated_image(padded, spec.width, spec.height, spec.bands, vips_start_one, generate_tiled, vips_stop_one,

@@ -33,6 +33,12 @@
 // several tiles at once. Large vertical reaches (over kCachedReach rows) read
 // their input through a row cache holding the reach + 2 tile heights of
 // input rows, so the input's pipeline is not recomputed for every window.
+// Memory then grows with the image's width (times the reach), not its area.
+// Huge reaches: when the window of one 128 x 128 tile would hold more than
+// kMaxWindowRatio times its pixels (copying it would cost more than the
+// tile), the (padded) input is computed into memory once, here, under the
+// Stop, and windows are views of it: memory grows with the area again, as
+// for a whole-image op, and the result is the same.
 //
 // Stop. `stop` is copied into the image. Each tile first checks it, and the
 // tile function gets it to poll inside long tiles (return false once it is
@@ -100,6 +106,11 @@ struct TiledSpec {
   int width = 0, height = 0, bands = 0;  // the output image (float); each >= 1
   int offset_x = 0, offset_y = 0;        // output (x, y) is centred on input (x + offset_x, y + offset_y)
   Reach reach;
+  // False: the tile function reads only pixels of the input (it checks
+  // InputWindow::in_input first), so windows are clipped to the input (no
+  // zero padding; the window may then be empty). Saves memory and copying
+  // when the reach is large next to the image.
+  bool zero_outside = true;
 };
 
 // Computes one output tile; false when it stopped early (see Stop above).
@@ -107,12 +118,16 @@ using TileFn = std::function<bool(const InputWindow& in, const OutputTile& out, 
 
 // Vertical reaches (top + bottom) above this many rows read through a row cache.
 inline constexpr int kCachedReach = 16;
+// Windows holding more than this many times their tile's pixels come from
+// the input computed into memory instead.
+inline constexpr int kMaxWindowRatio = 64;
 
 // The lazy output image of `fn` over `input` (any band format: cast to float
 // first), as described above. Errors: kInternal when the spec is invalid
-// (empty size, negative reach) or libvips cannot set the image up. The caller
-// checks the output size against the pixel limit (OpContext::check_size)
-// before calling.
+// (empty size, negative reach) or libvips cannot set the image up; the Stop's
+// error, or kProcessingFailed, when computing the input into memory (huge
+// reaches only) stops or fails. The caller checks the output size against the
+// pixel limit (OpContext::check_size) before calling.
 Result<vips::VImage> tiled_image(const vips::VImage& input, const TiledSpec& spec, const Stop& stop, TileFn fn);
 
 // Computes one output tile with no input window given: the function reads its
