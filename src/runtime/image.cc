@@ -1,6 +1,7 @@
 #include "runtime/image.h"
 
 #include "core/color.h"
+#include "runtime/pixel_convert.h"
 #include "runtime/srgb_u8.h"
 
 #include <algorithm>
@@ -52,11 +53,7 @@ VImage lut_image(std::vector<float>& data) {
 
 // Integer sRGB-encoded code value -> linear float.
 const VImage& decode_lut(Depth depth) {
-  static std::vector<float> u8 = [] {
-    std::vector<float> t(256);
-    for (int i = 0; i < 256; ++i) t[i] = static_cast<float>(srgb_to_linear(i / 255.0));
-    return t;
-  }();
+  static std::vector<float> u8(srgb_u8_to_linear_table(), srgb_u8_to_linear_table() + 256);
   static std::vector<float> u16 = [] {
     std::vector<float> t(65536);
     for (int i = 0; i < 65536; ++i) t[i] = static_cast<float>(srgb_to_linear(i / 65535.0));
@@ -155,6 +152,12 @@ VImage alpha_band(const Image& img) {
 VImage join_bands(const VImage& colour, const VImage& alpha) { return VImage::bandjoin({colour, alpha}); }
 
 Image convert(const Image& src, PixelFormat dst) {
+  if (src.format == dst) return src;
+  if (auto one_pass = convert_in_one_pass(src, dst)) return *one_pass;
+  return convert_by_vips_ops(src, dst);
+}
+
+Image convert_by_vips_ops(const Image& src, PixelFormat dst) {
   if (src.format == dst) return src;
   Planes p = split(src);
   const bool rgb_to_y = !p.f.is_grey() && dst.is_grey();

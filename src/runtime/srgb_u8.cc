@@ -47,10 +47,30 @@ vips::VImage lut(std::vector<float>& data) {
                                        VIPS_FORMAT_FLOAT);
 }
 
+Tables& tables() {
+  static Tables t = build_tables();  // static storage: the LUT images point into it
+  return t;
+}
+
+// libvips' float -> ushort cast: clip, then truncate.
+uint16_t to_bucket(float scaled) {
+  if (!(scaled > 0.0f)) return 0;
+  if (scaled >= static_cast<float>(kBuckets - 1)) return kBuckets - 1;
+  return static_cast<uint16_t>(scaled);
+}
+
 }  // namespace
 
+uint8_t encode_srgb_u8_sample(float linear) {
+  const Tables& t = tables();
+  const uint16_t bucket = to_bucket(static_cast<float>(kBucketScale) * linear + 0.0f);
+  const float base = t.base[bucket];
+  const float step = linear >= t.threshold[bucket] ? 1.0f : 0.0f;
+  return static_cast<uint8_t>(base + step);
+}
+
 vips::VImage encode_srgb_u8(const vips::VImage& linear) {
-  static Tables tables = build_tables();  // static storage: the LUT images point into it
+  Tables& tables = runtime::tables();
   static const vips::VImage base = lut(tables.base).cast(VIPS_FORMAT_UCHAR);
   static const vips::VImage threshold = lut(tables.threshold);
   // cast() truncates and clips: below 0 -> bucket 0 (level 0), above 1 -> the

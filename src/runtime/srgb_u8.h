@@ -13,11 +13,17 @@
 
 #include <vips/vips8>
 
+#include <cstdint>
+
 namespace imgflo::runtime {
 
 // `linear`: float bands, any values (below 0 -> 0, above 1 -> 255; not NaN).
 // Returns uchar bands: the count of levels k in 1..255 whose boundary
 // srgb_to_linear((k - 0.5) / 255 - 3 x 2^-24) is <= the sample. A lazy pipeline.
 vips::VImage encode_srgb_u8(const vips::VImage& linear);
+
+// The same for one sample, with the same float steps as the pipeline above
+// (runtime/pixel_convert's one-pass conversions).
+uint8_t encode_srgb_u8_sample(float linear);
 
 }  // namespace imgflo::runtime

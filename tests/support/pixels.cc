@@ -79,6 +79,14 @@ std::string run_graph(const std::string& name, const std::string& input_bytes, c
   return out->bytes;
 }
 
+std::vector<unsigned char> raw_bytes(const VImage& img) {
+  size_t size = 0;
+  void* mem = img.write_to_memory(&size);
+  std::vector<unsigned char> out(static_cast<unsigned char*>(mem), static_cast<unsigned char*>(mem) + size);
+  g_free(mem);
+  return out;
+}
+
 rt::Image image_from(const std::vector<float>& samples, int width, int height, rt::PixelFormat format) {
   check_bands(samples.size(), width, height, format);
   return rt::Image{memory_image(samples.data(), samples.size() * sizeof(float), width, height, format.bands(),

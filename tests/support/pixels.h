@@ -39,6 +39,10 @@ Pixels decode_pixels(const std::string& bytes);
 // `img` encoded as PNG with libvips' defaults (8 or 16 bits as the image is).
 std::string png_bytes(const vips::VImage& img);
 
+// The computed pixels of `img` as stored (band-interleaved, its band format),
+// for bit-for-bit comparisons.
+std::vector<unsigned char> raw_bytes(const vips::VImage& img);
+
 // Runs graphs/NAME.json|fbp from the repository's graph folder as the service
 // would (decode, optional width/height rescale, graph, encode). Throws with
 // the Error's message on failure.

@@ -12,26 +12,22 @@
 
 namespace imgflo::runtime::ops {
 
-namespace {
-
-vips::VImage dodge(const BlendPlanes& p) {
-  const vips::VImage rest = p.cA * (1.0 - p.aB) + p.cB * (1.0 - p.aA);
-  const vips::VImage saturated = p.aA * p.aB + rest;
-  const vips::VImage denominator = (p.aA == 0.0).ifthenelse(1.0, 1.0 - p.cA / p.aA);
-  const vips::VImage ratio = (p.cA == p.aA).ifthenelse(1.0, p.cB * p.aA / denominator);
-  const vips::VImage below = ratio + rest;
-  const vips::VImage lit = (p.cA * p.aB + p.cB * p.aA) >= p.aA * p.aB;
-  return clamp_between(lit.ifthenelse(saturated, below), p.aD * 0.0, p.aD);
+float color_dodge_channel(float cA, float aA, float cB, float aB, float aD) {
+  const float rest = cA * one_minus(aB) + cB * one_minus(aA);
+  const float saturated = aA * aB + rest;
+  const float denominator = aA == 0.0f ? 1.0f : one_minus(divide_or_zero(cA, aA));
+  const float ratio = cA == aA ? 1.0f : divide_or_zero(cB * aA, denominator);
+  const float below = ratio + rest;
+  const bool lit = (cA * aB + cB * aA) >= aA * aB;
+  return clamp_between(lit ? saturated : below, 0.0f * aD + 0.0f, aD);
 }
-
-}  // namespace
 
 std::unique_ptr<Op> make_color_dodge() {
   return make_svg_blend_op("svg/color-dodge",
                            "SVG blend operation color-dodge (if cA * aB + cB * aA >= aA * aB: d = aA * aB + cA * "
                            "(1 - aB) + cB * (1 - aA) otherwise: d = (cA == aA ? 1 : cB * aA / (aA == 0 ? 1 : 1 - cA "
                            "/ aA)) + cA * (1 - aB) + cB * (1 - aA))",
-                           false, dodge);
+                           false, color_dodge_channel);
 }
 
 }  // namespace imgflo::runtime::ops

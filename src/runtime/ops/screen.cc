@@ -8,12 +8,12 @@
 
 namespace imgflo::runtime::ops {
 
+float screen_channel(float cA, float /*aA*/, float cB, float /*aB*/, float aD) {
+  return clamp_between((cA + cB) - cA * cB, 0.0f, aD);
+}
+
 std::unique_ptr<Op> make_screen() {
-  return make_svg_blend_op("svg/screen", "SVG blend operation screen (d = cA + cB - cA * cB)", false,
-                           [](const BlendPlanes& p) {
-                             const vips::VImage sum = p.cA + p.cB - p.cA * p.cB;
-                             return clamp_between(sum, p.aD.new_from_image(0.0), p.aD);
-                           });
+  return make_svg_blend_op("svg/screen", "SVG blend operation screen (d = cA + cB - cA * cB)", false, screen_channel);
 }
 
 }  // namespace imgflo::runtime::ops

@@ -1,18 +1,29 @@
 #include "runtime/ops/svg_blend.h"
 
+#include "runtime/point_kernel.h"
+
 namespace imgflo::runtime::ops {
 
 namespace {
 
+void blend_row(BlendChannel blend, const float* a, const float* b, float* out, int width) {
+  for (int x = 0; x < width; ++x, a += 4, b += 4, out += 4) {
+    const float aA = a[3], aB = b[3];
+    const float aD = (aA + aB) - aA * aB;
+    for (int k = 0; k < 3; ++k) out[k] = blend(a[k], aA, b[k], aB, aD);
+    out[3] = aD;
+  }
+}
+
 class SvgBlend final : public SpecOp {
  public:
-  SvgBlend(std::string component, std::string description, bool srgb_default, BlendFunction blend)
+  SvgBlend(std::string component, std::string description, bool srgb_default, BlendChannel blend)
       : SpecOp(with_alpha(streaming({std::move(component),
                 std::move(description),
                 {"input", "aux"},
                 {PropSpec::boolean("srgb", "Use sRGB gamma instead of linear", srgb_default)}}),
                            AlphaRule::kComposite)),
-        blend_(std::move(blend)) {}
+        blend_(blend) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues& p, const OpContext& ctx) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, spec().component + " has no input");
@@ -22,26 +33,25 @@ class SvgBlend final : public SpecOp {
     if (auto e = ctx.check_size(area.width, area.height)) return *e;
     const Image b = place(convert(*in.input, work), area);
     const Image a = place(convert(*in.aux, work), area);
-    BlendPlanes planes{colour_bands(a), alpha_band(a), colour_bands(b), alpha_band(b), {}};
-    planes.aD = planes.aA + planes.aB - planes.aA * planes.aB;
-    const vips::VImage colour = blend_(planes);
-    return Image{join_bands(colour, planes.aD), work, area.x, area.y};
+    return Image{blend_images(a.pixels, b.pixels, blend_), work, area.x, area.y};
   }
 
  private:
-  BlendFunction blend_;
+  BlendChannel blend_;
 };
 
 }  // namespace
 
-vips::VImage clamp_between(const vips::VImage& v, const vips::VImage& lo, const vips::VImage& hi) {
-  const vips::VImage above = (v < lo).ifthenelse(lo, v);
-  return (above > hi).ifthenelse(hi, above);
+vips::VImage blend_images(const vips::VImage& a, const vips::VImage& b, BlendChannel blend) {
+  return point_map({a, b}, 4, VIPS_FORMAT_FLOAT, [blend](const void* const* in, void* out, int width) {
+    blend_row(blend, static_cast<const float*>(in[0]), static_cast<const float*>(in[1]), static_cast<float*>(out),
+              width);
+  });
 }
 
 std::unique_ptr<Op> make_svg_blend_op(std::string component, std::string description, bool srgb_default,
-                                      BlendFunction blend) {
-  return std::make_unique<SvgBlend>(std::move(component), std::move(description), srgb_default, std::move(blend));
+                                      BlendChannel blend) {
+  return std::make_unique<SvgBlend>(std::move(component), std::move(description), srgb_default, blend);
 }
 
 }  // namespace imgflo::runtime::ops
