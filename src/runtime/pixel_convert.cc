@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 namespace imgflo::runtime {
@@ -118,11 +119,14 @@ void transform(Px& px, const Plan& p) {
     for (int k = 0; k < 3; ++k) t += kLuma[k] * px.c[k];
     px.c[0] = static_cast<float>(t);
     n = 1;
+    if (p.set_trc != 0) apply_trc(px, n, p.set_trc);
   } else if (p.y_to_rgb) {
+    if (p.set_trc != 0) apply_trc(px, 1, p.set_trc);  // the same curve on three equal samples
     px.c[1] = px.c[2] = px.c[0];
     n = 3;
+  } else if (p.set_trc != 0) {
+    apply_trc(px, n, p.set_trc);
   }
-  if (p.set_trc != 0) apply_trc(px, n, p.set_trc);
   if (p.premultiply) {
     for (int k = 0; k < n; ++k) px.c[k] = px.c[k] * px.a;
   }
@@ -159,6 +163,58 @@ RowFunction row_function(const Plan& p) {
   return [p](const void* const* in, void* out, int width) { convert_row<In, float>(p, in[0], out, width); };
 }
 
+// float(pow(v, k)) for v > 0, as libvips computes it (glibc's pow in double,
+// rounded to float), without calling pow for almost every v: v = m 2^e with
+// m in [1, 2) splits into 2^(e k) (one entry per exponent), m0^k for m0 = m's
+// top 10 mantissa bits (1024 entries) and (1 + r)^k, r = m / m0 - 1 < 2^-10,
+// by its Taylor series to r^5 (relative error below 1e-15 in all). When the
+// result is that close to the middle between two floats (about 1 in 10^7
+// samples), the rounding could go either way and glibc's pow decides.
+class FloatPow {
+ public:
+  explicit FloatPow(double k) : k_(k) {
+    for (int e = 0; e < kExponents; ++e) by_exponent_[e] = std::pow(2.0, (e - kExponentBias) * k);
+    for (int j = 0; j < kSteps; ++j) {
+      const double m0 = 1.0 + j / static_cast<double>(kSteps);
+      by_step_[j] = std::pow(m0, k);
+      inverse_step_[j] = 1.0 / m0;
+    }
+    double c = 1.0;
+    for (int i = 0; i < kTerms; ++i) {
+      c *= (k - i) / (i + 1);
+      coefficient_[i] = c;
+    }
+  }
+
+  float operator()(float v) const {
+    if (!(v > 0.0f)) return slow(v);
+    uint32_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    const int e = static_cast<int>(bits >> 23);  // biased exponent (v > 0: no sign bit)
+    if (e == 0 || e == 255) return slow(v);      // subnormals, inf, NaN
+    const uint32_t j = (bits >> (23 - kStepBits)) & (kSteps - 1);
+    const double m = 1.0 + (bits & 0x7fffff) / 8388608.0;
+    const double m0 = 1.0 + j / static_cast<double>(kSteps);
+    const double r = (m - m0) * inverse_step_[j];
+    double series = 0.0;
+    for (int i = kTerms - 1; i >= 0; --i) series = (series + coefficient_[i]) * r;
+    const double y = by_exponent_[e] * by_step_[j] * (1.0 + series);
+    const auto lo = static_cast<float>(y * (1.0 - kMargin)), hi = static_cast<float>(y * (1.0 + kMargin));
+    return lo == hi ? lo : slow(v);
+  }
+
+ private:
+  float slow(float v) const { return static_cast<float>(std::pow(static_cast<double>(v), k_)); }
+
+  static constexpr int kStepBits = 10, kSteps = 1 << kStepBits, kTerms = 5;
+  static constexpr int kExponents = 256, kExponentBias = 127;
+  static constexpr double kMargin = 4e-15;  // well above the approximation's error
+  double k_;
+  std::array<double, kExponents> by_exponent_{};
+  std::array<double, kSteps> by_step_{}, inverse_step_{};
+  std::array<double, kTerms> coefficient_{};
+};
+
 }  // namespace
 
 const float* srgb_u8_to_linear_table() {
@@ -174,7 +230,8 @@ float srgb_encode_sample(float v) {
   // (v.pow(1 / 2.4) * 1.055) - 0.055 where v > 0.0031308 (libvips 8.14
   // compares with the constant in double).
   if (static_cast<double>(v) <= 0.0031308) return linear1(static_cast<float>(12.92), v, 0.0f);
-  const auto power = static_cast<float>(std::pow(static_cast<double>(v), 1.0 / 2.4));
+  static const FloatPow power_of(1.0 / 2.4);
+  const float power = power_of(v);
   return linear1(1.0f, linear1(static_cast<float>(1.055), power, 0.0f), static_cast<float>(-0.055));
 }
 
@@ -182,7 +239,8 @@ float srgb_decode_sample(float v) {
   // ((v + 0.055) / 1.055).pow(2.4); v / 12.92 at or below 0.04045.
   if (static_cast<double>(v) <= 0.04045) return linear1(static_cast<float>(1.0 / 12.92), v, 0.0f);
   const float base = linear1(static_cast<float>(1.0 / 1.055), linear1(1.0f, v, static_cast<float>(0.055)), 0.0f);
-  return static_cast<float>(std::pow(static_cast<double>(base), 2.4));
+  static const FloatPow power_of(2.4);
+  return base > 0.0f ? power_of(base) : static_cast<float>(std::pow(static_cast<double>(base), 2.4));
 }
 
 std::optional<Image> convert_in_one_pass(const Image& src, PixelFormat dst) {
