@@ -14,18 +14,47 @@ namespace imgflo::runtime::ops::blur {
 
 namespace {
 
-// The boundary values of a line: the (padded) end samples, or the colour.
-void line_edges(const LineLayout& lay, const LineShape& s, const LineEdges& e, double* left, double* right) {
+// The boundary value at one end of a line (right = the far end): the
+// (padded) end sample, or the colour.
+void line_edge(const LineLayout& lay, const LineShape& s, const LineEdges& e, bool right, double* dst) {
   const int L = lay.lanes();
   if (!e.clamp) {
-    std::copy(e.colour, e.colour + L, left);
-    std::copy(e.colour, e.colour + L, right);
+    std::copy(e.colour, e.colour + L, dst);
   } else if (s.pad > 0) {
-    std::fill(left, left + L, 0.0);
-    std::fill(right, right + L, 0.0);
+    std::fill(dst, dst + L, 0.0);
   } else {
-    lay.load(0, left);
-    lay.load(s.n_in - 1, right);
+    lay.load(right ? s.n_in - 1 : 0, dst);
+  }
+}
+
+// The boundary values of a line.
+void line_edges(const LineLayout& lay, const LineShape& s, const LineEdges& e, double* left, double* right) {
+  line_edge(lay, s, e, false, left);
+  line_edge(lay, s, e, true, right);
+}
+
+// The boundary values of the window of rows [row0, row0 + img.height) of a
+// line (iir_rows): the line's edge rules at its ends, the window's end rows
+// where it ends inside the line.
+void window_edges(const FloatPlane& img, int row0, size_t lane0, int lanes, const LineShape& s, const LineEdges& e,
+                  double* left, double* right) {
+  LineLayout column;  // window row r is sample r
+  column.in = img.row(0) + lane0;
+  column.group_lanes = lanes;
+  column.sample_stride = img.stride;
+  const int last = img.height - 1;
+  // An end sample is read only without padding, where line sample i is window row i - row0.
+  if (row0 == 0) {
+    line_edge(column, s, e, false, left);
+  } else {
+    column.load(0, left);
+  }
+  if (row0 + img.height == s.n_out) {
+    LineLayout line = column;
+    line.in = img.row(s.pad > 0 ? 0 : s.n_in - 1 - row0) + lane0;  // sample 0 = the line's last input row
+    line_edge(line, LineShape{1, s.n_out, s.pad}, e, true, right);
+  } else {
+    column.load(last, right);
   }
 }
 
@@ -127,26 +156,27 @@ void fir_line(const std::vector<float>& kernel, const LineLayout& lay, const Lin
 }
 
 IMGFLO_VECTOR_CLONES
-void iir_rows(const IirCoefficients& c, const FloatPlane& img, size_t lane0, int lanes, const LineShape& s,
-              const LineEdges& e, double* scratch) {
-  const int L = lanes, n = s.n_out;
+void iir_rows(const IirCoefficients& c, const FloatPlane& img, int row0, size_t lane0, int lanes, const LineShape& s,
+              const LineEdges& e, double* scratch, const CausalCarry& carry) {
+  const int L = lanes, n = img.height;
   const double b = c.b, a1 = c.a[0], a2 = c.a[1], a3 = c.a[2];
   double* y[3] = {scratch, scratch + L, scratch + 2 * L};  // newest .. oldest
   double* right = scratch + 3 * L;
 
-  LineLayout column;  // the lanes as a line down the rows, for the edge values
-  column.in = img.row(s.pad) + lane0;
-  column.group_lanes = L;
-  column.sample_stride = img.stride;
-  line_edges(column, s, e, y[0], right);
-  std::copy(y[0], y[0] + L, y[1]);
-  std::copy(y[0], y[0] + L, y[2]);
+  window_edges(img, row0, lane0, L, s, e, y[0], right);
+  if (carry.in) {
+    std::copy(carry.in, carry.in + 3 * static_cast<size_t>(L), scratch);
+  } else {
+    std::copy(y[0], y[0] + L, y[1]);
+    std::copy(y[0], y[0] + L, y[2]);
+  }
 
-  // Causal pass: row k holds input k - pad (zero outside), replaced by w[k].
+  // Causal pass: window row k (line row row0 + k) holds input row0 + k - pad
+  // (zero outside), replaced by w[row0 + k].
   for (int k = 0; k < n; ++k) {
     float* row = img.row(k) + lane0;
     if (k + 2 < n) prefetch_segment(img.row(k + 2) + lane0, L);
-    const bool inside = k >= s.pad && k < s.pad + s.n_in;
+    const bool inside = row0 + k >= s.pad && row0 + k < s.pad + s.n_in;
     const double* __restrict y1 = y[0];
     const double* __restrict y2 = y[1];
     double* __restrict y3 = y[2];
@@ -158,6 +188,9 @@ void iir_rows(const IirCoefficients& c, const FloatPlane& img, size_t lane0, int
     }
     std::swap(y[1], y[2]);  // (y1, y2, y3) -> (y3, y1, y2)
     std::swap(y[0], y[1]);
+    if (k == carry.out_row && carry.out) {
+      for (int j = 0; j < 3; ++j) std::copy(y[j], y[j] + L, carry.out + static_cast<size_t>(j) * L);
+    }
   }
   for (int l = 0; l < L; ++l) {
     double v[3];

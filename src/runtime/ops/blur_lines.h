@@ -93,9 +93,25 @@ void fir_line(const std::vector<float>& kernel, const LineLayout& lay, const Lin
 
 // The IIR down the rows of `img` for the floats [lane0, lane0 + lanes) of
 // every row, in place, streaming whole row segments (cache friendly for the
-// vertical pass). Input sample i is row s.pad + i; output k is row k.
-// REQUIRES: img.height == s.n_out.
-void iir_rows(const IirCoefficients& c, const FloatPlane& img, size_t lane0, int lanes, const LineShape& s,
-              const LineEdges& e, double* scratch);
+// vertical pass). `img` holds the rows [row0, row0 + img.height) of the
+// line's n_out output rows: input sample i is line row s.pad + i; output k
+// is line row k. At the line's ends the recursions start from the edge rules
+// above; at an end of the window inside the line they start as if the line
+// were clamped there (the window's end row repeated), which differs from the
+// whole line's result by the recursion's decay over the distance to that end
+// (iir_settle_rows tells how far to keep from it).
+//
+// `carry` links windows computed in order down the line: the causal state
+// where the previous window left it replaces the edge rule at the window's
+// top, and the state after a given row is saved for the next window, so the
+// causal pass is exactly the whole line's.
+// REQUIRES: 0 <= row0, row0 + img.height <= s.n_out, img.height >= 1.
+struct CausalCarry {
+  const double* in = nullptr;  // 3 * lanes: w[row0 - 1], w[row0 - 2], w[row0 - 3]; null = edge rules
+  double* out = nullptr;       // 3 * lanes: where the state after window row out_row goes; null = none
+  int out_row = -1;
+};
+void iir_rows(const IirCoefficients& c, const FloatPlane& img, int row0, size_t lane0, int lanes,
+              const LineShape& s, const LineEdges& e, double* scratch, const CausalCarry& carry = {});
 
 }  // namespace imgflo::runtime::ops::blur

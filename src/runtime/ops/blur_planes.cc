@@ -49,8 +49,8 @@ class LineFilter {
     }
   }
   // REQUIRES: iir(); lanes <= max_lanes.
-  void rows(const FloatPlane& img, size_t lane0, int lanes, Scratch& s) const {
-    iir_rows(coeff_, img, lane0, lanes, shape_, edges_, s.data());
+  void rows(const FloatPlane& img, int row0, size_t lane0, int lanes, Scratch& s, const CausalCarry& carry) const {
+    iir_rows(coeff_, img, row0, lane0, lanes, shape_, edges_, s.data(), carry);
   }
 
  private:
@@ -121,25 +121,37 @@ std::optional<Error> blur_rows(const RowReader& src, int width, int height, cons
 
 std::optional<Error> blur_columns(const FloatPlane& img, const Axis& axis, const Edges& edges, const Stop& stop) {
   if (axis.is_identity()) return stop.check();
+  if (axis.resolved() == Filter::kIir) return blur_column_window(img, 0, img.height, axis, edges, stop);
   const int nc = img.channels, g = axis.growth();
-  const LineShape shape{img.height - 2 * g, img.height, g};
-  const int per_job = axis.resolved() == Filter::kIir ? kColumnsPerStrip : kColumnsPerLine;
-  const LineFilter filter(axis, edges, nc, shape, per_job * nc);
-  const int jobs = (img.width + per_job - 1) / per_job;
-  std::vector<Scratch> scratch =
-      worker_scratch(jobs, filter.iir() ? iir_rows_scratch(per_job * nc) : filter.line_scratch());
+  const LineFilter filter(axis, edges, nc, LineShape{img.height - 2 * g, img.height, g}, kColumnsPerLine * nc);
+  const int jobs = (img.width + kColumnsPerLine - 1) / kColumnsPerLine;
+  std::vector<Scratch> scratch = worker_scratch(jobs, filter.line_scratch());
   auto pass = [&](int j, int worker) {
-    const int x = j * per_job, lanes = std::min(per_job, img.width - x) * nc;
-    if (filter.iir()) {
-      filter.rows(img, static_cast<size_t>(x) * nc, lanes, scratch[worker]);
-      return;
-    }
+    const int x = j * kColumnsPerLine;
     LineLayout lay;
     lay.in = img.row(g) + static_cast<size_t>(x) * nc;
     lay.out = img.row(0) + static_cast<size_t>(x) * nc;
-    lay.group_lanes = lanes;
+    lay.group_lanes = std::min(kColumnsPerLine, img.width - x) * nc;
     lay.sample_stride = img.stride;
     filter.line(lay, scratch[worker]);
+  };
+  return parallel_for(jobs, stop, pass, static_cast<int>(scratch.size()));
+}
+
+std::optional<Error> blur_column_window(const FloatPlane& win, int row0, int rows, const Axis& axis,
+                                        const Edges& edges, const Stop& stop, const CausalCarry& carry) {
+  const int nc = win.channels, g = axis.growth();
+  const LineFilter filter(axis, edges, nc, LineShape{rows - 2 * g, rows, g}, kColumnsPerStrip * nc);
+  const int jobs = (win.width + kColumnsPerStrip - 1) / kColumnsPerStrip;
+  std::vector<Scratch> scratch = worker_scratch(jobs, iir_rows_scratch(kColumnsPerStrip * nc));
+  auto pass = [&](int j, int worker) {
+    const int x = j * kColumnsPerStrip, lanes = std::min(kColumnsPerStrip, win.width - x) * nc;
+    const size_t lane0 = static_cast<size_t>(x) * nc;
+    CausalCarry block;  // this block's lanes of the carried states
+    if (carry.in) block.in = carry.in + 3 * lane0;
+    if (carry.out) block.out = carry.out + 3 * lane0;
+    block.out_row = carry.out_row;
+    filter.rows(win, row0, lane0, lanes, scratch[worker], block);
   };
   return parallel_for(jobs, stop, pass, static_cast<int>(scratch.size()));
 }

@@ -20,6 +20,7 @@
 
 #include "core/deadline.h"
 #include "core/error.h"
+#include "runtime/ops/blur_lines.h"
 #include "runtime/ops/float_image.h"
 #include "runtime/ops/iir_gaussian.h"
 
@@ -59,5 +60,19 @@ std::optional<Error> blur_rows(const RowReader& src, int width, int height, cons
 // g = axis.growth() (the rows above and below are zero); every row receives
 // the output.
 std::optional<Error> blur_columns(const FloatPlane& img, const Axis& axis, const Edges& edges, const Stop& stop);
+
+// The vertical IIR pass of blur_columns over a window of its rows, in place:
+// `win` holds rows [row0, row0 + win.height) of the `rows`-row image
+// blur_columns would filter. Rows at the image's ends get blur_columns'
+// result; the others differ from it by at most the IIR's decay over their
+// distance to a window end inside the image (iir_settle_rows).
+// With `carry`, windows computed in order down the image continue each
+// other's causal pass exactly (blur_lines.h): `in` is the state saved by the
+// previous window (which then ended at row0), `out` receives the state after
+// window row `out_row`; both hold 3 * win.width * channels doubles.
+// REQUIRES: axis.resolved() == Filter::kIir; 0 <= row0,
+// row0 + win.height <= rows, win.height >= 1.
+std::optional<Error> blur_column_window(const FloatPlane& win, int row0, int rows, const Axis& axis,
+                                        const Edges& edges, const Stop& stop, const CausalCarry& carry = {});
 
 }  // namespace imgflo::runtime::ops::blur

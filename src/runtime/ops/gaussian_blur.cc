@@ -10,12 +10,16 @@
 // abyss-policy: what lies past the edges (clamp = the edge pixel repeated,
 // black, white, none = transparent / 0); see blur_planes.h for how FIR and
 // IIR apply it.
+// Memory: with clip-extent and an IIR vertical pass the blur streams in
+// strips of rows (blur_stream.h); otherwise both passes hold the whole float
+// image.
 // Extent: unchanged with clip-extent (the default). Without it, each axis
 // grows by len / 2 pixels on both sides, len being that axis' FIR length
 // (GEGL uses it for the IIR too).
 // Defaults (0.3.10): std-dev-x = std-dev-y = 1.5 (0..1500), filter auto,
 // abyss-policy clamp, clip-extent true.
 #include "runtime/ops/blur_planes.h"
+#include "runtime/ops/blur_stream.h"
 #include "runtime/ops/ops.h"
 
 namespace imgflo::runtime::ops {
@@ -73,6 +77,11 @@ class GaussianBlur final : public SpecOp {
 
     const int gx = plan.x.growth(), gy = plan.y.growth();
     if (auto e = ctx.check_size(int64_t{src.width()} + 2 * gx, int64_t{src.height()} + 2 * gy)) return *e;
+    if (auto strips = blur::plan_strips(plan.x, plan.y, src.height())) {
+      auto pixels = blur::blur_streamed(src.pixels, plan.x, plan.y, plan.edges, *strips, ctx.stop());
+      if (!pixels.ok()) return pixels.take_error();
+      return Image{*pixels, work, src.x, src.y};
+    }
     auto out = horizontal_pass(src, plan, ctx);
     if (!out.ok()) return out.take_error();
     if (auto e = blur::blur_columns(out->plane, plan.y, plan.edges, ctx.stop())) return *e;

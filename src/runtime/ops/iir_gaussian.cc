@@ -1,5 +1,6 @@
 #include "runtime/ops/iir_gaussian.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace imgflo::runtime::ops::blur {
@@ -75,6 +76,22 @@ IirCoefficients iir_coefficients(float sigma) {
   c.m[2][1] = s * (a1 * a2 + a3 + a2 * a2 * a3 - a1 * a3 * a3 - a3 * a3 * a3 - a2 * a3);
   c.m[2][2] = s * a3 * (a1 + a2 * a3);
   return c;
+}
+
+int iir_settle_rows(const IirCoefficients& c, double eps, int limit) {
+  double w[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};  // per unit start: newest .. oldest
+  for (int k = 0; k < limit; ++k) {
+    double worst = 0;
+    for (auto& s : w) {
+      const double v = c.a[0] * s[0] + c.a[1] * s[1] + c.a[2] * s[2];
+      s[2] = s[1];
+      s[1] = s[0];
+      s[0] = v;
+      worst = std::max({worst, std::abs(s[0]), std::abs(s[1]), std::abs(s[2])});
+    }
+    if (worst < eps) return k + 1;
+  }
+  return limit;
 }
 
 }  // namespace imgflo::runtime::ops::blur

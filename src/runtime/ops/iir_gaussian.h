@@ -39,4 +39,11 @@ struct IirCoefficients {
 };
 IirCoefficients iir_coefficients(float sigma);
 
+// How many samples it takes a wrong recursion state to fade below `eps`
+// times its size: the first k at which the homogeneous recursion
+// w[i] = a1 w[i-1] + a2 w[i-2] + a3 w[i-3], started from any unit state,
+// stays under eps for three samples. At most `limit` (returned when the
+// decay is slower).
+int iir_settle_rows(const IirCoefficients& c, double eps, int limit);
+
 }  // namespace imgflo::runtime::ops::blur
