@@ -67,8 +67,11 @@ EOF
 png_diff() {
   vips subtract "$1" "$2" "$TMP/d.v"
   vips abs "$TMP/d.v" "$TMP/a.v"
-  vips relational_const "$TMP/a.v" "$TMP/n.v" more 0
-  echo "$(vips max "$TMP/a.v" | cut -d. -f1) $(vips stats "$TMP/n.v" | awk 'NR == 2 {printf "%.0f", $3 / 255}')"
+  vips relational_const "$TMP/a.v" "$TMP/n.v" more 0   # 255 where they differ
+  local samples
+  samples=$(($(vipsheader -f width "$1") * $(vipsheader -f height "$1") * $(vipsheader -f bands "$1")))
+  echo "$(vips max "$TMP/a.v" | cut -d. -f1) $(awk -v a="$(vips avg "$TMP/n.v")" -v n="$samples" \
+    'BEGIN {printf "%.0f", a / 255 * n}')"
 }
 
 OUT=$TMP/section.md
@@ -88,7 +91,8 @@ OUT=$TMP/section.md
     ref=${ref//\{jpeg\}/$JPEG}
     # shellcheck disable=SC2086
     read -r vrss vcpu <<<"$(measure $ref)"
-    echo "| $graph | \`${ref//$TMP\//}\` | $vrss | $vcpu | 1 | 1 |"
+    shown=${ref//$TMP\//}
+    echo "| $graph | \`${shown//$DATA\//}\` | $vrss | $vcpu | 1 | 1 |"
     rows=("after|$BUILD/imgflo-process")
     [[ -z $BEFORE ]] || rows=("before|$BEFORE" "${rows[@]}")
     for row in "${rows[@]}"; do
