@@ -15,7 +15,7 @@ namespace {
 constexpr double kSettle = 1.0 / (1 << 20);  // what is left of a wrong recursion state at a strip's edge
 constexpr int kMinStrip = 64;                 // rows per strip, at least
 constexpr int kMaxStrip = 1024;               // and at most
-constexpr int kOverlapsPerStrip = 2;          // strip = 2 overlaps: the passes filter 1.5x the rows
+constexpr int kOverlapsPerStrip = 1;          // strip = overlap: the passes filter each row twice
 constexpr int kCachedStrips = 2;              // the strip being read and the next one
 
 // What the lazy output holds: its input (a reference), the blur, and the
@@ -35,7 +35,7 @@ struct State {
   const Stop stop;
 
   std::mutex mutex;  // one strip at a time (each strip's passes are parallel); guards the rest
-  FloatImage window;  // strip + 2 overlap rows
+  FloatImage window;  // strip + 2 overlap rows (strip + overlap when read in order)
   std::vector<double> carry_in, carry_out;
   int carried_row = -1;  // the row carry_in continues the causal pass at; -1 = none
 };

@@ -20,9 +20,12 @@
 // recompute them.
 //
 // Memory: (strip + 2 overlap) float rows of work space plus two cached
-// strips of float rows, strip = 2 overlap (64..1024 rows): about 8 overlaps
-// of rows, i.e. it grows with the width and with sigma-y.
-// CPU: each row goes through the passes 1.5 times in order (2 times at most).
+// strips of float rows, strip = overlap (64..1024 rows): about 5 overlaps of
+// rows, i.e. it grows with the width and with sigma-y (at 6600 RGB pixels
+// wide and sigma 10: 61 MB, where the whole image would take 348 MB).
+// CPU: read in order, each row goes through the passes twice (strip +
+// overlap rows per strip); strips asked for out of order cost 3 times.
+// (strip = 2 overlaps measured 35 MB more at sigma 10 for 6% less CPU.)
 //
 // Thread-safety: the image may be computed by any number of libvips threads.
 // Cancellation: each strip's passes poll a copy of `stop`; when it fires the
