@@ -76,7 +76,7 @@ png_diff() {
 
 OUT=$TMP/section.md
 {
-  echo "## Gaussian blur streaming (bench/blur.sh)"
+  echo "## Issue 12: streamed Gaussian blur (bench/blur.sh)"
   echo
   echo "Command: \`$INVOCATION\`; load before: $(load_average)"
   machine_facts
