@@ -35,9 +35,7 @@ while (($#)); do
 done
 
 JPEG="Q=90,interlace,optimize_coding,subsample_mode=off,strip"   # what imgflo writes
-IN=$DATA/in-6600x4400.jpg
-mkdir -p "$DATA"
-[[ -s $IN ]] || vips thumbnail "$ROOT/examples/mountains.png" "${IN}[Q=90]" 6600 --height 4400 --size force
+IN=$(large_jpeg_input)
 
 # Prints "peak_MB cpu_s" (medians over RUNS runs) of one command, or "failed".
 measure() {

@@ -230,3 +230,12 @@ parse_record_and_count() {
     shift
   done
 }
+
+# The 29 MP input of the issue-12 benches: a 6600x4400 JPEG Q90 made once from
+# examples/mountains.png into DATA; prints its path.
+large_jpeg_input() {
+  local in=$DATA/in-6600x4400.jpg
+  mkdir -p "$DATA"
+  [[ -s $in ]] || vips thumbnail "$ROOT/examples/mountains.png" "${in}[Q=90]" 6600 --height 4400 --size force
+  echo "$in"
+}
