@@ -27,7 +27,9 @@
 // bit for bit, and area row a is final after step a + iterations - 1. The
 // scan keeps iterations + a batch of area rows per channel and the last
 // kKeptRows output rows; libvips asks for tiles roughly top to bottom, and a
-// request above the kept rows restarts the scan from the top (slow, exact).
+// request above the kept rows restarts the scan from the top (exact) with
+// twice as many rows kept, so a consumer reaching further back (a blur's
+// overlap) costs a few restarts, at most the whole image kept.
 // Tiles are served under a lock; the three channels of a batch of steps are
 // computed in parallel.
 #include "runtime/ops/float_image.h"
@@ -48,7 +50,7 @@ namespace imgflo::runtime::ops {
 namespace {
 
 constexpr int kBatchSteps = 64;  // wavefront steps (input rows read) per batch
-constexpr int kKeptRows = 384;   // output rows kept for tiles behind the scan
+constexpr int kKeptRows = 384;   // output rows kept at first for tiles behind the scan
 constexpr int kChannels = 4;     // R', G', B' smoothed, A copied
 
 float axis_metric(float before, float centre, float after) {
@@ -102,16 +104,17 @@ class NoiseScan {
         area_width_(width + 2 * iterations),
         area_height_(height + 2 * iterations),
         planes_(kChannels, RingPlane(area_width_, kBatchSteps + iterations + 2)),
-        kept_(static_cast<size_t>(kKeptRows) * width * kChannels) {}
+        kept_rows_(std::min(kKeptRows, height)),
+        kept_(static_cast<size_t>(kept_rows_) * width * kChannels) {}
 
   // Copies the output pixels of `out` from the scan; false when the input
   // could not be read or `stop` was requested.
   bool fill(const OutputTile& out, const Stop& stop) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    constexpr int kChunk = kKeptRows - kBatchSteps;  // rows still kept after producing them
     for (int y = out.area.y; y < out.area.bottom();) {
-      if (y < done() - kKeptRows) restart();
-      const int end = std::min(out.area.bottom(), y + kChunk);
+      if (y < done() - kept_rows_) restart();
+      // Rows still kept after producing them (a batch may overshoot).
+      const int end = std::min(out.area.bottom(), y + std::max(1, kept_rows_ - kBatchSteps));
       if (!produce_until(end, stop)) return false;
       for (; y < end; ++y) {
         const float* src = kept_row(y) + static_cast<size_t>(out.area.x) * kChannels;
@@ -122,12 +125,15 @@ class NoiseScan {
   }
 
  private:
-  // Output rows [0, done()) have been computed (the last kKeptRows are kept).
+  // Output rows [0, done()) have been computed (the last kept_rows_ are kept).
   int done() const { return std::clamp(next_step_ - 2 * iterations_ + 1, 0, height_); }
-  float* kept_row(int y) { return kept_.data() + static_cast<size_t>(y % kKeptRows) * width_ * kChannels; }
+  float* kept_row(int y) { return kept_.data() + static_cast<size_t>(y % kept_rows_) * width_ * kChannels; }
 
   void restart() {
-    spdlog::debug("noise-reduction: a tile above the kept rows, scanning again from the top");
+    kept_rows_ = std::min(2 * kept_rows_, height_);
+    spdlog::debug("noise-reduction: a tile above the kept rows, scanning again from the top, keeping {} rows",
+                  kept_rows_);
+    kept_.resize(static_cast<size_t>(kept_rows_) * width_ * kChannels);
     next_step_ = 1;
     loaded_ = 0;
   }
@@ -199,6 +205,7 @@ class NoiseScan {
   RowReader input_;
   const int width_, height_, iterations_, area_width_, area_height_;
   std::vector<RingPlane> planes_;  // guarded by mutex_, like the state below
+  int kept_rows_;  // output row y is kept in row y % kept_rows_ of kept_
   std::vector<float> kept_;
   int next_step_ = 1;  // the next wavefront step
   int loaded_ = 0;     // area rows [0, loaded_) have been loaded
