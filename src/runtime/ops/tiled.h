@@ -7,7 +7,8 @@
 //                  .reach = {1, 1, 1, 1}};
 //   auto out = tiled_image(convert(img, fmt::kRGBAFloat).pixels, spec, ctx.stop(),
 //                          [](const InputWindow& in, const OutputTile& out, const Stop& stop) {
-//                            for (int y = out.area.top(); ...) ... in.at(x + dx, y + dy) ...
+//                            for (int y = out.area.y; y < out.area.bottom(); ++y) ...
+//                              ... out.at(x, y)[b] = f(in.at(x - 1 + dx, y - 1 + dy)[b], ...) ...
 //                            return true;   // false: stopped mid-tile
 //                          });
 //   if (!out.ok()) return out.take_error();
@@ -19,7 +20,8 @@
 // [cx - reach.left, cx + reach.right] x [cy - reach.top, cy + reach.bottom]
 // around that centre (cx, cy). A tile of output pixels gets the union of those
 // rectangles as its InputWindow; window pixels outside the input are 0
-// (transparent black, like GEGL's abyss). The tile function may read any
+// (transparent black, like GEGL's abyss), or, with TiledSpec::zero_outside
+// false, the window is clipped to the input. The tile function may read any
 // window pixel and must write every pixel of its OutputTile.
 //
 // Exactness. When the tile function computes each output pixel only from
@@ -40,7 +42,8 @@
 // Stop, and windows are views of it: memory grows with the area again, as
 // for a whole-image op, and the result is the same.
 //
-// Stop. `stop` is copied into the image. Each tile first checks it, and the
+// Stop. `stop` is copied into the image (its deadline's clock must outlive
+// the image, as for any Deadline). Each tile first checks it, and the
 // tile function gets it to poll inside long tiles (return false once it is
 // requested). A stopped tile fails the libvips evaluation; runtime/vips_eval's
 // evaluate()/materialize() then report the Stop's error.
