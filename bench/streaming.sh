@@ -35,9 +35,7 @@ while (($#)); do
 done
 
 JPEG="Q=90,interlace,optimize_coding,subsample_mode=off,strip"  # what imgflo writes
-INPUT=$DATA/in-6600x4400.jpg
-mkdir -p "$DATA"
-[[ -s $INPUT ]] || vips thumbnail "$ROOT/examples/mountains.png" "${INPUT}[Q=90]" 6600 --height 4400 --size force
+INPUT=$(large_jpeg_input)
 { echo "1 101 101 0"; for _ in $(seq 101); do echo 1; done; } >"$TMP/vertical101.mat"
 
 # graph | plain-vips stand-in ({in}, {out}, {tmp} substituted)
@@ -79,7 +77,7 @@ ratio() { awk -v a="${1% *}" -v b="${2% *}" 'BEGIN { if (b > 0 && a > 0) printf 
 
 SECTION=$DATA/streaming-$(date -u +%Y%m%d-%H%M%S).md
 {
-  echo "## Streaming float ops: peak RSS per job on a 29 MP JPEG (bench/streaming.sh)"
+  echo "## Issue 12 §3, streaming float ops: peak RSS per job on a 29 MP JPEG (bench/streaming.sh)"
   echo
   echo "Command: \`$INVOCATION\` — one run each under \`/usr/bin/time -v\`:" \
        "\`imgflo-process --timeout 0 GRAPH.jpg OUT input=6600x4400.jpg\` (defaults of each graph);" \
