@@ -8,14 +8,15 @@
 //   out.rgb = LUT[index].rgb, out.a = LUT[index].a * in.a,
 //   index = (int) clamp(Y * 2047, 0, 2047)
 // with the 2048-entry LUT of gradient_map.h, built per run from the property
-// values. Lazy: a ushort index image mapped through the LUT (vips maplut),
-// so the image streams. Extent: the input's.
+// values. Lazy: one pass per pixel (runtime/point_kernel.h), so the image
+// streams. Extent: the input's.
 #include "runtime/ops/gradient_map.h"
 
-#include "runtime/ops/lut_image.h"
 #include "runtime/ops/ops.h"
+#include "runtime/point_kernel.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 
 namespace imgflo::runtime::ops {
@@ -93,19 +94,29 @@ std::vector<PropSpec> gradient_properties() {
   return props;
 }
 
-// The same index as gradient_lut_index(), for every pixel, as a ushort image.
-VImage index_image(const VImage& y) {
-  const double top = kGradientLutSize - 1;
-  const VImage scaled = y * top;  // float, rounded like the original's float product
-  const VImage capped = (scaled > top).ifthenelse(top, scaled);
-  return capped.cast(VIPS_FORMAT_USHORT);  // truncates; negatives clip to 0
+// gradient_lut_index() as the libvips chain it was first written as computes
+// it: y x 2047 in float, capped at 2047, cast to ushort (clip, truncate).
+int chain_index(float y) {
+  const float top = kGradientLutSize - 1;
+  const float scaled = top * y + 0.0f;
+  const float capped = static_cast<double>(scaled) > top ? top : scaled;
+  if (!(capped > 0.0f)) return 0;
+  return static_cast<int>(capped);
 }
 
-VImage lut_to_image(const GradientLut& lut) {
-  std::vector<float> flat;
-  flat.reserve(lut.size() * 4);
-  for (const auto& e : lut) flat.insert(flat.end(), e.begin(), e.end());
-  return lut_image(flat, 4);
+// One pass over "Y(')A float": out.rgb = LUT[index].rgb, out.a = LUT[index].a x in.a.
+VImage map_through(const VImage& ya, std::shared_ptr<const GradientLut> lut) {
+  return point_map({ya}, 4, VIPS_FORMAT_FLOAT, [lut](const void* const* in, void* out, int width) {
+    const auto* s = static_cast<const float*>(in[0]);
+    auto* d = static_cast<float*>(out);
+    for (int x = 0; x < width; ++x, s += 2, d += 4) {
+      const auto& e = (*lut)[static_cast<size_t>(chain_index(s[0]))];
+      d[0] = e[0];
+      d[1] = e[1];
+      d[2] = e[2];
+      d[3] = e[3] * s[1];
+    }
+  });
 }
 
 class GradientMap final : public SpecOp {
@@ -121,13 +132,9 @@ class GradientMap final : public SpecOp {
       colours[i] = p.color("color" + std::to_string(i + 1));
       positions[i] = p.number("stop" + std::to_string(i + 1));
     }
-    const GradientLut lut = build_gradient_lut(gradient_stops(colours, positions, srgb));
-
+    auto lut = std::make_shared<const GradientLut>(build_gradient_lut(gradient_stops(colours, positions, srgb)));
     const Image src = convert(*in.input, srgb ? kYpAFloat : fmt::kYAFloat);
-    const VImage mapped = index_image(src.pixels.extract_band(0)).maplut(lut_to_image(lut));
-    const VImage colour = mapped.extract_band(0, VImage::option()->set("n", 3));
-    const VImage alpha = mapped.extract_band(3) * src.pixels.extract_band(1);
-    return Image{join_bands(colour, alpha), srgb ? fmt::kRpGpBpAFloat : fmt::kRGBAFloat, src.x, src.y};
+    return Image{map_through(src.pixels, std::move(lut)), srgb ? fmt::kRpGpBpAFloat : fmt::kRGBAFloat, src.x, src.y};
   }
 };
 
