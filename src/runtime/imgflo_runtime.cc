@@ -18,6 +18,7 @@
 #include "runtime/output_options.h"
 #include "runtime/rescale.h"
 #include "runtime/rescale_drawn.h"
+#include "runtime/shrink_on_load.h"
 #include "runtime/runtime.h"
 
 #include <spdlog/spdlog.h>
@@ -170,11 +171,13 @@ class ImgfloExecutable final : public Executable {
     auto plan = plan_rescale(size->width, size->height, rr, limits.max_pixels);
     if (!plan.ok()) return plan.take_error();
     // A smart crop reads the scaled pixels twice: no one-pass stream then.
-    auto img = decode(bytes, {limits, shrink_on_load_factor(size->width, size->height, *plan), req.stop,
-                              sequential && !needs_smart_crop(*plan),
+    const int shrink = shrink_on_load_factor(size->type, size->width, size->height, *plan);
+    auto img = decode(bytes, {limits, shrink, req.stop, sequential && !needs_smart_crop(*plan),
                               vector_scale(size->width, size->height, plan->exact_width, plan->exact_height)});
     if (!img.ok()) return img;
-    const Image scaled = is_vector(size->type) ? rescale_drawn(*img, *plan) : rescale(*img, *plan);
+    const Image scaled = is_vector(size->type)
+                             ? rescale_drawn(*img, *plan)
+                             : rescale(*img, plan_for_shrunk(*plan, size->type, size->width, size->height, shrink));
     if (Status st = resolve_smart_crop(scaled, *plan, req.stop); !st.ok()) return st.take_error();
     return fit_to_box(scaled, *plan, pad);
   }

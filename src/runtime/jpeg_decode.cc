@@ -159,6 +159,12 @@ bool begin_stream(JpegStream& s) {
   return true;
 }
 
+bool calc_dimensions(Decompressor& d) {
+  if (setjmp(d.err.jump)) return false;
+  jpeg_calc_output_dimensions(&d.cinfo);
+  return true;
+}
+
 int generate_rows(VipsRegion* out, void*, void* a, void*, gboolean*) {
   auto* s = static_cast<JpegStream*>(a);
   const VipsRect& r = out->valid;
@@ -227,6 +233,14 @@ Result<JpegInfo> read_jpeg_info(std::string_view bytes) {
   const int bands = d.cinfo.out_color_space == JCS_GRAYSCALE ? 1 : d.cinfo.out_color_space == JCS_CMYK ? 4 : 3;
   return JpegInfo{static_cast<int>(d.cinfo.image_width), static_cast<int>(d.cinfo.image_height), bands,
                   orientation(d.cinfo)};
+}
+
+Result<std::pair<int, int>> jpeg_decoded_size(std::string_view bytes, int shrink) {
+  Decompressor d;
+  if (!start(d, bytes, false)) return undecodable(d.err.message);
+  configure(d.cinfo, shrink);
+  if (!calc_dimensions(d)) return undecodable(d.err.message);
+  return std::pair<int, int>(static_cast<int>(d.cinfo.output_width), static_cast<int>(d.cinfo.output_height));
 }
 
 Result<vips::VImage> decode_jpeg(std::string_view bytes, int shrink, const Stop& stop) {

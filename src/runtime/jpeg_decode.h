@@ -20,6 +20,7 @@
 #include <vips/vips8>
 
 #include <string_view>
+#include <utility>
 
 namespace imgflo::runtime {
 
@@ -32,6 +33,12 @@ struct JpegInfo {
 
 // Header only. kUndecodable when the header is unreadable.
 Result<JpegInfo> read_jpeg_info(std::string_view bytes);
+
+// The width and height (as stored) that decode_jpeg()/stream_jpeg() give at
+// `shrink` (1, 2, 4 or 8), from the header: libjpeg's own computation, the
+// ceiling of side / shrink (shrink_on_load.h relies on it). kUndecodable
+// when the header is unreadable.
+Result<std::pair<int, int>> jpeg_decoded_size(std::string_view bytes, int shrink);
 
 // Decodes to a memory VImage: 1 band (B_W), 3 (sRGB) or 4 (CMYK, Adobe
 // inversion undone, so 0 = no ink). `shrink` is 1, 2, 4 or 8. Polls `stop`

@@ -3,6 +3,7 @@
 #include "core/json.h"
 #include "runtime/codec.h"
 #include "runtime/frame_encode.h"
+#include "runtime/shrink_on_load.h"
 #include "runtime/vips_eval.h"
 #include "runtime/webp_container.h"
 
@@ -60,7 +61,7 @@ Result<Work> working_copy(std::string_view bytes, const ImageSize& in, const Dec
   (in.width >= in.height ? toward.width : toward.height) = std::min(longest, kPlaceholderWorkSide);
   auto plan = plan_rescale(in.width, in.height, toward, limits.max_pixels);
   if (!plan.ok()) return plan.take_error();
-  DecodeOptions options{limits, shrink_on_load_factor(in.width, in.height, *plan), stop, true,
+  DecodeOptions options{limits, shrink_on_load_factor(in.type, in.width, in.height, *plan), stop, true,
                         vector_scale(in.width, in.height, plan->exact_width, plan->exact_height)};
   auto decoded = decode(bytes, options);
   if (!decoded.ok()) return decoded.take_error();

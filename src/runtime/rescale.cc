@@ -242,13 +242,6 @@ Result<RescalePlan> plan_rescale(int in_w, int in_h, const RescaleRequest& req, 
   return plan;
 }
 
-int shrink_on_load_factor(int in_w, int in_h, const RescalePlan& plan) {
-  for (int f : {8, 4, 2}) {
-    if (in_w / f >= plan.out_width && in_h / f >= plan.out_height) return f;
-  }
-  return 1;
-}
-
 int gegl_box_samples(double scale_x, double scale_y, bool horizontal) {
   const double inv_x = 1.0 / scale_x, inv_y = 1.0 / scale_y;
   // The box filter takes over when either axis shrinks by 2 or more.
@@ -266,8 +259,8 @@ int gegl_rendered_rows(int in_h, double scale_y, int out_h) {
 
 Image rescale(const Image& img, const RescalePlan& plan) {
   const Image linear = convert(img, fmt::kRaGaBaAFloat);
-  const double sx = plan.exact_width / img.width();
-  const double sy = plan.exact_height / img.height();
+  const double sx = plan.exact_width / (plan.source_width > 0 ? plan.source_width : img.width());
+  const double sy = plan.exact_height / (plan.source_height > 0 ? plan.source_height : img.height());
   if (std::abs(sx - 1.0) <= 1e-12 && std::abs(sy - 1.0) <= 1e-12) {
     return place(linear, Rect{0, 0, plan.out_width, plan.out_height});
   }

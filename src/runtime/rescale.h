@@ -72,6 +72,11 @@ struct RescalePlan {
   // smart until resolve_smart_crop() sets it.
   int offset_x = 0;
   int offset_y = 0;
+  // The whole input's extent in the pixels of the image rescale() is given;
+  // 0 = that image's size. Set by plan_for_shrunk() (runtime/shrink_on_load.h)
+  // where a shrunk-on-load decode is a fraction of a pixel larger.
+  double source_width = 0;
+  double source_height = 0;
 };
 
 // Parses and removes "width"/"height" from params, read by
@@ -99,10 +104,6 @@ Result<RescalePlan> plan_rescale(int in_w, int in_h, const RescaleRequest& req, 
 // before they are converted to integers) fits in `max_pixels` and in
 // libvips' coordinate range. `what` names the output in the message.
 Status check_output_size(double width, double height, uint64_t max_pixels, std::string_view what);
-
-// The largest integer shrink-on-load factor (1, 2, 4, 8) that keeps the
-// decoded image at least as large as the planned output.
-int shrink_on_load_factor(int in_w, int in_h, const RescalePlan& plan);
 
 // GEGL 0.4's linear sampler averages up to this many bilinear samples per
 // axis when it shrinks (its box filter).

@@ -5,6 +5,7 @@
 #include "runtime/fit.h"
 #include "runtime/registry.h"
 #include "runtime/rescale.h"
+#include "runtime/shrink_on_load.h"
 #include "runtime/runtime.h"
 #include "core/text.h"
 #include "graph/graph.h"
@@ -256,7 +257,7 @@ TEST(FitShrinkOnLoad, CoverOfALargeJpegDecodesShrunk) {
   g_free(buf);
   const request::Params params = {{"width", "200"}, {"height", "200"}, {"fit", "cover"}, {"gravity", "west"}};
   const RescalePlan plan = plan_for(4320, 3000, params);
-  ASSERT_EQ(shrink_on_load_factor(4320, 3000, plan), 8);
+  ASSERT_EQ(shrink_on_load_factor(ImageType::kJpeg, 4320, 3000, plan), 8);
 
   auto g = graph::parse_fbp_graph("INPORT=n.INPUT:INPUT\nOUTPORT=n.OUTPUT:OUTPUT\nn(gegl/nop)\n", "n.fbp");
   ASSERT_TRUE(g.ok());
