@@ -256,6 +256,10 @@ const std::vector<Setting>& settings() {
        "most pixels over all frames of an animated input, as stored and as the graph gets them after "
        "width/height (checked from the header; finished frames are held as 4 bytes per pixel of it)",
        integer(IMGFLO_FIELD(processor.limits.max_animation_pixels), 1, 1'000'000'000'000LL)},
+      {"IMGFLO_JPEG_BASELINE_ABOVE", "--jpeg-baseline-above", "0 (off: always progressive, as the original)",
+       "JPEG results of more pixels are written baseline, not progressive (the progressive encoder holds "
+       "6 bytes per pixel until the end)",
+       integer(IMGFLO_FIELD(processor.limits.jpeg_baseline_above), 0, 1'000'000'000'000LL)},
       {"IMGFLO_COLOR_MANAGEMENT", "--color-management", nullptr,
        "icc = inputs with an embedded ICC profile (Adobe RGB, CMYK, ...) are converted to sRGB before the graph; "
        "legacy = profiles are ignored, as the original did",

@@ -104,7 +104,13 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
   }
 }
 
-Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality) {
+bool progressive_jpeg(int width, int height, uint64_t jpeg_baseline_above) {
+  const uint64_t pixels = static_cast<uint64_t>(std::max(width, 0)) * static_cast<uint64_t>(std::max(height, 0));
+  return jpeg_baseline_above == 0 || pixels <= jpeg_baseline_above;
+}
+
+Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality,
+                           uint64_t jpeg_baseline_above) {
   const bool png = type == OutputType::kPng;
   PixelFormat target = fmt::kRpGpBpU8;
   if (png) target.model = image.format.model;
@@ -120,6 +126,7 @@ Result<std::string> encode(const Image& image, OutputType type, const Stop& stop
   }
   JpegSettings settings;
   settings.quality = jpeg_quality;
+  settings.progressive = progressive_jpeg(out.width(), out.height(), jpeg_baseline_above);
   return encode_jpeg_pixels(out, settings, stop);
 }
 

@@ -79,7 +79,15 @@ inline constexpr int kJpegQuality = 90;
 // subsampling, R'G'B' (alpha dropped, grey expanded); PNG 8-bit, compression
 // 9, colour type from the image's model (Y', Y'A, R'G'B', R'G'B'A); PNG
 // ignores the quality. Metadata is stripped. Evaluation honours `stop`.
-Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality = kJpegQuality);
+// A JPEG of more than `jpeg_baseline_above` pixels (when not 0) is written
+// baseline instead (DecodeLimits::jpeg_baseline_above): the same pixels,
+// without the progressive encoder's whole-image coefficient buffer.
+Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality = kJpegQuality,
+                           uint64_t jpeg_baseline_above = 0);
+
+// Whether a width x height JPEG is written progressive under a
+// `jpeg_baseline_above` setting (0 = always).
+bool progressive_jpeg(int width, int height, uint64_t jpeg_baseline_above);
 
 // JPEG saver settings: the service's (above) and node-canvas's (canvas/encode.h).
 struct JpegSettings {

@@ -89,6 +89,7 @@ class ImgfloExecutable final : public Executable {
     if (!named.ok()) return named.take_error();
     auto options = take_output_params(params, req.out_type);
     if (!options.ok()) return options.take_error();
+    options->jpeg_baseline_above = req.limits.jpeg_baseline_above;
 
     const auto frames = frame_output(req.out_type);
     if (frames && program_->takes_input()) {

@@ -11,7 +11,7 @@ namespace {
 Result<std::string> encode_bytes(const Image& image, const std::string& out_type, const OutputOptions& options,
                                  const Stop& stop) {
   if (out_type == "jpg" || out_type == "jpeg") {
-    return encode(image, OutputType::kJpeg, stop, options.quality_or(kJpegQuality));
+    return encode(image, OutputType::kJpeg, stop, options.quality_or(kJpegQuality), options.jpeg_baseline_above);
   }
   if (out_type == "png") return encode(image, OutputType::kPng, stop);
   if (out_type == "gif") return encode_frames({image}, FrameFormat::kGif, {}, stop, options);

@@ -34,6 +34,7 @@
 #include "request/params.h"
 #include "runtime/program.h"
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,9 @@ inline constexpr int kMaxQuality = 100;
 struct OutputOptions {
   std::optional<int> quality;  // absent: the output type's default
   bool lossless = false;
+  // Not a request parameter: the server's DecodeLimits::jpeg_baseline_above
+  // (loaders.h), set by the runtime. 0 = JPEG always progressive.
+  uint64_t jpeg_baseline_above = 0;
   int quality_or(int type_default) const { return quality.value_or(type_default); }
 };
 
