@@ -126,7 +126,8 @@ Result<std::string> encode(const Image& image, OutputType type, const Stop& stop
   }
   JpegSettings settings;
   settings.quality = jpeg_quality;
-  settings.progressive = progressive_jpeg(out.width(), out.height(), jpeg_baseline_above);
+  // Optimised Huffman tables need the same whole-image buffer (two passes).
+  settings.progressive = settings.optimize_coding = progressive_jpeg(out.width(), out.height(), jpeg_baseline_above);
   return encode_jpeg_pixels(out, settings, stop);
 }
 

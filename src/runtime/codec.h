@@ -80,8 +80,10 @@ inline constexpr int kJpegQuality = 90;
 // 9, colour type from the image's model (Y', Y'A, R'G'B', R'G'B'A); PNG
 // ignores the quality. Metadata is stripped. Evaluation honours `stop`.
 // A JPEG of more than `jpeg_baseline_above` pixels (when not 0) is written
-// baseline instead (DecodeLimits::jpeg_baseline_above): the same pixels,
-// without the progressive encoder's whole-image coefficient buffer.
+// baseline with libjpeg's standard Huffman tables instead
+// (DecodeLimits::jpeg_baseline_above): the same pixels, a few % more bytes,
+// without the whole-image coefficient buffer that both progressive and
+// optimised tables need.
 Result<std::string> encode(const Image& image, OutputType type, const Stop& stop, int jpeg_quality = kJpegQuality,
                            uint64_t jpeg_baseline_above = 0);
 

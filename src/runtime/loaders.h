@@ -52,10 +52,11 @@ struct DecodeLimits {
   // Embedded ICC profiles: applied (kIcc) or ignored as the original did
   // (kLegacy); IMGFLO_COLOR_MANAGEMENT. See colour_management.h.
   ColourManagement colour = ColourManagement::kIcc;
-  // JPEG results of more than this many pixels are written baseline instead
-  // of progressive: libjpeg's progressive encoder holds every DCT coefficient
-  // of the image until the end (2 bytes per sample: 6 bytes per pixel at
-  // 4:4:4, 174 MB for 29 MP), the baseline one a row of blocks. 0 = always
+  // JPEG results of more than this many pixels are written baseline with
+  // standard Huffman tables instead of progressive with optimised ones:
+  // libjpeg holds every DCT coefficient of the image for either (2 bytes
+  // per sample: 6 bytes per pixel at 4:4:4, 174 MB for 29 MP), baseline
+  // with standard tables a row of blocks; files are ~4 % larger. 0 = always
   // progressive, as the original (the default); IMGFLO_JPEG_BASELINE_ABOVE.
   uint64_t jpeg_baseline_above = 0;
 };

@@ -52,6 +52,11 @@ TEST(JpegBaseline, AboveTheCountTheSamePixelsWrittenBaseline) {
   EXPECT_EQ(*at_count, *progressive);
   EXPECT_FALSE(is_progressive(*baseline));
   EXPECT_TRUE(test::decode_pixels(*baseline).data == test::decode_pixels(*progressive).data);
+  // Standard Huffman tables (optimised ones need the whole-image buffer):
+  // the same as libvips' baseline save without optimize_coding.
+  auto standard = encode_jpeg_pixels(img.pixels, {kJpegQuality, false, false, VIPS_FOREIGN_SUBSAMPLE_OFF}, {});
+  ASSERT_TRUE(standard.ok());
+  EXPECT_EQ(*baseline, *standard);
 }
 
 // Through the imgflo runtime: the server's setting reaches the encoder.
