@@ -19,13 +19,15 @@
 // are cached (two at a time) so that the consumer's small requests do not
 // recompute them.
 //
-// Memory: (strip + 2 overlap) float rows of work space plus two cached
-// strips of float rows, strip = overlap (64..1024 rows): about 5 overlaps of
-// rows, i.e. it grows with the width and with sigma-y (at 6600 RGB pixels
-// wide and sigma 10: 61 MB, where the whole image would take 348 MB).
-// CPU: read in order, each row goes through the passes twice (strip +
-// overlap rows per strip); strips asked for out of order cost 3 times.
-// (strip = 2 overlaps measured 35 MB more at sigma 10 for 6% less CPU.)
+// Memory: (strip + 2 overlap) float rows of work space, overlap rows kept
+// for the next strip, and two cached strips of float rows, strip = overlap
+// (64..1024 rows): about 6 overlaps of rows, i.e. it grows with the width and
+// with sigma-y (at 6600 RGB pixels wide and sigma 10: 74 MB, where the whole
+// image would take 348 MB).
+// CPU: read in order, each input row is converted and filtered horizontally
+// once (the rows below a strip are kept for the next one) and vertically
+// twice (strip + overlap rows per strip); strips asked for out of order
+// cost up to 3 times.
 //
 // Thread-safety: the image may be computed by any number of libvips threads.
 // Cancellation: each strip's passes poll a copy of `stop`; when it fires the
