@@ -1,0 +1,123 @@
+#include "jobs/memory_budget.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+
+namespace imgflo::jobs {
+
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(20);
+
+uint64_t megabytes(uint64_t bytes) { return (bytes + (1u << 20) - 1) >> 20; }
+
+Error too_large(uint64_t bytes, uint64_t limit) {
+  return Error(ErrorKind::kTooLarge,
+               "this image needs about " + std::to_string(megabytes(bytes)) +
+                   " MB to process, more than the server's memory limit of " + std::to_string(megabytes(limit)) +
+                   " MB",
+               {{"estimate_mb", megabytes(bytes)}, {"memory_limit_mb", megabytes(limit)}});
+}
+
+// The first number in `path` (a cgroup limit file or /proc/meminfo's first line
+// in kB when `kb`); nullopt when unreadable or "max".
+std::optional<uint64_t> read_number(const char* path, bool kb) {
+  std::ifstream in(path);
+  std::string word;
+  while (in >> word) {
+    if (word.empty() || word.find_first_not_of("0123456789") != std::string::npos) continue;
+    try {
+      const uint64_t n = std::stoull(word);
+      return kb ? n * 1024 : n;
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+MemoryBudget::Reservation::Reservation(Reservation&& other) noexcept
+    : budget_(std::exchange(other.budget_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
+
+MemoryBudget::Reservation& MemoryBudget::Reservation::operator=(Reservation&& other) noexcept {
+  if (this != &other) {
+    release();
+    budget_ = std::exchange(other.budget_, nullptr);
+    bytes_ = std::exchange(other.bytes_, 0);
+  }
+  return *this;
+}
+
+MemoryBudget::Reservation::~Reservation() { release(); }
+
+void MemoryBudget::Reservation::release() noexcept {
+  if (budget_) budget_->release(bytes_);
+  budget_ = nullptr;
+  bytes_ = 0;
+}
+
+bool MemoryBudget::may_start(uint64_t ticket, uint64_t bytes) const {
+  return *queue_.begin() == ticket && in_use_ + bytes <= limit_;
+}
+
+Result<MemoryBudget::Reservation> MemoryBudget::acquire(uint64_t bytes, const Stop& stop) {
+  if (limit_ == 0) return Reservation(nullptr, 0);
+  std::unique_lock lock(mu_);
+  if (bytes > limit_) {
+    ++refused_;
+    return too_large(bytes, limit_);
+  }
+  if (queue_.empty() && in_use_ + bytes <= limit_) {
+    in_use_ += bytes;
+    ++running_;
+    return Reservation(this, bytes);
+  }
+  const uint64_t ticket = next_ticket_++;
+  queue_.insert(ticket);
+  ++waits_;
+  while (!may_start(ticket, bytes)) {
+    if (auto e = stop.check()) {
+      queue_.erase(ticket);
+      cv_.notify_all();  // the next waiter may be at the head now
+      return *e;
+    }
+    cv_.wait_for(lock, kPoll);
+  }
+  queue_.erase(ticket);
+  in_use_ += bytes;
+  ++running_;
+  cv_.notify_all();  // the next in line may fit too
+  return Reservation(this, bytes);
+}
+
+void MemoryBudget::release(uint64_t bytes) noexcept {
+  {
+    std::lock_guard lock(mu_);
+    in_use_ -= std::min(in_use_, bytes);
+    --running_;
+  }
+  cv_.notify_all();
+}
+
+MemoryBudgetStats MemoryBudget::stats() const {
+  std::lock_guard lock(mu_);
+  return MemoryBudgetStats{limit_, in_use_, running_, queue_.size(), waits_, refused_};
+}
+
+uint64_t default_memory_limit(double fraction) {
+  std::optional<uint64_t> total = read_number("/proc/meminfo", true);  // "MemTotal: N kB"
+  for (const char* cgroup : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    const auto limit = read_number(cgroup, false);
+    if (limit && (!total || *limit < *total)) total = limit;
+  }
+  if (!total) return 0;
+  return static_cast<uint64_t>(static_cast<double>(*total) * fraction);
+}
+
+}  // namespace imgflo::jobs
