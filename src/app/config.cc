@@ -5,6 +5,7 @@
 #include "fetch/address_policy.h"
 #include "request/negotiate.h"
 
+#include <cctype>
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -201,6 +202,20 @@ Parser auto_formats() {
           }};
 }
 
+// IMGFLO_MEMORY_LIMIT: bytes (suffix K, M, G or T: binary multiples), N% of the machine's memory, or 0 = off.
+Parser memory_limit() {
+  return {[](Config& c, const std::string& v) -> std::string {
+            auto bytes = parse_memory_limit(v);
+            if (!bytes) return "must be 0 (off), bytes with an optional K/M/G/T suffix (at least 64M), or 1% to 100%";
+            c.processor.memory_limit = *bytes;
+            return "";
+          },
+          [](const Config&) {
+            return std::to_string(kDefaultMemoryPercent) + "% of this machine's memory (cgroup limit, else MemTotal): " +
+                   std::to_string(jobs::default_memory_limit(kDefaultMemoryPercent / 100.0) >> 20) + " MB here";
+          }};
+}
+
 Parser switch_on(bool Config::*field) {
   return {[=](Config& c, const std::string&) -> std::string {
             c.*field = true;
@@ -275,6 +290,12 @@ const std::vector<Setting>& settings() {
        "jobs waiting to start; beyond it requests get 503 + Retry-After (with a broker: unanswered jobs per "
        "urgency this frontend has published, beyond its own worker threads)",
        integer(IMGFLO_FIELD(jobs.queue_limit), 1, 1'000'000), kServer},
+      {"IMGFLO_MEMORY_LIMIT", "--memory-limit", nullptr,
+       "memory the running jobs may use together, by their estimates from the input's header and the graph: "
+       "a job waits (within its deadline) while it would not fit next to the running ones, and one that could "
+       "not fit even alone is refused with 422 before decoding; bytes (K/M/G/T suffixes), N% of the machine's "
+       "memory, or 0 = no admission",
+       memory_limit()},
       {"IMGFLO_COMPUTE_THREADS", "--compute-threads", "number of CPUs",
        "threads the image operations of all jobs together may use at once (a fork-join op borrows helpers "
        "from this budget; when it is used up, an op runs on its job's thread alone)",
@@ -422,12 +443,40 @@ void validate(const Config& c, std::vector<std::string>& problems) {
 
 }  // namespace
 
+std::optional<uint64_t> parse_memory_limit(const std::string& text) {
+  if (text == "0") return 0;
+  if (text.empty()) return std::nullopt;
+  const char last = text.back();
+  const std::string digits = text.substr(0, text.size() - (std::isdigit(static_cast<unsigned char>(last)) ? 0 : 1));
+  uint64_t n = 0;
+  if (digits.empty() || !parse_number(digits, n)) return std::nullopt;
+  if (last == '%') {
+    if (n < 1 || n > 100) return std::nullopt;
+    const uint64_t limit = jobs::default_memory_limit(static_cast<double>(n) / 100.0);
+    return limit > 0 ? std::optional<uint64_t>(limit) : std::nullopt;
+  }
+  int shift = 0;
+  switch (last) {
+    case 'K': case 'k': shift = 10; break;
+    case 'M': case 'm': shift = 20; break;
+    case 'G': case 'g': shift = 30; break;
+    case 'T': case 't': shift = 40; break;
+    default:
+      if (!std::isdigit(static_cast<unsigned char>(last))) return std::nullopt;
+  }
+  if (n > (kMaxMemoryLimit >> shift)) return std::nullopt;
+  const uint64_t bytes = n << shift;
+  if (bytes < kMinMemoryLimit) return std::nullopt;
+  return bytes;
+}
+
 Result<Config> Config::load(const std::map<std::string, std::string>& env, const std::vector<std::string>& args) {
   Config c;
   const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.server.threads = cpus;
   c.jobs.workers = cpus;
   c.compute_threads = cpus;
+  c.processor.memory_limit = jobs::default_memory_limit(kDefaultMemoryPercent / 100.0);
   std::vector<std::string> problems;
   apply_the_originals_names(env, c);
   apply_environment(env, c, problems);

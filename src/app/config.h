@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,17 @@ struct BrokerSettings {
   jobs::Topology topology;               // queue name prefix, redeliveries before dead-lettering
   uint16_t prefetch = jobs::AmqpWorkerOptions{}.prefetch;  // unacked jobs a worker holds per queue
 };
+
+// IMGFLO_MEMORY_LIMIT's default, in percent of the machine's memory
+// (jobs::default_memory_limit), and its range when given in bytes.
+inline constexpr int kDefaultMemoryPercent = 50;
+inline constexpr uint64_t kMinMemoryLimit = uint64_t{64} << 20;
+inline constexpr uint64_t kMaxMemoryLimit = uint64_t{1} << 50;
+
+// IMGFLO_MEMORY_LIMIT's text: "0" (off), bytes with an optional K/M/G/T suffix
+// (binary multiples, at least kMinMemoryLimit, at most kMaxMemoryLimit), or
+// "N%" (1..100) of the machine's memory; nullopt when malformed or out of range.
+std::optional<uint64_t> parse_memory_limit(const std::string& text);
 
 struct Config {
   http::ServerOptions server;    // threads: number of CPUs unless set

@@ -16,10 +16,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <list>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -34,7 +36,8 @@ constexpr const char* kUsage = R"(usage: imgflo-process [options] GRAPH[.ext] OU
        imgflo-process [options] --list
 
 Runs an imgflo graph on a local image. Parameters are those of the URL query
-(see --list); `input` is a local file path. The output type is the extension
+(see --list); `input` and a graph's other image inputs (watermark=FILE) are
+local file paths. The output type is the extension
 given on GRAPH: png, jpg/jpeg (the default), gif, webp (animated GIF/WebP inputs
 stay animated); the noop graph copies the input.
 
@@ -53,6 +56,8 @@ options:
                        (default $IMGFLO_COLOR_MANAGEMENT, else icc)
   --compute-threads N  threads an image operation may use (default $IMGFLO_COMPUTE_THREADS,
                        else the number of CPUs)
+  --print-estimate     print the peak-memory estimate of the run in bytes (what the server's
+                       admission charges it, IMGFLO_MEMORY_LIMIT) instead of running it
   --verbose            log debug messages to stderr
   -h, --help           this text
 )";
@@ -66,6 +71,7 @@ struct Options {
   rt::ColourManagement colour = rt::DecodeLimits{}.colour;
   double timeout_s = 60;
   int compute_threads = 0;  // 0 = IMGFLO_COMPUTE_THREADS, else the number of CPUs
+  bool print_estimate = false;
   std::string graph;
   std::string output;
   imgflo::request::Params params;
@@ -142,6 +148,8 @@ std::string parse_args(int argc, char** argv, Options& o) {
       o.colour = colour_management(value("--color-management"), "--color-management");
     } else if (a == "--compute-threads") {
       o.compute_threads = positive(value("--compute-threads"), "--compute-threads");
+    } else if (a == "--print-estimate") {
+      o.print_estimate = true;
     } else if (a == "--verbose") {
       spdlog::set_level(spdlog::level::debug);
     } else if (a.size() > 1 && a[0] == '-' && a.find('=') == std::string::npos) {
@@ -185,18 +193,27 @@ int run(const Options& o, const rt::Catalogue& catalogue) {
     req.stop.deadline = imgflo::Deadline::after(
         std::chrono::duration_cast<imgflo::Clock::duration>(std::chrono::duration<double>(o.timeout_s)));
   }
-  std::string input_bytes;
+  const auto image_names = (*entry)->executable->image_inputs();
+  std::list<std::string> held;  // the input files' bytes, viewed by req
   for (const auto& [name, value] : o.params) {
-    if (name == "input") {
+    const bool image = name == "input" || std::find(image_names.begin(), image_names.end(), name) != image_names.end();
+    if (image) {
       auto bytes = read_file(value);
       if (!bytes.ok()) return fail(bytes.error().message());
-      input_bytes = std::move(*bytes);
-      req.input = input_bytes;
+      held.push_back(std::move(*bytes));
+      if (name == "input") req.input = held.back();
+      else req.images.emplace_back(name, held.back());
     } else if (name != "_nocache") {
       req.params.emplace_back(name, value);
     }
   }
   if (auto st = catalogue.check(**entry, req); !st.ok()) return fail(st.error().message());
+  if (o.print_estimate) {
+    auto estimate = (*entry)->executable->estimate_memory(req);
+    if (!estimate.ok()) return fail(estimate.error().message());
+    std::cout << *estimate << "\n";
+    return 0;
+  }
   auto out = (*entry)->executable->run(req);
   if (!out.ok()) return fail(out.error().message());
   std::ofstream file(o.output, std::ios::binary | std::ios::trunc);

@@ -51,6 +51,8 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   p->processor_ = std::make_unique<jobs::Processor>(*p->catalogue_, *p->inputs_, *p->storage_, *p->index_, *p->auth_,
                                                     config.processor, p->inflight_.get());
   spdlog::info("{} graphs loaded from {}; {}", p->catalogue_->names().size(), graphs.string(), p->describe());
+  spdlog::info("memory admission: jobs run while their estimates add up to at most {} MB (IMGFLO_MEMORY_LIMIT{})",
+               config.processor.memory_limit >> 20, config.processor.memory_limit ? "" : " = 0: off");
   return p;
 }
 

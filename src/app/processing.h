@@ -34,6 +34,8 @@ class ProcessingParts {
   std::string describe() const;
   fetch::Fetcher* files() { return local_files_.get(); }
   const request::Authenticator& auth() const { return *auth_; }
+  // The processor's memory admission (jobs/memory_budget.h), for /metrics.
+  const jobs::MemoryBudget& memory() const { return processor_->memory(); }
   // Processor::process as a job system's work function.
   jobs::WorkFunction work();
 

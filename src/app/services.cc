@@ -95,6 +95,7 @@ std::unique_ptr<http::Handler> FrontendServices::make_handler(http::EventLoop& l
   o.version_info = version_json();
   http::Services services{parts_->catalogue(), parts_->index(),  parts_->storage(), parts_->local_storage(),
                           *jobs_,              parts_->auth(),   parts_->files()};
+  if (local_jobs_ || internal_worker_) services.memory = &parts_->memory();  // this process runs jobs
   return std::make_unique<http::Handler>(services, o, loop);
 }
 

@@ -276,6 +276,15 @@ HttpResponse Handler::metrics() const {
   counter("imgflo_jobs_rejected_total", j.rejected);
   gauge("imgflo_jobs_queued", j.queued);
   gauge("imgflo_jobs_running", j.running);
+  if (s_.memory) {
+    const jobs::MemoryBudgetStats b = s_.memory->stats();
+    gauge("imgflo_memory_limit_bytes", b.limit);
+    gauge("imgflo_memory_estimate_bytes", b.in_use);
+    gauge("imgflo_memory_admitted_jobs", b.running);
+    gauge("imgflo_memory_waiting_jobs", b.waiting);
+    counter("imgflo_memory_admission_waits_total", b.waits);
+    counter("imgflo_memory_refused_total", b.refused);
+  }
   HttpResponse r;
   r.body = m.str();
   r.header("Content-Type", "text/plain; version=0.0.4");

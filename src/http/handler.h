@@ -29,6 +29,7 @@
 #include "http/hot_responses.h"
 #include "http/message.h"
 #include "jobs/job_system.h"
+#include "jobs/memory_budget.h"
 #include "runtime/catalogue.h"
 #include "storage/storage.h"
 
@@ -79,6 +80,8 @@ struct Services {
   jobs::JobSystem& jobs;
   const request::Authenticator& auth;
   fetch::Fetcher* files;  // serves /files/NAME (the resource folder); null = route off
+  // The memory admission of this process's workers, shown in /metrics; null = none here.
+  const jobs::MemoryBudget* memory = nullptr;
 };
 
 class Handler {

@@ -30,7 +30,8 @@ Processor::Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs
       index_(index),
       auth_(auth),
       options_(options),
-      inflight_(inflight) {}
+      inflight_(inflight),
+      memory_(options.memory_limit) {}
 
 Result<std::string> Processor::process(const Job& job, const Stop& stop) {
   auto produced = produce(job, stop);
@@ -106,6 +107,8 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
   }
   std::vector<std::string> images;
   if (Status st = resolve_images(job, stop, images, req); !st.ok()) return st.take_error();
+  auto admitted = admit(*(*entry)->executable, req, stop);
+  if (!admitted.ok()) return admitted.take_error();
   auto out = (*entry)->executable->run(req);
   if (!out.ok()) return out.take_error();
   if (auto e = stop.check()) return *e;
@@ -122,6 +125,14 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
     spdlog::warn("cache index update failed for {}: {}", job.key, st.error().message());
   }
   return Produced{std::move(*location), std::move(out->bytes)};
+}
+
+Result<MemoryBudget::Reservation> Processor::admit(const runtime::Executable& executable,
+                                                   const runtime::RunRequest& req, const Stop& stop) {
+  if (memory_.limit() == 0) return MemoryBudget::Reservation();
+  auto estimate = executable.estimate_memory(req);
+  if (!estimate.ok()) return estimate.take_error();
+  return memory_.acquire(*estimate, stop);
 }
 
 Status Processor::resolve_images(const Job& job, const Stop& stop, std::vector<std::string>& held,

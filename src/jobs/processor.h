@@ -22,6 +22,14 @@
 // connection and still runs, the job runs twice; both store the same bytes
 // under the same key (atomic put), so that costs work, never a wrong result.
 //
+// Memory-aware admission (jobs/memory_budget.h): once a job's inputs are
+// fetched, the graph's peak-memory estimate for them (Executable::
+// estimate_memory, from the headers) must fit in the budget shared by every
+// job of this process before anything is decoded: the job waits for running
+// jobs to finish (bounded by its deadline), or is refused with 422 when it
+// could not fit even alone. A chained input is processed (and its share
+// released) before the job that needs it asks for its own.
+//
 // Thread-safe: process() may run on many threads at once.
 #pragma once
 
@@ -32,6 +40,7 @@
 #include "request/auth.h"
 #include "request/graph_request.h"
 #include "jobs/job.h"
+#include "jobs/memory_budget.h"
 #include "runtime/catalogue.h"
 #include "storage/storage.h"
 
@@ -47,6 +56,9 @@ struct ProcessorOptions {
   fetch::FetchOptions fetch;
   double size_limit_megapixels = kDefaultSizeLimitMegapixels;  // 422 rule of chained requests
   int max_depth = 3;             // graph/ inputs nested deeper are refused
+  // IMGFLO_MEMORY_LIMIT: bytes the running jobs' estimates may add up to; 0 = no admission.
+  // app/config sets the default (a fraction of the machine's memory, jobs/memory_budget.h).
+  uint64_t memory_limit = 0;
 };
 
 class Processor {
@@ -60,6 +72,8 @@ class Processor {
 
   // Graphs actually run (not answered from the cache or by another worker's claim).
   uint64_t graph_runs() const { return graph_runs_.load(); }
+  // The admission budget of this processor's jobs (for /metrics).
+  const MemoryBudget& memory() const { return memory_; }
 
  private:
   struct Produced {
@@ -78,6 +92,9 @@ class Processor {
                         runtime::RunRequest& req);
   // A Job for a parsed request (named image inputs taken out of its parameters).
   Job job_for(request::GraphRequest&& r) const;
+  // Waits for the memory `req` needs (or refuses it): see the class comment.
+  Result<MemoryBudget::Reservation> admit(const runtime::Executable& executable, const runtime::RunRequest& req,
+                                          const Stop& stop);
   Result<std::string> chained_input(const std::string& ref, int depth, const Stop& stop);
   std::optional<std::string> cached_location(const std::string& key);
 
@@ -89,6 +106,7 @@ class Processor {
   const ProcessorOptions options_;
   cache::InflightMarkers* const inflight_;
   std::atomic<uint64_t> graph_runs_{0};
+  MemoryBudget memory_;
 };
 
 }  // namespace imgflo::jobs

@@ -13,6 +13,7 @@
 #include "runtime/animation.h"
 #include "runtime/fit.h"
 #include "runtime/frame_encode.h"
+#include "runtime/memory_estimate.h"
 #include "runtime/named_inputs.h"
 #include "runtime/output_encode.h"
 #include "runtime/output_options.h"
@@ -76,6 +77,12 @@ class ImgfloExecutable final : public Executable {
       return Error(ErrorKind::kInvalidArgument, "this graph needs an \"input\" image");
     }
     return check_named_inputs(req, program_->image_inputs());
+  }
+
+  Result<uint64_t> estimate_memory(const RunRequest& req) const override {
+    auto shape = job_shape(*program_, req);
+    if (!shape.ok()) return shape.take_error();
+    return estimate_peak_bytes(*shape);
   }
 
   Result<Output> run(const RunRequest& req) const override {

@@ -261,4 +261,10 @@ Result<Image> Program::eval(int index, const RunImages& images, const std::vecto
   }
 }
 
+std::vector<std::string> Program::components() const {
+  std::vector<std::string> out;
+  for (const Node& n : nodes_) out.push_back(n.op->spec().component);
+  return out;
+}
+
 }  // namespace imgflo::runtime

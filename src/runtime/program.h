@@ -66,6 +66,10 @@ class Program {
   // (an aux reaching beyond it would show its own alpha there).
   bool may_add_alpha() const { return adds_alpha_; }
 
+  // The component of every node (e.g. "gegl/gaussian-blur"), once per node,
+  // for the per-op costs of the memory estimate (runtime/memory_estimate.h).
+  std::vector<std::string> components() const;
+
   // Errors (kUnknownParameter) for names the graph does not export.
   Status check_params(const request::Params& params) const;
 

@@ -71,6 +71,13 @@ class Executable {
   // input is seen; without negotiation such inputs become JPEG as in the original).
   virtual bool result_may_have_alpha() const { return false; }
   virtual Result<Output> run(const RunRequest& request) const = 0;
+  // The most memory run(request) may hold at once, in bytes, estimated from
+  // the inputs' headers and the compiled graph before anything is decoded
+  // (runtime/memory_estimate.h; the admission of jobs/memory_budget.h).
+  // Errors: those of the headers and parameters, as run() would give them.
+  // The default (runtimes that decode nothing large): a fixed per-job share
+  // plus twice the inputs' bytes.
+  virtual Result<uint64_t> estimate_memory(const RunRequest& request) const;
 };
 
 class Runtime {

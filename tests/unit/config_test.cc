@@ -207,5 +207,40 @@ TEST(Config, ColourManagementFromEnvironmentAndFlag) {
   }
 }
 
+TEST(Config, MemoryLimitDefaultsToHalfTheMachineAndIsShownInHelp) {
+  auto c = Config::load({}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->processor.memory_limit, jobs::default_memory_limit(0.5));
+  EXPECT_GT(c->processor.memory_limit, 0u);
+  for (auto program : {Config::Program::server, Config::Program::worker}) {
+    const std::string help = Config::help(program);
+    EXPECT_NE(help.find("--memory-limit  (IMGFLO_MEMORY_LIMIT)"), std::string::npos);
+    EXPECT_NE(help.find("50% of this machine's memory (cgroup limit, else MemTotal): " +
+                        std::to_string(c->processor.memory_limit >> 20) + " MB here"),
+              std::string::npos);
+  }
+}
+
+TEST(Config, MemoryLimitInBytesSuffixesOrPercent) {
+  EXPECT_EQ(parse_memory_limit("0"), 0u);
+  EXPECT_EQ(parse_memory_limit("512M"), 512ull << 20);
+  EXPECT_EQ(parse_memory_limit("2g"), 2ull << 30);
+  EXPECT_EQ(parse_memory_limit("1T"), 1ull << 40);
+  EXPECT_EQ(parse_memory_limit("65536K"), 64ull << 20);
+  EXPECT_EQ(parse_memory_limit("104857600"), 100ull << 20);
+  EXPECT_EQ(parse_memory_limit("25%"), jobs::default_memory_limit(0.25));
+  for (const char* bad : {"", "abc", "-1G", "1.5G", "63M", "1000", "0%", "101%", "2000000T", "5X", "%"}) {
+    EXPECT_FALSE(parse_memory_limit(bad)) << bad;
+  }
+  auto c = Config::load({{"IMGFLO_MEMORY_LIMIT", "3G"}}, {"--memory-limit", "256M"});
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->processor.memory_limit, 256ull << 20);  // the flag wins
+  ASSERT_TRUE(Config::load({{"IMGFLO_MEMORY_LIMIT", "0"}}, {}).ok());
+  EXPECT_EQ(Config::load({{"IMGFLO_MEMORY_LIMIT", "0"}}, {})->processor.memory_limit, 0u);
+  const std::string problems = problems_of({{"IMGFLO_MEMORY_LIMIT", "lots"}}, {"--memory-limit", "1K"});
+  EXPECT_NE(problems.find("IMGFLO_MEMORY_LIMIT must be 0 (off)"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("--memory-limit must be 0 (off)"), std::string::npos) << problems;
+}
+
 }  // namespace
 }  // namespace imgflo::app

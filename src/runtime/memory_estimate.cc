@@ -1,0 +1,134 @@
+#include "runtime/memory_estimate.h"
+
+#include "request/image_inputs.h"
+#include "runtime/animation.h"
+#include "runtime/codec.h"
+#include "runtime/rescale.h"
+#include "runtime/runtime.h"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <utility>
+
+namespace imgflo::runtime {
+
+namespace {
+
+// Ops that hold whole images today, in bytes per pixel of their input (float
+// RGBA = 16). Calibrated by bench/memory.sh; ops not listed stream.
+constexpr std::array<std::pair<std::string_view, double>, 7> kOpCosts = {{
+    {"gegl/gaussian-blur", 12},
+    {"gegl/unsharp-mask", 12},
+    {"gegl/c2g", 17},
+    {"gegl/noise-reduction", 20},
+    {"gegl/noise-cie-lch", 20},
+    {"gegl/motion-blur-linear", 2},
+    {"gegl/edge-sobel", 5},
+}};
+
+constexpr double kNamedInputBytes = 16;  // named inputs are decoded whole, float RGBA
+constexpr double kFrameBytes = 4;        // each finished frame of an animation, 8-bit RGBA
+
+// a + b, saturating.
+uint64_t add(uint64_t a, uint64_t b) { return b > std::numeric_limits<uint64_t>::max() - a ? UINT64_MAX : a + b; }
+
+// pixels x bytes per pixel, saturating.
+uint64_t times(uint64_t pixels, double bytes_per_pixel) {
+  const double v = static_cast<double>(pixels) * bytes_per_pixel;
+  return v >= 1.8e19 ? UINT64_MAX : static_cast<uint64_t>(v);
+}
+
+uint64_t area(int w, int h) { return static_cast<uint64_t>(std::max(w, 0)) * static_cast<uint64_t>(std::max(h, 0)); }
+
+bool frame_output(std::string_view out_type) { return out_type == "gif" || out_type == "webp"; }
+
+// The input's shape: decoded and graph pixels, frames.
+Status shape_input(std::string_view bytes, const RescaleRequest& rr, const RunRequest& req, JobShape& shape) {
+  auto size = probe(bytes);
+  if (!size.ok()) return size.take_error();
+  const uint64_t stored = area(size->width, size->height);
+  shape.decoded_pixels = stored;
+  shape.graph_pixels = stored;
+  if (rr.active()) {
+    auto plan = plan_rescale(size->width, size->height, rr, req.limits.max_pixels);
+    if (!plan.ok()) return plan.take_error();
+    shape.graph_pixels = std::max(area(plan->out_width, plan->out_height), area(plan->box_width, plan->box_height));
+    // Shrink-on-load decodes at most twice the scaled size per axis.
+    shape.decoded_pixels = is_vector(size->type) ? shape.graph_pixels : std::min(stored, 4 * shape.graph_pixels);
+  }
+  if (frame_output(req.out_type)) {
+    auto animation = probe_animation(bytes);
+    if (!animation.ok()) return animation.take_error();
+    if (*animation) shape.frames = static_cast<uint64_t>(std::max((*animation)->frames, 1));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+double op_bytes_per_pixel(std::string_view component) {
+  for (const auto& [name, cost] : kOpCosts) {
+    if (name == component) return cost;
+  }
+  return 0;
+}
+
+double encoder_bytes_per_pixel(std::string_view out_type) {
+  if (out_type == "jpg" || out_type == "jpeg") return 7;
+  if (out_type == "png") return 4;
+  if (out_type == "webp") return 8;
+  if (out_type == "gif") return 24;
+  if (out_type == "avif") return 24;
+  if (out_type == "jxl") return 44;
+  return 8;
+}
+
+double graph_bytes_per_pixel(const std::vector<std::string>& components) {
+  double sum = 0;
+  for (const auto& c : components) sum += op_bytes_per_pixel(c);
+  return sum;
+}
+
+uint64_t estimate_peak_bytes(const JobShape& s) {
+  uint64_t bytes = add(kJobBaseBytes, times(s.input_bytes, 2));
+  if (!s.streamed) bytes = add(bytes, times(s.decoded_pixels, kWholeDecodeBytes));
+  bytes = add(bytes, times(s.graph_pixels, s.ops_bytes_per_pixel));
+  const uint64_t output_pixels = s.frames > 1 ? times(s.graph_pixels, static_cast<double>(s.frames)) : s.graph_pixels;
+  bytes = add(bytes, times(output_pixels, encoder_bytes_per_pixel(s.out_type)));
+  bytes = add(bytes, times(s.named_pixels, kNamedInputBytes));
+  if (s.frames > 1) bytes = add(bytes, times(output_pixels, kFrameBytes));
+  return bytes;
+}
+
+Result<JobShape> job_shape(const Program& program, const RunRequest& req) {
+  JobShape shape;
+  shape.out_type = req.out_type;
+  shape.streamed = program.streams_input();
+  shape.ops_bytes_per_pixel = graph_bytes_per_pixel(program.components());
+  request::Params params = req.params;
+  auto rr = take_rescale_params(params);
+  if (!rr.ok()) return rr.take_error();
+  if (program.takes_input() && req.input) {
+    shape.input_bytes = req.input->size();
+    if (Status st = shape_input(*req.input, *rr, req, shape); !st.ok()) return st.take_error();
+  }
+  for (const auto& [name, bytes] : req.images) {
+    auto size = probe(bytes);
+    if (!size.ok()) return request::image_input_error(size.error(), std::string(name));  // as run() names it
+    shape.input_bytes = add(shape.input_bytes, bytes.size());
+    shape.named_pixels = add(shape.named_pixels, area(size->width, size->height));
+  }
+  return shape;
+}
+
+uint64_t estimate_without_pixels(const RunRequest& req) {
+  uint64_t bytes = kJobBaseBytes;
+  if (req.input) bytes = add(bytes, times(req.input->size(), 2));
+  for (const auto& image : req.images) bytes = add(bytes, times(image.second.size(), 2));
+  return bytes;
+}
+
+Result<uint64_t> Executable::estimate_memory(const RunRequest& req) const { return estimate_without_pixels(req); }
+
+}  // namespace imgflo::runtime
