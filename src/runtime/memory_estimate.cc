@@ -20,11 +20,11 @@ namespace {
 constexpr std::array<std::pair<std::string_view, double>, 7> kOpCosts = {{
     {"gegl/gaussian-blur", 12},
     {"gegl/unsharp-mask", 12},
-    {"gegl/c2g", 17},
-    {"gegl/noise-reduction", 20},
-    {"gegl/noise-cie-lch", 20},
+    {"gegl/c2g", 3},
+    {"gegl/noise-reduction", 1},
+    {"gegl/noise-cie-lch", 1},
     {"gegl/motion-blur-linear", 2},
-    {"gegl/edge-sobel", 5},
+    {"gegl/edge-sobel", 1},
 }};
 
 constexpr double kNamedInputBytes = 16;  // named inputs are decoded whole, float RGBA

@@ -22,6 +22,14 @@ namespace imgflo::test {
 namespace {
 
 constexpr int kSmallJobs = 4;
+// c2g with few samples: long enough (about a second of CPU) to overlap the next requests, short enough for CI.
+const std::string kSmallQuery = "&grainsize=20&samples=1";
+// Slow machines (sanitizers, loaded CI) may take a while for four of them in a row.
+const HttpOptions kPatient = [] {
+  HttpOptions o;
+  o.timeout = std::chrono::seconds(300);
+  return o;
+}();
 
 class MemoryAdmission : public testing::Test {
  protected:
@@ -30,7 +38,7 @@ class MemoryAdmission : public testing::Test {
     // Big: 7000 x 7000 (49 MP, under the 50 MP pixel limit). Small: distinct files, distinct keys.
     corpus::run_tool({"vips", "black", (*dir_ / "big.jpg").string(), "7000", "7000", "--bands", "3"});
     for (int i = 0; i < kSmallJobs; ++i) {
-      corpus::run_tool({"vips", "gaussnoise", (*dir_ / ("small-" + std::to_string(i) + ".jpg")).string(), "900", "700"});
+      corpus::run_tool({"vips", "gaussnoise", (*dir_ / ("small-" + std::to_string(i) + ".jpg")).string(), "1600", "1200"});
     }
     big_estimate_ = estimate("gaussianblur", "big.jpg");
     small_estimate_ = estimate("desaturate", "small-0.jpg");
@@ -91,7 +99,8 @@ TEST_F(MemoryAdmission, ConcurrentJobsWaitForMemoryAndAllSucceed) {
   }());
   auto get = [&](int i) {
     return std::async(std::launch::async, [&server, i] {
-      return http_get(server.url("/graph/desaturate.jpg?input=files/small-" + std::to_string(i) + ".jpg"));
+      return http(server.url("/graph/desaturate.jpg?input=files/small-" + std::to_string(i) + ".jpg" + kSmallQuery),
+                  kPatient);
     });
   };
   std::vector<std::future<HttpResult>> results;
@@ -118,9 +127,10 @@ TEST_F(MemoryAdmission, ImgfloWorkerAppliesTheSameRule) {
   ServerProcess worker("memory-admission-worker", env, worker_args, "imgflo-worker", "worker ready");
   env["IMGFLO_WORKER"] = "external";
   // The frontend has no limit of its own that would matter: it only publishes.
-  ServerProcess frontend("memory-admission-frontend", env, {"--workdir", shared, "--resources", dir_->string()});
+  ServerProcess frontend("memory-admission-frontend", env,
+                         {"--workdir", shared, "--resources", dir_->string(), "--request-timeout", "300"});
   expect_refused_as_too_large(http_get(frontend.url("/graph/gaussianblur.jpg?input=files/big.jpg")));
-  const HttpResult ok = http_get(frontend.url("/graph/desaturate.jpg?input=files/small-1.jpg"));
+  const HttpResult ok = http(frontend.url("/graph/desaturate.jpg?input=files/small-1.jpg" + kSmallQuery), kPatient);
   EXPECT_EQ(ok.status, 301) << ok.body;
 }
 
