@@ -7,6 +7,7 @@
 #include "support/paths.h"
 #include "support/pixels.h"
 #include "support/reference_cases.h"
+#include "support/test_text.h"
 
 #include <gtest/gtest.h>
 
@@ -19,12 +20,6 @@ namespace {
 namespace rt = runtime;
 
 const rt::Catalogue& catalogue() { return bundled_catalogue(); }
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 void expect_matches(const ReferenceCase& c, const std::string& output, const std::string& input_file) {
   if (c.tolerance < 0) {

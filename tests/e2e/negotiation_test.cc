@@ -25,7 +25,7 @@ const std::string& kFirefoxOld = kFirefoxOldAccept;
 const std::string kNoAccept = "";  // curl without any Accept header
 
 // The original's key vector (contract suite): crop without extension.
-const std::string kCrop = "/graph/crop?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg";
+const std::string kNegotiatedCrop = "/graph/crop?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg";
 const std::string kCropHash = "b5774b2bd2c5c94535432dec55a205a712bc5326";
 const std::string kGradient = "/graph/gradientmap?input=files/grid-toastybob.jpg&color1=%23082A31";
 
@@ -121,12 +121,12 @@ TEST_F(Negotiation, CurlAndWildcardsKeepTheOriginalsJpegKey) {
   for (const auto& accept : {kNoAccept, std::string("*/*"), std::string("image/*"), std::string("image/*,*/*;q=0.8"),
                              std::string("image/png,image/jpeg")}) {
     SCOPED_TRACE("Accept: " + accept);
-    const HttpResult r = request(*default_, kCrop, accept);
-    expect_redirect(*default_, r, kCrop, "jpg", true);
+    const HttpResult r = request(*default_, kNegotiatedCrop, accept);
+    expect_redirect(*default_, r, kNegotiatedCrop, "jpg", true);
     EXPECT_EQ(location_path(r.header("location")), "/cache/" + kCropHash + ".jpg");
   }
-  const HttpResult browser = request(*default_, kCrop, kChrome);
-  EXPECT_EQ(location_path(browser.header("location")), "/cache/" + kCropHash + "." + modern_type(kCrop));
+  const HttpResult browser = request(*default_, kNegotiatedCrop, kChrome);
+  EXPECT_EQ(location_path(browser.header("location")), "/cache/" + kCropHash + "." + modern_type(kNegotiatedCrop));
 }
 
 TEST_F(Negotiation, QValuesAreHonoured) {
@@ -160,14 +160,14 @@ TEST_F(Negotiation, AnExplicitExtensionNeverNegotiates) {
     const std::string path = with_extension(kGradient, type);
     expect_redirect(*default_, request(*default_, path, kChrome), path, type, false);
   }
-  const HttpResult jpeg = request(*default_, with_extension(kCrop, "jpeg"), kChrome);
+  const HttpResult jpeg = request(*default_, with_extension(kNegotiatedCrop, "jpeg"), kChrome);
   EXPECT_EQ(location_path(jpeg.header("location")), "/cache/" + kCropHash + ".jpg");
   EXPECT_EQ(jpeg.header("vary"), "");
 }
 
 TEST_F(Negotiation, SwitchedOffNothingChanges) {
   for (const auto& accept : {kChrome, kSafari, kNoAccept}) {
-    expect_redirect(*off_, request(*off_, kCrop, accept), kCrop, "jpg", false);
+    expect_redirect(*off_, request(*off_, kNegotiatedCrop, accept), kNegotiatedCrop, "jpg", false);
   }
 }
 

@@ -14,21 +14,21 @@ namespace {
 
 using vips::VImage;
 
-ServerProcess& server() {
+ServerProcess& output_server() {
   static ServerProcess* s = new ServerProcess("output-types");
   return *s;
 }
 
 // GET `path`: the 301, then the stored result it points at.
-struct Stored {
+struct StoredOutput {
   std::string location;
   HttpResult result;
 };
-Stored stored(const std::string& path) {
-  const HttpResult first = http_get(server().url(path));
+StoredOutput stored_output(const std::string& path) {
+  const HttpResult first = http_get(output_server().url(path));
   EXPECT_EQ(first.status, 301) << path << ": " << first.body;
   const std::string location = first.header("location");
-  return {location, http_get(resolve(server(), location))};
+  return {location, http_get(resolve(output_server(), location))};
 }
 
 VImage load(const std::string& bytes, int pages = 1) {
@@ -43,7 +43,7 @@ std::string content_type(const std::string& type) {
 
 // The stored result of `path` in `type`: 200, its Content-Type, decoded by libvips at width x height.
 VImage stored_image(const std::string& path, const std::string& type, int width, int height) {
-  const Stored s = stored(path);
+  const StoredOutput s = stored_output(path);
   EXPECT_EQ(s.result.status, 200) << path;
   EXPECT_EQ(s.result.header("content-type"), content_type(type)) << path;
   if (s.result.status != 200) return VImage::black(1, 1);
@@ -68,7 +68,7 @@ TEST(OutputTypesOverHttp, CanvasGraphInEveryType) {
 
 TEST(OutputTypesOverHttp, AnimatedGifStaysAnimatedWithTheNewOptions) {
   for (const std::string query : {"gif?quality=30", "webp?quality=30", "webp?lossless=true"}) {
-    const Stored s = stored("/graph/passthrough." + query + "&input=files%2Ftime.gif&width=100");
+    const StoredOutput s = stored_output("/graph/passthrough." + query + "&input=files%2Ftime.gif&width=100");
     ASSERT_EQ(s.result.status, 200) << query;
     const VImage frames = load(s.result.body, -1);
     EXPECT_EQ(frames.get_int("n-pages"), 8) << query;
@@ -79,8 +79,8 @@ TEST(OutputTypesOverHttp, AnimatedGifStaysAnimatedWithTheNewOptions) {
 TEST(OutputTypesOverHttp, QualityIsInTheKeyAndMakesSmallerFiles) {
   for (const std::string type : {"jpg", "webp", "avif", "jxl"}) {
     const std::string base = "/graph/passthrough." + type + "?input=files%2Fmountains.png&quality=";
-    const Stored low = stored(base + "50");
-    const Stored high = stored(base + "95");
+    const StoredOutput low = stored_output(base + "50");
+    const StoredOutput high = stored_output(base + "95");
     ASSERT_EQ(low.result.status, 200) << type;
     ASSERT_EQ(high.result.status, 200) << type;
     EXPECT_NE(low.location, high.location) << type;  // two stored results
@@ -89,16 +89,16 @@ TEST(OutputTypesOverHttp, QualityIsInTheKeyAndMakesSmallerFiles) {
 }
 
 TEST(OutputTypesOverHttp, WithoutTheNewParametersJpegIsTheOriginalQuality) {
-  const Stored plain = stored("/graph/passthrough.jpg?input=files%2Fgridbear.jpg");
-  const Stored q90 = stored("/graph/passthrough.jpg?input=files%2Fgridbear.jpg&quality=90");
+  const StoredOutput plain = stored_output("/graph/passthrough.jpg?input=files%2Fgridbear.jpg");
+  const StoredOutput q90 = stored_output("/graph/passthrough.jpg?input=files%2Fgridbear.jpg&quality=90");
   EXPECT_NE(plain.location, q90.location);
   EXPECT_EQ(plain.result.body, q90.result.body);
 }
 
 TEST(OutputTypesOverHttp, LosslessWebpIsThePngPixels) {
   const std::string query = "?input=files%2Fgrid-toastybob.jpg";
-  const Stored png = stored("/graph/gradientmap.png" + query);
-  const Stored webp = stored("/graph/gradientmap.webp" + query + "&lossless=true");
+  const StoredOutput png = stored_output("/graph/gradientmap.png" + query);
+  const StoredOutput webp = stored_output("/graph/gradientmap.webp" + query + "&lossless=true");
   ASSERT_EQ(webp.result.status, 200);
   EXPECT_EQ(webp.result.header("content-type"), "image/webp");
   VImage a = load(png.result.body);
@@ -114,16 +114,16 @@ TEST(OutputTypesOverHttp, LosslessWebpIsThePngPixels) {
 
 TEST(OutputTypesOverHttp, BadValuesAre400AndOtherTypes449) {
   for (const std::string query : {"quality=0", "quality=101", "quality=high", "quality=9.5", "lossless=maybe"}) {
-    const HttpResult r = http_get(server().url("/graph/passthrough.webp?input=files%2Fgridbear.jpg&" + query));
+    const HttpResult r = http_get(output_server().url("/graph/passthrough.webp?input=files%2Fgridbear.jpg&" + query));
     EXPECT_EQ(r.status, 400) << query << ": " << r.body;
     EXPECT_EQ(r.header("content-type"), "application/json") << query;
     EXPECT_TRUE(r.json().contains("error")) << r.body;
   }
   for (const std::string type : {"jpg", "gif"}) {
-    const HttpResult r = http_get(server().url("/graph/canvas." + type + "?lossless=true"));
+    const HttpResult r = http_get(output_server().url("/graph/canvas." + type + "?lossless=true"));
     EXPECT_EQ(r.status, 400) << type << ": " << r.body;
   }
-  const HttpResult r = http_get(server().url("/graph/passthrough.bmp?input=files%2Fgridbear.jpg"));
+  const HttpResult r = http_get(output_server().url("/graph/passthrough.bmp?input=files%2Fgridbear.jpg"));
   ASSERT_EQ(r.status, 449) << r.body;
   const auto supported = r.json()["supported"];
   for (const char* type : {"webp", "avif", "jxl", "gif"}) {
@@ -132,7 +132,7 @@ TEST(OutputTypesOverHttp, BadValuesAre400AndOtherTypes449) {
 }
 
 TEST(OutputTypesOverHttp, GraphsListTheOutputParametersTyped) {
-  const auto graphs = http_get(server().url("/graphs")).json()["graphs"];
+  const auto graphs = http_get(output_server().url("/graphs")).json()["graphs"];
   for (const char* g : {"gradientmap", "canvas"}) {
     EXPECT_EQ(graphs[g]["inports"]["quality"]["metadata"]["type"], "int") << g;
     EXPECT_EQ(graphs[g]["inports"]["quality"]["metadata"]["maximum"], 100) << g;

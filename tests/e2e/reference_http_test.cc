@@ -12,7 +12,7 @@
 namespace imgflo::test {
 namespace {
 
-ServerProcess& server() {
+ServerProcess& reference_server() {
   static ServerProcess* s = new ServerProcess("reference-http");  // lives for the whole binary
   return *s;
 }
@@ -27,7 +27,7 @@ class ReferenceOverHttp : public testing::TestWithParam<ReferenceCase> {};
 
 TEST_P(ReferenceOverHttp, MatchesReference) {
   const ReferenceCase& c = GetParam();
-  ServerProcess& s = c.legacy_colour ? legacy_colour_server() : server();
+  ServerProcess& s = c.legacy_colour ? legacy_colour_server() : reference_server();
   const HttpResult first = http_get(s.url(c.url));
   ASSERT_EQ(first.status, 301) << first.body;
   const HttpResult result = http_get(resolve(s, first.header("location")));
@@ -47,7 +47,7 @@ INSTANTIATE_TEST_SUITE_P(Original, ReferenceOverHttp,
                          [](const testing::TestParamInfo<ReferenceCase>& info) { return info.param.name; });
 
 TEST(CanvasOverHttp, SolidColour) {
-  const HttpResult r = http(server().url("/graph/canvas.png?color=%2387a9a7"), {.follow = true});
+  const HttpResult r = http(reference_server().url("/graph/canvas.png?color=%2387a9a7"), {.follow = true});
   ASSERT_EQ(r.status, 200);
   vips::VImage img = vips::VImage::new_from_buffer(r.body.data(), r.body.size(), "");
   EXPECT_EQ(img.width(), 600);

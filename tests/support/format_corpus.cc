@@ -1,6 +1,7 @@
 #include "support/format_corpus.h"
 
 #include "support/paths.h"
+#include "support/test_text.h"
 
 #include <cstdlib>
 #include <mutex>
@@ -12,12 +13,6 @@ namespace imgflo::test {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 void run(const std::string& cmd) {
   const int status = std::system((cmd + " >/dev/null 2>&1").c_str());
@@ -91,8 +86,8 @@ fs::path format_file(const std::string& name) {
   const std::lock_guard lock(corpus_mutex());
   const fs::path out = corpus_dir() / name;
   if (!fs::exists(out)) {
-    const std::string args = replace_all(replace_all(s.vips, "IN", quote(example(s.source).string())), "OUT",
-                                         quote(out.string()));
+    const std::string args = replace_all(replace_all(s.vips, "IN", shell_quote(example(s.source).string())), "OUT",
+                                         shell_quote(out.string()));
     run("vips " + args);
   }
   return out;
@@ -103,7 +98,7 @@ std::string vips_own_png(const std::string& name) {
   const fs::path out = corpus_dir() / (name + ".vips.png");
   {
     const std::lock_guard lock(corpus_mutex());
-    if (!fs::exists(out)) run("vips copy " + quote(in.string()) + " " + quote(out.string()));
+    if (!fs::exists(out)) run("vips copy " + shell_quote(in.string()) + " " + shell_quote(out.string()));
   }
   return read_file(out);
 }

@@ -5,6 +5,7 @@
 #include "runtime/registry.h"
 #include "runtime/runtime.h"
 #include "support/paths.h"
+#include "support/test_text.h"
 
 #include <algorithm>
 #include <atomic>
@@ -16,12 +17,6 @@
 namespace imgflo::test {
 
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 // The gegl binary on PATH, described by size and mtime ("" when not found).
 std::string gegl_identity() {
@@ -64,7 +59,7 @@ std::string run_gegl(const std::filesystem::path& input, const std::string& chai
   // "op prop=value" words (and [ ] for aux chains) written by the test.
   // One GEGL thread: ops that walk the image in order (c2g's spray, noise-reduction's in-place
   // passes) give the single-threaded result our ops reproduce; others do not depend on it.
-  const std::string cmd = "GEGL_THREADS=1 gegl " + quote(input.string()) + " -o " + quote(out.string()) + " -- " + chain +
+  const std::string cmd = "GEGL_THREADS=1 gegl " + shell_quote(input.string()) + " -o " + shell_quote(out.string()) + " -- " + chain +
                           " >/dev/null 2>&1";
   const int status = std::system(cmd.c_str());
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !std::filesystem::exists(out)) {

@@ -16,7 +16,7 @@
 namespace imgflo::test {
 namespace {
 
-constexpr double kTolerance = 0.25;
+constexpr double kHalodarkenTolerance = 0.25;
 
 const char* kSobelGraph = R"(
 INPORT=edge.INPUT:INPUT
@@ -41,7 +41,7 @@ in OUTPUT -> INPUT fade(gegl/opacity) OUTPUT -> AUX dodge
 
 void expect_close(const std::string& what, const Comparison& c) {
   std::printf("[ %s ] %s\n", what.c_str(), c.describe().c_str());
-  EXPECT_TRUE(c.passes(kTolerance)) << what << ": " << c.describe();
+  EXPECT_TRUE(c.passes(kHalodarkenTolerance)) << what << ": " << c.describe();
 }
 
 TEST(EdgeSobel, BothDirectionsMatchGegl) {

@@ -7,6 +7,7 @@
 #include "core/digest.h"
 #include "storage/s3_storage.h"
 #include "support/service_env.h"
+#include "support/test_text.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -24,6 +25,13 @@
 namespace imgflo::storage {
 namespace {
 
+using test::ms_since;
+using test::random_bytes;
+using test::shell_quote;
+
+// A key no other test (or parallel test process) uses.
+std::string s3_key(const std::string& ext = "png") { return test::fresh_key("s3-test", ext); }
+
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kHint =
@@ -40,31 +48,6 @@ std::optional<Moto> moto() {
        k = test::test_service("IMGFLO_TEST_S3_KEY"), s = test::test_service("IMGFLO_TEST_S3_SECRET");
   if (!e || !b || !k || !s) return std::nullopt;
   return Moto{*e, *b, *k, *s};
-}
-
-// A key no other test (or parallel test process) uses.
-std::string fresh_key(const std::string& ext = "png") {
-  static std::atomic<int> counter{0};
-  return sha1_hex("s3-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                  std::to_string(Clock::now().time_since_epoch().count())) +
-         (ext.empty() ? "" : "." + ext);
-}
-
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng() & 0xff);
-  return s;
-}
-
-long long ms_since(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 // `aws s3api head-object` of FOLDER/KEY, parsed; null when the command fails.
@@ -104,7 +87,7 @@ class S3StorageTest : public ::testing::Test {
     moto_ = *m;
     store_ = make(config());
     ASSERT_NE(store_, nullptr);
-    auto probe = store_->exists(fresh_key());
+    auto probe = store_->exists(s3_key());
     ASSERT_TRUE(probe.ok()) << probe.error().message() << "\n" << kHint;
   }
 
@@ -129,7 +112,7 @@ class S3StorageTest : public ::testing::Test {
 
 // Round trips, overwrites, absent and invalid keys, concurrency: storage_contract_test.cc.
 TEST_F(S3StorageTest, LocationsAndAnswersNameTheObject) {
-  const std::string key = fresh_key();
+  const std::string key = s3_key();
   auto missing = store_->get(key);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("NoSuchKey"), std::string::npos) << missing.error().message();
@@ -145,7 +128,7 @@ TEST_F(S3StorageTest, LocationsAndAnswersNameTheObject) {
 }
 
 TEST_F(S3StorageTest, ContentTypeAndCacheControlAreStored) {
-  const std::string key = fresh_key("webp");
+  const std::string key = s3_key("webp");
   ASSERT_TRUE(store_->put(key, random_bytes(300, 7), "image/webp").ok());
   const nlohmann::json meta = aws_head_object(moto_, "p/" + key);
   ASSERT_TRUE(meta.is_object()) << "aws s3api head-object failed for p/" << key;
@@ -164,7 +147,7 @@ TEST_F(S3StorageTest, ContentTypeAndCacheControlAreStored) {
   c.cache_control = "max-age=86400";
   c.folder = "test/folder";
   auto other = make(c);
-  const std::string jpg = fresh_key("jpg");
+  const std::string jpg = s3_key("jpg");
   ASSERT_TRUE(other->put(jpg, "jpeg bytes", "").ok());
   const nlohmann::json meta2 = aws_head_object(moto_, "test/folder/" + jpg);
   ASSERT_TRUE(meta2.is_object());
@@ -175,7 +158,7 @@ TEST_F(S3StorageTest, ContentTypeAndCacheControlAreStored) {
 TEST_F(S3StorageTest, AvifAndJxlResultsCarryTheirContentType) {
   // As the processor stores them (runtime Output::content_type) and as derived from the key.
   for (const std::string ext : {"avif", "jxl"}) {
-    const std::string given = fresh_key(ext), derived = fresh_key(ext);
+    const std::string given = s3_key(ext), derived = s3_key(ext);
     ASSERT_TRUE(store_->put(given, "bytes", "image/" + ext).ok());
     ASSERT_TRUE(store_->put(derived, "bytes", "").ok());
     for (const std::string& key : {given, derived}) {
@@ -192,7 +175,7 @@ TEST_F(S3StorageTest, WrongSecretIsAClearForbiddenError) {
   c.retry_backoff = std::chrono::milliseconds(2000);  // a retry would show in the elapsed time
   auto bad = make(c);
   const auto t0 = Clock::now();
-  auto put = bad->put(fresh_key(), "bytes", "image/png");
+  auto put = bad->put(s3_key(), "bytes", "image/png");
   EXPECT_LT(ms_since(t0), 1500) << "a 403 must not be retried";
   ASSERT_FALSE(put.ok());
   EXPECT_EQ(put.error().kind(), ErrorKind::kForbidden);
@@ -202,12 +185,12 @@ TEST_F(S3StorageTest, WrongSecretIsAClearForbiddenError) {
   EXPECT_EQ(m.find(c.secret_access_key), std::string::npos) << m;
   EXPECT_EQ(m.find(moto_.secret), std::string::npos) << m;
   std::printf("[ s3 ] wrong secret: %s\n", m.c_str());
-  auto get = bad->get(fresh_key());
+  auto get = bad->get(s3_key());
   ASSERT_FALSE(get.ok());
   EXPECT_EQ(get.error().kind(), ErrorKind::kForbidden) << get.error().message();
   EXPECT_NE(get.error().message().find("SignatureDoesNotMatch"), std::string::npos) << get.error().message();
   // A HEAD answer has no body, so no S3 error code; still kForbidden, never "absent".
-  auto exists = bad->exists(fresh_key());
+  auto exists = bad->exists(s3_key());
   ASSERT_FALSE(exists.ok());
   EXPECT_EQ(exists.error().kind(), ErrorKind::kForbidden) << exists.error().message();
 }
@@ -215,7 +198,7 @@ TEST_F(S3StorageTest, WrongSecretIsAClearForbiddenError) {
 TEST_F(S3StorageTest, UnknownKeyIdIsForbidden) {
   S3Config c = config();
   c.access_key_id = "AKIAUNKNOWNKEY000000";
-  auto put = make(c)->put(fresh_key(), "bytes", "image/png");
+  auto put = make(c)->put(s3_key(), "bytes", "image/png");
   ASSERT_FALSE(put.ok());
   EXPECT_EQ(put.error().kind(), ErrorKind::kForbidden);
   EXPECT_NE(put.error().message().find("InvalidAccessKeyId"), std::string::npos) << put.error().message();
@@ -227,7 +210,7 @@ TEST_F(S3StorageTest, UnreachableEndpointIsPromptlyUnavailable) {
   c.max_attempts = 3;
   c.retry_backoff = std::chrono::milliseconds(50);
   const auto t0 = Clock::now();
-  auto put = make(c)->put(fresh_key(), "bytes", "image/png");
+  auto put = make(c)->put(s3_key(), "bytes", "image/png");
   const auto elapsed = ms_since(t0);
   ASSERT_FALSE(put.ok());
   EXPECT_EQ(put.error().kind(), ErrorKind::kUnavailable) << put.error().message();
@@ -244,7 +227,7 @@ TEST_F(S3StorageTest, VirtualHostedAddressingReachesTheSameBucket) {
   c.endpoint = "http://localhost" + moto_.endpoint.substr(colon);
   c.addressing = S3Addressing::kVirtualHosted;
   auto vh = make(c);
-  const std::string key = fresh_key();
+  const std::string key = s3_key();
   EXPECT_EQ(vh->location(key), "http://" + moto_.bucket + ".localhost" + moto_.endpoint.substr(colon) + "/p/" + key);
   ASSERT_TRUE(vh->put(key, "virtual", "image/png").ok());
   EXPECT_EQ(aws_head_object(moto_, "p/" + key).value("ContentLength", -1), 7);

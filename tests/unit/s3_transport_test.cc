@@ -3,6 +3,7 @@
 #include "core/digest.h"
 #include "storage/s3_storage.h"
 #include "support/test_origin.h"
+#include "support/test_text.h"
 
 #include <gtest/gtest.h>
 
@@ -11,15 +12,13 @@
 namespace imgflo::storage {
 namespace {
 
+using test::ms_since;
+
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-const std::string kKey = "b5774b2bd2c5c94535432dec55a205a712bc5326.png";
-const std::string kPath = "/bucket/p/" + kKey;
-
-long long ms_since(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
+const std::string kPngKey = "b5774b2bd2c5c94535432dec55a205a712bc5326.png";
+const std::string kPath = "/bucket/p/" + kPngKey;
 
 std::unique_ptr<S3Storage> store_for(const std::string& endpoint, int attempts = 3) {
   S3Config c;
@@ -50,7 +49,7 @@ TEST(S3Transport, PutIsSignedWithPayloadHashAndMetadata) {
   test::TestOrigin origin;
   origin.on(kPath, test::OriginResponse::ok("", "text/plain"));
   auto store = store_for("http://" + origin.host_port());
-  auto loc = store->put(kKey, "", "image/png");  // an empty body: nothing left unread by the origin
+  auto loc = store->put(kPngKey, "", "image/png");  // an empty body: nothing left unread by the origin
   ASSERT_TRUE(loc.ok()) << loc.error().message();
   ASSERT_EQ(origin.requests().size(), 1u);
   const test::OriginRequest r = origin.requests()[0];  // requests() returns a copy
@@ -72,7 +71,7 @@ TEST(S3Transport, PutIsSignedWithPayloadHashAndMetadata) {
 TEST(S3Transport, ServerErrorsAreRetriedThenUnavailable) {
   test::TestOrigin origin;
   origin.on(kPath, xml_error(500, "InternalError"));
-  auto got = store_for("http://" + origin.host_port(), 3)->get(kKey);
+  auto got = store_for("http://" + origin.host_port(), 3)->get(kPngKey);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().kind(), ErrorKind::kUnavailable);
   EXPECT_NE(got.error().message().find("InternalError"), std::string::npos) << got.error().message();
@@ -83,13 +82,13 @@ TEST(S3Transport, ClientErrorsAreFinal) {
   test::TestOrigin origin;
   origin.on(kPath, xml_error(403, "AccessDenied"));
   auto store = store_for("http://" + origin.host_port(), 3);
-  auto got = store->get(kKey);
+  auto got = store->get(kPngKey);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().kind(), ErrorKind::kForbidden);
   EXPECT_EQ(origin.hits(kPath), 1);
   // A 404 on PUT is a missing bucket: an internal error, not "not found".
   origin.on(kPath, xml_error(404, "NoSuchBucket"));
-  auto put = store->put(kKey, "", "image/png");
+  auto put = store->put(kPngKey, "", "image/png");
   ASSERT_FALSE(put.ok());
   EXPECT_EQ(put.error().kind(), ErrorKind::kInternal) << put.error().message();
   EXPECT_NE(put.error().message().find("NoSuchBucket"), std::string::npos);
@@ -102,7 +101,7 @@ TEST(S3Transport, SlowAnswersTimeOut) {
   slow.delay = 3s;
   origin.on(kPath, slow);
   const auto t0 = Clock::now();
-  auto got = store_for("http://" + origin.host_port(), 2)->get(kKey);
+  auto got = store_for("http://" + origin.host_port(), 2)->get(kPngKey);
   const auto elapsed = ms_since(t0);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().kind(), ErrorKind::kUnavailable) << got.error().message();
@@ -113,7 +112,7 @@ TEST(S3Transport, SlowAnswersTimeOut) {
 TEST(S3Transport, ConnectTimeoutIsUnavailable) {
   test::BlackholeListener hole;
   const auto t0 = Clock::now();
-  auto got = store_for("http://127.0.0.1:" + std::to_string(hole.port()), 1)->get(kKey);
+  auto got = store_for("http://127.0.0.1:" + std::to_string(hole.port()), 1)->get(kPngKey);
   const auto elapsed = ms_since(t0);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().kind(), ErrorKind::kUnavailable) << got.error().message();
@@ -125,7 +124,7 @@ TEST(S3Transport, OversizedObjectsAreRefused) {
   origin.on(kPath, test::OriginResponse::ok(std::string(4096, 'x'), "image/png"));
   S3Config c = store_for("http://" + origin.host_port())->config();
   c.max_object_bytes = 1000;
-  auto got = S3Storage::create(c).value()->get(kKey);
+  auto got = S3Storage::create(c).value()->get(kPngKey);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().kind(), ErrorKind::kInternal);
   EXPECT_EQ(origin.hits(kPath), 1);

@@ -11,6 +11,7 @@
 #include "storage/s3_storage.h"
 #include "support/paths.h"
 #include "support/service_env.h"
+#include "support/test_text.h"
 
 #include <gtest/gtest.h>
 
@@ -25,21 +26,10 @@
 namespace imgflo::storage {
 namespace {
 
-// A key no other test (or parallel test process) uses.
-std::string fresh_key(const std::string& ext = "png") {
-  static std::atomic<int> counter{0};
-  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  return sha1_hex("storage-contract-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                  std::to_string(now)) +
-         "." + ext;
-}
+using test::random_bytes;
 
-std::string random_bytes(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char& c : s) c = static_cast<char>(rng() & 0xff);
-  return s;
-}
+// A key no other test (or parallel test process) uses.
+std::string contract_key(const std::string& ext = "png") { return test::fresh_key("storage-contract", ext); }
 
 // The test moto_server's bucket, or nullptr (with a failure naming what is missing).
 std::unique_ptr<S3Storage> moto_storage() {
@@ -72,7 +62,7 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
     auto s3 = moto_storage();
     ASSERT_NE(s3, nullptr);
     store_ = std::move(s3);
-    auto probe = store_->exists(fresh_key());
+    auto probe = store_->exists(contract_key());
     ASSERT_TRUE(probe.ok()) << probe.error().message();
   }
 
@@ -80,7 +70,7 @@ class StorageContract : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(StorageContract, PutReturnsTheLocationAndGetReadsTheBytesBack) {
-  const std::string key = fresh_key();
+  const std::string key = contract_key();
   const std::string bytes = random_bytes(1000, 1);  // binary, with NULs
   ASSERT_FALSE(*store_->exists(key));
   auto loc = store_->put(key, bytes, "image/png");
@@ -97,7 +87,7 @@ TEST_P(StorageContract, PutReturnsTheLocationAndGetReadsTheBytesBack) {
 
 TEST_P(StorageContract, RoundTripOfSeveralSizes) {
   for (size_t size : {size_t{0}, size_t{1024}, size_t{5} << 20}) {
-    const std::string key = fresh_key();
+    const std::string key = contract_key();
     const std::string bytes = random_bytes(size, static_cast<unsigned>(size + 1));
     ASSERT_TRUE(store_->put(key, bytes, "image/png").ok());
     auto back = store_->get(key);
@@ -108,7 +98,7 @@ TEST_P(StorageContract, RoundTripOfSeveralSizes) {
 }
 
 TEST_P(StorageContract, AnOverwriteReplacesTheWholeResult) {
-  const std::string key = fresh_key();
+  const std::string key = contract_key();
   ASSERT_TRUE(store_->put(key, "first version", "image/png").ok());
   ASSERT_TRUE(store_->put(key, "second", "image/png").ok());  // a _nocache reprocess
   auto back = store_->get(key);
@@ -117,7 +107,7 @@ TEST_P(StorageContract, AnOverwriteReplacesTheWholeResult) {
 }
 
 TEST_P(StorageContract, AnAbsentKeyIsNotFound) {
-  const std::string key = fresh_key("jpg");
+  const std::string key = contract_key("jpg");
   auto got = store_->get(key);
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().kind(), ErrorKind::kNotFound) << got.error().message();
@@ -128,7 +118,7 @@ TEST_P(StorageContract, AnAbsentKeyIsNotFound) {
 
 TEST_P(StorageContract, InvalidKeysAreRefused) {
   for (const std::string& bad :
-       {std::string("../../etc/passwd"), std::string("p/x"), fresh_key() + "/x", std::string(""),
+       {std::string("../../etc/passwd"), std::string("p/x"), contract_key() + "/x", std::string(""),
         std::string(40, 'A') + ".png"}) {
     auto put = store_->put(bad, "x", "text/plain");
     ASSERT_FALSE(put.ok()) << bad;
@@ -147,7 +137,7 @@ TEST_P(StorageContract, ConcurrentPutsAndGetsFromSeveralThreads) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
-        const std::string key = fresh_key();
+        const std::string key = contract_key();
         const std::string bytes = random_bytes(20000 + i, static_cast<unsigned>(t * 100 + i));
         auto put = store_->put(key, bytes, "image/png");
         auto back = put.ok() ? store_->get(key) : Result<std::string>(put.error());
