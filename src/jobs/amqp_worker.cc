@@ -14,7 +14,7 @@ namespace {
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr milliseconds kLoopTick{1'000};  // longest sleep: heartbeats, announcements, drain checks
+constexpr milliseconds kWorkerLoopTick{1'000};  // longest sleep: heartbeats, announcements, drain checks
 
 LocalJobOptions pool_options(const AmqpWorkerOptions& o) {
   LocalJobOptions p;
@@ -101,7 +101,7 @@ void AmqpWorker::io_loop() {
         if (!down_logged_) spdlog::warn("worker: {}", st.error().message());
         down_logged_ = true;
         finish_done(conn);  // drops outcomes of the lost connection
-        wake_.wait(-1, std::clamp(conn.retry_in(), milliseconds(10), kLoopTick));
+        wake_.wait(-1, std::clamp(conn.retry_in(), milliseconds(10), kWorkerLoopTick));
         continue;
       }
       spdlog::info("worker: connected to {} ({}{}{}, prefetch {}, {} threads)", conn.url().redacted(),
@@ -115,7 +115,7 @@ void AmqpWorker::io_loop() {
       connected_cv_.notify_all();
     }
     finish_done(conn);
-    if (conn.connected() && !conn.buffered()) wake_.wait(conn.fd(), kLoopTick);
+    if (conn.connected() && !conn.buffered()) wake_.wait(conn.fd(), kWorkerLoopTick);
     receive(conn);
     finish_done(conn);
     if (conn.connected() && !stopping_ && SteadyClock::now() >= next_announce_) announce_all(conn);

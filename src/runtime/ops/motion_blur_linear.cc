@@ -23,13 +23,13 @@
 #include "runtime/ops/ops.h"
 
 #include <cmath>
+#include <numbers>
 #include <vector>
 
 namespace imgflo::runtime::ops {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;  // G_PI
 constexpr double kNegligibleWeight = 1e-9;
 
 // The blur vector and how far it reaches past the input on each side.
@@ -40,8 +40,8 @@ struct Streak {
 };
 
 Streak make_streak(double length, double angle_degrees) {
-  double theta = angle_degrees * kPi / 180.0;
-  while (theta < 0.0) theta += 2 * kPi;
+  double theta = angle_degrees * std::numbers::pi / 180.0;
+  while (theta < 0.0) theta += 2 * std::numbers::pi;
   Streak s;
   s.ox = length * std::cos(theta);
   s.oy = length * std::sin(theta);

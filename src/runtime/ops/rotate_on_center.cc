@@ -37,12 +37,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace imgflo::runtime::ops {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;  // G_PI
 constexpr double kMatrixEpsilon = 1e-10;         // gegl-matrix.c
 constexpr double kTransformEpsilon = 1e-7;       // transform-core.c
 constexpr int kSamplerNearest = 0;
@@ -61,7 +61,7 @@ struct Affine {
 };
 
 Affine rotation(double degrees, double w, double h) {
-  const double r = degrees * (2 * kPi / 360.0);
+  const double r = degrees * (2 * std::numbers::pi / 360.0);
   const double c = std::cos(r), s = std::sin(r);
   const double x0 = -w * c - h * s, y0 = w * s - h * c;
   const double xs[4] = {x0, w * c + x0, w * c + h * s + x0, h * s + x0};
