@@ -11,21 +11,21 @@ namespace imgflo::jobs {
 
 namespace {
 
-constexpr auto kPoll = std::chrono::milliseconds(20);
+constexpr auto kBudgetPoll = std::chrono::milliseconds(20);
 
-uint64_t megabytes(uint64_t bytes) { return (bytes + (1u << 20) - 1) >> 20; }
+uint64_t budget_megabytes(uint64_t bytes) { return (bytes + (1u << 20) - 1) >> 20; }
 
-Error too_large(uint64_t bytes, uint64_t limit) {
+Error over_budget(uint64_t bytes, uint64_t limit) {
   return Error(ErrorKind::kTooLarge,
-               "this image needs about " + std::to_string(megabytes(bytes)) +
-                   " MB to process, more than the server's memory limit of " + std::to_string(megabytes(limit)) +
+               "this image needs about " + std::to_string(budget_megabytes(bytes)) +
+                   " MB to process, more than the server's memory limit of " + std::to_string(budget_megabytes(limit)) +
                    " MB",
-               {{"estimate_mb", megabytes(bytes)}, {"memory_limit_mb", megabytes(limit)}});
+               {{"estimate_mb", budget_megabytes(bytes)}, {"memory_limit_mb", budget_megabytes(limit)}});
 }
 
 // The first number in `path` (a cgroup limit file or /proc/meminfo's first line
 // in kB when `kb`); nullopt when unreadable or "max".
-std::optional<uint64_t> read_number(const char* path, bool kb) {
+std::optional<uint64_t> read_memory_number(const char* path, bool kb) {
   std::ifstream in(path);
   std::string word;
   while (in >> word) {
@@ -71,7 +71,7 @@ Result<MemoryBudget::Reservation> MemoryBudget::acquire(uint64_t bytes, const St
   std::unique_lock lock(mu_);
   if (bytes > limit_) {
     ++refused_;
-    return too_large(bytes, limit_);
+    return over_budget(bytes, limit_);
   }
   if (queue_.empty() && in_use_ + bytes <= limit_) {
     in_use_ += bytes;
@@ -87,7 +87,7 @@ Result<MemoryBudget::Reservation> MemoryBudget::acquire(uint64_t bytes, const St
       cv_.notify_all();  // the next waiter may be at the head now
       return *e;
     }
-    cv_.wait_for(lock, kPoll);
+    cv_.wait_for(lock, kBudgetPoll);
   }
   queue_.erase(ticket);
   in_use_ += bytes;
@@ -111,9 +111,9 @@ MemoryBudgetStats MemoryBudget::stats() const {
 }
 
 uint64_t default_memory_limit(double fraction) {
-  std::optional<uint64_t> total = read_number("/proc/meminfo", true);  // "MemTotal: N kB"
+  std::optional<uint64_t> total = read_memory_number("/proc/meminfo", true);  // "MemTotal: N kB"
   for (const char* cgroup : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
-    const auto limit = read_number(cgroup, false);
+    const auto limit = read_memory_number(cgroup, false);
     if (limit && (!total || *limit < *total)) total = limit;
   }
   if (!total) return 0;

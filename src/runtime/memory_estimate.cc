@@ -33,33 +33,33 @@ constexpr double kNamedInputBytes = 16;  // named inputs are decoded whole, floa
 constexpr double kFrameBytes = 4;        // each finished frame of an animation, 8-bit RGBA
 
 // a + b, saturating.
-uint64_t add(uint64_t a, uint64_t b) { return b > std::numeric_limits<uint64_t>::max() - a ? UINT64_MAX : a + b; }
+uint64_t saturating_add(uint64_t a, uint64_t b) { return b > std::numeric_limits<uint64_t>::max() - a ? UINT64_MAX : a + b; }
 
 // pixels x bytes per pixel, saturating.
-uint64_t times(uint64_t pixels, double bytes_per_pixel) {
+uint64_t saturating_times(uint64_t pixels, double bytes_per_pixel) {
   const double v = static_cast<double>(pixels) * bytes_per_pixel;
   return v >= 1.8e19 ? UINT64_MAX : static_cast<uint64_t>(v);
 }
 
-uint64_t area(int w, int h) { return static_cast<uint64_t>(std::max(w, 0)) * static_cast<uint64_t>(std::max(h, 0)); }
+uint64_t pixel_area(int w, int h) { return static_cast<uint64_t>(std::max(w, 0)) * static_cast<uint64_t>(std::max(h, 0)); }
 
-bool frame_output(std::string_view out_type) { return out_type == "gif" || out_type == "webp"; }
+bool writes_frames(std::string_view out_type) { return out_type == "gif" || out_type == "webp"; }
 
 // The input's shape: decoded and graph pixels, frames.
 Status shape_input(std::string_view bytes, const RescaleRequest& rr, const RunRequest& req, JobShape& shape) {
   auto size = probe(bytes);
   if (!size.ok()) return size.take_error();
-  const uint64_t stored = area(size->width, size->height);
+  const uint64_t stored = pixel_area(size->width, size->height);
   shape.decoded_pixels = stored;
   shape.graph_pixels = stored;
   if (rr.active()) {
     auto plan = plan_rescale(size->width, size->height, rr, req.limits.max_pixels);
     if (!plan.ok()) return plan.take_error();
-    shape.graph_pixels = std::max(area(plan->out_width, plan->out_height), area(plan->box_width, plan->box_height));
+    shape.graph_pixels = std::max(pixel_area(plan->out_width, plan->out_height), pixel_area(plan->box_width, plan->box_height));
     // Shrink-on-load decodes at most twice the scaled size per axis.
     shape.decoded_pixels = is_vector(size->type) ? shape.graph_pixels : std::min(stored, 4 * shape.graph_pixels);
   }
-  if (frame_output(req.out_type)) {
+  if (writes_frames(req.out_type)) {
     auto animation = probe_animation(bytes);
     if (!animation.ok()) return animation.take_error();
     if (*animation) shape.frames = static_cast<uint64_t>(std::max((*animation)->frames, 1));
@@ -93,13 +93,13 @@ double graph_bytes_per_pixel(const std::vector<std::string>& components) {
 }
 
 uint64_t estimate_peak_bytes(const JobShape& s) {
-  uint64_t bytes = add(kJobBaseBytes, times(s.input_bytes, 2));
-  if (!s.streamed) bytes = add(bytes, times(s.decoded_pixels, kWholeDecodeBytes));
-  bytes = add(bytes, times(s.graph_pixels, s.ops_bytes_per_pixel));
-  const uint64_t output_pixels = s.frames > 1 ? times(s.graph_pixels, static_cast<double>(s.frames)) : s.graph_pixels;
-  bytes = add(bytes, times(output_pixels, encoder_bytes_per_pixel(s.out_type)));
-  bytes = add(bytes, times(s.named_pixels, kNamedInputBytes));
-  if (s.frames > 1) bytes = add(bytes, times(output_pixels, kFrameBytes));
+  uint64_t bytes = saturating_add(kJobBaseBytes, saturating_times(s.input_bytes, 2));
+  if (!s.streamed) bytes = saturating_add(bytes, saturating_times(s.decoded_pixels, kWholeDecodeBytes));
+  bytes = saturating_add(bytes, saturating_times(s.graph_pixels, s.ops_bytes_per_pixel));
+  const uint64_t output_pixels = s.frames > 1 ? saturating_times(s.graph_pixels, static_cast<double>(s.frames)) : s.graph_pixels;
+  bytes = saturating_add(bytes, saturating_times(output_pixels, encoder_bytes_per_pixel(s.out_type)));
+  bytes = saturating_add(bytes, saturating_times(s.named_pixels, kNamedInputBytes));
+  if (s.frames > 1) bytes = saturating_add(bytes, saturating_times(output_pixels, kFrameBytes));
   return bytes;
 }
 
@@ -118,16 +118,16 @@ Result<JobShape> job_shape(const Program& program, const RunRequest& req) {
   for (const auto& [name, bytes] : req.images) {
     auto size = probe(bytes);
     if (!size.ok()) return request::image_input_error(size.error(), std::string(name));  // as run() names it
-    shape.input_bytes = add(shape.input_bytes, bytes.size());
-    shape.named_pixels = add(shape.named_pixels, area(size->width, size->height));
+    shape.input_bytes = saturating_add(shape.input_bytes, bytes.size());
+    shape.named_pixels = saturating_add(shape.named_pixels, pixel_area(size->width, size->height));
   }
   return shape;
 }
 
 uint64_t estimate_without_pixels(const RunRequest& req) {
   uint64_t bytes = kJobBaseBytes;
-  if (req.input) bytes = add(bytes, times(req.input->size(), 2));
-  for (const auto& image : req.images) bytes = add(bytes, times(image.second.size(), 2));
+  if (req.input) bytes = saturating_add(bytes, saturating_times(req.input->size(), 2));
+  for (const auto& image : req.images) bytes = saturating_add(bytes, saturating_times(image.second.size(), 2));
   return bytes;
 }
 
