@@ -139,6 +139,10 @@ Result<vips::VImage> blur_streamed(const vips::VImage& src, const Axis& x, const
     VipsImage* out = vips_image_new();
     vips::VImage owner(out);  // steals the reference; frees the state on close (connected below)
     auto* state = new State(src, x, y, edges, plan, stop, std::move(*window), std::move(*ahead));
+    // Published through its mutex, which generate() takes before reading anything: libvips hands
+    // strips to its workers through glib futexes, a hand-over ThreadSanitizer cannot see, and the
+    // threads a strip's passes start would otherwise read the state with no visible order.
+    { const std::lock_guard<std::mutex> publish(state->mutex); }
     g_signal_connect(out, "close", G_CALLBACK(free_state), state);
     VipsImage* in = state->src.get_image();
     if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_FATSTRIP, in, nullptr) != 0) throw vips::VError();
