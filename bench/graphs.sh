@@ -6,8 +6,7 @@
 # (build/bench/graphs-4000x3000.jpg). Each graph runs as `imgflo-process GRAPH OUT.jpg
 # input=IN`; each chain is a shell script of `vips` commands whose intermediates are
 # .v files in the temp folder, ending with the JPEG settings imgflo writes. Timed with
-# hyperfine (1 warm-up, RUNS runs; desaturate and its chain: 1 run, no warm-up: c2g
-# takes tens of seconds); CPU = user + sys of the command and its children, which the
+# hyperfine (1 warm-up, RUNS runs); CPU = user + sys of the command and its children, which the
 # other load on a shared machine disturbs far less than wall time.
 #
 # The chains (the goal is ours <= 2x the chain's CPU):
@@ -21,16 +20,25 @@
 #                linear x0.7 (the opacity) -> composite2 colour-dodge with the input.
 #   motionblur:  colourspace scrgb -> conv with a 101-tap vertical box (float) ->
 #                linear 1.1, -0.05 (contrast) -> composite2 screen with the input.
-#   desaturate:  colourspace b-w. Only a lower bound: vips has nothing like c2g's
-#                STRESS envelopes (per pixel, 10 iterations x 4 spray samples within
-#                the radius), which is all of desaturate's cost.
+#   desaturate:  c2g's work per pixel is 40 spray reads (10 iterations x 4 samples)
+#                within radius 300, a per-channel min/max envelope and a ratio. The
+#                chain: morph dilate and erode with one sparse 601x601 mask of 41 set
+#                taps (the centre and 40 points drawn as c2g's spray: golden angle,
+#                distance 300 u^2; morph visits only set elements) -> subtract twice ->
+#                divide (the relative brightness) -> linear x255 -> colourspace b-w.
+#                What it leaves out: linear light (morph is 8-bit only and bitwise
+#                OR/AND, the same visits as max/min but not their values on grey
+#                levels), the mean of 10 envelopes of 4 (one envelope of 40 instead),
+#                the Euclidean distance over the bands, the retries at edges, and
+#                c2g's per-pixel random pattern: the chain's fixed mask reads the
+#                same offsets for every pixel, so its reads stream through the cache
+#                where c2g's scatter over the radius.
 #
 # Usage: bench/graphs.sh [--record] [--runs N]
 #   --record  replace the graphs section of bench/RESULTS.md with this run's
 #   --runs N  hyperfine runs per command (default 3)
 # Environment: BUILD_DIR (default build). The section is always written to
-# build/bench/graphs-<time>.md; the exit status is 1 when a graph other than
-# desaturate (whose chain is only a lower bound) is over 2x its chain.
+# build/bench/graphs-<time>.md; the exit status is 1 when a graph is over 2x its chain.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +61,25 @@ make_inputs() {
   vips copy "$T/ramp4.v" "$T/gradient.v" --interpretation srgb
   vips identity "$T/id.v"
   vips bandjoin "$T/id.v $T/id.v $T/id.v" "$T/curve.v"
+  spray_mask >"$T/spray.mat"
+}
+
+# desaturate's mask: 601x601, 128 (don't care) but for the centre and 40 distinct
+# taps at golden-angle steps and distance 300 u^2 (u uniform, fixed seed), 255 (set).
+spray_mask() {
+  awk 'BEGIN {
+    srand(12); n = 601; c = 300; set[c, c] = 1; golden = 3.14159265358979 * (3 - sqrt(5))
+    for (k = 0; k < 40;) {
+      u = rand(); r = 300 * u * u; dx = int(r * cos(golden * k)); dy = int(r * sin(golden * k))
+      if (!((c + dx, c + dy) in set)) { set[c + dx, c + dy] = 1; k++ }
+    }
+    print n, n
+    for (y = 0; y < n; y++) {
+      row = ""
+      for (x = 0; x < n; x++) row = row (x ? " " : "") ((x, y) in set ? 255 : 128)
+      print row
+    }
+  }'
 }
 
 # chain NAME: writes the commands on stdin as TMP/chain-NAME.sh ({in}, {t}, {out} replaced).
@@ -94,7 +121,13 @@ vips composite2 {t}/con.v {in} '{out}' screen
 EOF2
 chain desaturate <<'EOF2'
 set -e
-vips colourspace {in} '{out}' b-w
+vips morph {in} {t}/dil.v {t}/spray.mat dilate
+vips morph {in} {t}/ero.v {t}/spray.mat erode
+vips subtract {t}/dil.v {t}/ero.v {t}/range.v
+vips subtract {in} {t}/ero.v {t}/num.v
+vips divide {t}/num.v {t}/range.v {t}/rb.v
+vips linear {t}/rb.v {t}/rb8.v 255 0 --uchar
+vips colourspace {t}/rb8.v '{out}' b-w
 EOF2
 
 # One graph: prints a table row and appends "graph ratio" to $TMP/ratios.
@@ -113,8 +146,7 @@ run_graph() {
 make_inputs
 LOAD_BEFORE=$(load_average)
 ROWS=$(
-  for g in gradientmap retro halodarken motionblur; do run_graph "$g" 1 "$RUNS"; done
-  run_graph desaturate 0 1
+  for g in gradientmap retro halodarken motionblur desaturate; do run_graph "$g" 1 "$RUNS"; done
 )
 LOAD_AFTER=$(load_average)
 
@@ -122,14 +154,15 @@ SECTION=$TMP/section.md
 {
   echo "## Blend-heavy graphs vs plain vips chains, issue 12 (bench/graphs.sh)"
   echo
-  echo "Run: \`$INVOCATION\` ($RUNS runs per command, 1 warm-up; desaturate 1 run; load average $LOAD_BEFORE before, $LOAD_AFTER after)"
+  echo "Run: \`$INVOCATION\` ($RUNS runs per command, 1 warm-up; load average $LOAD_BEFORE before, $LOAD_AFTER after)"
   echo
   machine_facts
   echo
   echo "Input: 4000x3000 JPEG Q90 (12 MP). Ours: \`imgflo-process GRAPH OUT.jpg input=IN\`; chain: the \`vips\`"
   echo "commands listed in bench/graphs.sh (intermediates as .v files, the same JPEG settings). Seconds per"
-  echo "image; ratio = our CPU / the chain's CPU (goal <= 2). desaturate's chain (\`colourspace b-w\`) is only"
-  echo "a lower bound: vips has no c2g; retro's chain is close to one."
+  echo "image; ratio = our CPU / the chain's CPU (goal <= 2). desaturate's chain (sparse \`morph\` dilate and"
+  echo "erode with c2g's 40 spray taps, then the ratio) leaves out what bench/graphs.sh lists; retro's chain is"
+  echo "close to a lower bound."
   echo
   echo "| graph | ours CPU | chain CPU | ours wall | chain wall | CPU ratio |"
   echo "|---|---|---|---|---|---|"
@@ -143,4 +176,4 @@ if ((RECORD)); then
   record_section "$ROOT/bench/RESULTS.md" graphs.sh "$SECTION"
   echo "recorded in bench/RESULTS.md" >&2
 fi
-awk '$1 != "desaturate" && $2 > 2 { bad = 1 } END { exit bad }' "$TMP/ratios"
+awk '$2 > 2 { bad = 1 } END { exit bad }' "$TMP/ratios"
