@@ -58,7 +58,8 @@ void reference_sample(const float* px, int w, int h, int x, int y, const RefPara
 float reference_grey(const float* px, int w, int h, int x, int y, const RefParams& p) {
   const float* pixel = px + (static_cast<size_t>(y) * w + x) * 4;
   const uint64_t start = (static_cast<uint64_t>(y) * w + x) * p.iterations * p.samples;
-  uint32_t angle = static_cast<uint32_t>(start % c2g::kAnglePrime), radius = static_cast<uint32_t>(start % c2g::kRadiusPrime);
+  uint32_t angle = static_cast<uint32_t>(start % c2g::kAnglePrime);
+  uint32_t radius = static_cast<uint32_t>(start % c2g::kRadiusPrime);
   float bsum[3] = {0, 0, 0}, rsum[3] = {0, 0, 0};
   for (int i = 0; i < p.iterations; ++i) {
     float lo[3] = {pixel[0], pixel[1], pixel[2]}, hi[3] = {pixel[0], pixel[1], pixel[2]};

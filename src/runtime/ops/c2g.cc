@@ -105,6 +105,8 @@ class C2g final : public SpecOp {
     auto grey = tiled_image(c2g_packed_pixels(*in.input), spec, ctx.stop(),
                             c2g::packed_tiles(p, srgb_u8_to_linear_table()));
     if (!grey.ok()) return grey.take_error();
+    // convert()'s alpha, which is 1 when the input has none.
+    if (!in.input->format.has_alpha()) return Image{grey->bandjoin_const({1.0}), fmt::kYAFloat, src.x, src.y};
     return Image{grey->bandjoin(src.pixels.extract_band(3)), fmt::kYAFloat, src.x, src.y};
   }
 };

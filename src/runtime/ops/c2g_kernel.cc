@@ -1,5 +1,6 @@
 #include "runtime/ops/c2g_kernel.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -17,6 +18,18 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "packed pixels are read as little-endian words");
 
 constexpr uint32_t kC2gAlphaByte = 0xff000000u;  // byte 3 of a packed pixel
+
+// Four lanes of IEEE single arithmetic (GCC/clang vector extensions): each
+// lane rounds exactly as the scalar expression does (no FMA contraction: the
+// build targets baseline x86-64, which has none).
+using C2gV4f = float __attribute__((vector_size(16)));
+using C2gV4i = int32_t __attribute__((vector_size(16)));
+
+C2gV4f load4(const float* p) {
+  C2gV4f v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 
 // Pixels of an RGBA float window.
 struct C2gFloatPixels {
@@ -97,8 +110,12 @@ uint32_t pick_bytes(uint32_t a, uint32_t b, Pick pick) {
   for (int k = 0; k < 32; k += 8) r |= pick((a >> k) & 0xffu, (b >> k) & 0xffu) << k;
   return r;
 }
-inline uint32_t min_bytes(uint32_t a, uint32_t b) { return pick_bytes(a, b, [](uint32_t p, uint32_t q) { return p < q ? p : q; }); }
-inline uint32_t max_bytes(uint32_t a, uint32_t b) { return pick_bytes(a, b, [](uint32_t p, uint32_t q) { return p > q ? p : q; }); }
+inline uint32_t min_bytes(uint32_t a, uint32_t b) {
+  return pick_bytes(a, b, [](uint32_t p, uint32_t q) { return p < q ? p : q; });
+}
+inline uint32_t max_bytes(uint32_t a, uint32_t b) {
+  return pick_bytes(a, b, [](uint32_t p, uint32_t q) { return p > q ? p : q; });
+}
 #endif
 
 // What the packed kernel shares between tiles (read-only).
@@ -121,42 +138,83 @@ struct PackedWindow {
   ptrdiff_t offset(int u, int v) const { return static_cast<ptrdiff_t>(v - area.y) * stride + (u - area.x); }
 };
 
+// The next spray points of one pixel's walk, four at a time: vector lanes
+// with the scalar walk's float operations where the four table positions do
+// not wrap, the scalar walk where they do.
+class SprayBlocks {
+ public:
+  SprayBlocks(const PackedState& st, int x, int y, uint64_t start)
+      : t_(spray_tables()), radius_(st.scaled_radius.data()), a_(static_cast<uint32_t>(start % kAnglePrime)),
+        b_(static_cast<uint32_t>(start % kRadiusPrime)) {
+    xf_ = C2gV4f{static_cast<float>(x), static_cast<float>(x), static_cast<float>(x), static_cast<float>(x)};
+    yf_ = C2gV4f{static_cast<float>(y), static_cast<float>(y), static_cast<float>(y), static_cast<float>(y)};
+  }
+
+  // The next four spray points (u[l], v[l]).
+  void next(C2gV4i& u, C2gV4i& v) {
+    if (a_ + 4 <= kAnglePrime && b_ + 4 <= kRadiusPrime) {
+      const C2gV4f r = load4(radius_ + b_);
+      u = __builtin_convertvector(xf_ + r * load4(&t_.cos[a_]), C2gV4i);
+      v = __builtin_convertvector(yf_ + r * load4(&t_.sin[a_]), C2gV4i);
+      a_ += 4, b_ += 4;
+      if (a_ == kAnglePrime) a_ = 0;
+      if (b_ == kRadiusPrime) b_ = 0;
+      return;
+    }
+    for (int l = 0; l < 4; ++l) {
+      const float r = radius_[b_];
+      u[l] = static_cast<int>(xf_[0] + r * t_.cos[a_]);
+      v[l] = static_cast<int>(yf_[0] + r * t_.sin[a_]);
+      if (++a_ == kAnglePrime) a_ = 0;
+      if (++b_ == kRadiusPrime) b_ = 0;
+    }
+  }
+
+ private:
+  const SprayTables& t_;
+  const float* radius_;
+  uint32_t a_, b_;
+  C2gV4f xf_, yf_;
+};
+
 // Fills off[0 .. samples x iterations) with the window offsets of the pixels
 // (x, y)'s walk reads when every pixel is opaque (walked_grey's rules: points
 // outside the input are skipped; a sample given up reads the centre instead,
 // which moves no envelope), and asks the cache for each of them.
 void spray_offsets(const PackedState& st, const PackedWindow& w, int x, int y, ptrdiff_t* off) {
-  const SprayTables& t = spray_tables();
-  const uint64_t start = spray_start(x, y, w.width, st.p);
-  uint32_t a = static_cast<uint32_t>(start % kAnglePrime), b = static_cast<uint32_t>(start % kRadiusPrime);
-  const float xf = static_cast<float>(x), yf = static_cast<float>(y);
+  SprayBlocks spray(st, x, y, spray_start(x, y, w.width, st.p));
   const int n = st.p.samples * st.p.iterations;
   int outside = 0;
   for (int k = 0; k < n;) {
-    const float r = st.scaled_radius[b];
-    const int u = static_cast<int>(xf + r * t.cos[a]);
-    const int v = static_cast<int>(yf + r * t.sin[a]);
-    if (++a == kAnglePrime) a = 0;
-    if (++b == kRadiusPrime) b = 0;
-    if (static_cast<unsigned>(u) < static_cast<unsigned>(w.width) &&
-        static_cast<unsigned>(v) < static_cast<unsigned>(w.height)) {
-      off[k] = w.offset(u, v);
-      __builtin_prefetch(w.base + off[k]);
-      ++k, outside = 0;
-    } else if (++outside == kMaxOutsideTries) {
-      off[k++] = w.offset(x, y);
-      outside = 0;
+    C2gV4i u, v;
+    spray.next(u, v);
+    for (int l = 0; l < 4 && k < n; ++l) {
+      if (static_cast<unsigned>(u[l]) < static_cast<unsigned>(w.width) &&
+          static_cast<unsigned>(v[l]) < static_cast<unsigned>(w.height)) {
+        off[k] = w.offset(u[l], v[l]);
+        __builtin_prefetch(w.base + off[k]);
+        ++k, outside = 0;
+      } else if (++outside == kMaxOutsideTries) {
+        off[k++] = w.offset(x, y);
+        outside = 0;
+      }
     }
   }
 }
 
+// The decoded R, G, B of a packed pixel and `last` in lane 3.
+C2gV4f decoded(const float* decode, uint32_t w, float last) {
+  return C2gV4f{decode[w & 0xffu], decode[(w >> 8) & 0xffu], decode[(w >> 16) & 0xffu], last};
+}
+
 // The grey of (x, y) from the offsets spray_offsets gave; false (and no grey)
 // when a sprayed pixel is transparent: the walk would have retried there.
+// Envelopes::add on three lanes at once (lane 3: range 1, brightness 0).
 bool packed_grey(const PackedState& st, const PackedWindow& w, int x, int y, const ptrdiff_t* off, float& grey) {
   const uint32_t centre = w.base[w.offset(x, y)];
-  float pixel[3], lo[3], hi[3];
-  for (int c = 0; c < 3; ++c) pixel[c] = st.decode[(centre >> (8 * c)) & 0xffu];
-  Envelopes env;
+  const C2gV4f pixel = decoded(st.decode, centre, 0.0f);
+  const C2gV4f half = {0.5f, 0.5f, 0.5f, 0.5f};
+  C2gV4f brightness_sum = {0, 0, 0, 0}, range_sum = {0, 0, 0, 0};
   for (int i = 0; i < st.p.iterations; ++i) {
     uint32_t low = centre | kC2gAlphaByte, high = centre;
     for (int s = 0; s < st.p.samples; ++s, ++off) {
@@ -165,33 +223,39 @@ bool packed_grey(const PackedState& st, const PackedWindow& w, int x, int y, con
       high = max_bytes(high, q);
     }
     if ((low & kC2gAlphaByte) == 0) return false;
-    for (int c = 0; c < 3; ++c) {
-      lo[c] = st.decode[(low >> (8 * c)) & 0xffu];
-      hi[c] = st.decode[(high >> (8 * c)) & 0xffu];
-    }
-    env.add(pixel, lo, hi);
+    const C2gV4f lo = decoded(st.decode, low, 0.0f), range = decoded(st.decode, high, 1.0f) - lo;
+    const C2gV4i positive = range > C2gV4f{0, 0, 0, 0};
+    const C2gV4i brightness = reinterpret_cast<C2gV4i>((pixel - lo) / range);
+    brightness_sum += reinterpret_cast<C2gV4f>((positive & brightness) | (~positive & reinterpret_cast<C2gV4i>(half)));
+    range_sum += range;
   }
-  grey = env.grey(pixel, st.p.iterations);
+  Envelopes env;
+  const float pix[3] = {pixel[0], pixel[1], pixel[2]};
+  for (int c = 0; c < 3; ++c) env.brightness_sum[c] = brightness_sum[c], env.range_sum[c] = range_sum[c];
+  grey = env.grey(pix, st.p.iterations);
   return true;
 }
 
-// One row of a packed tile; the offsets of the next pixel are computed (and
-// fetched) before the current pixel reads its own.
+// Pixels whose spray offsets are computed (and fetched) ahead of their reads.
+constexpr int kC2gLookahead = 3;
+
+// One row of a packed tile; each pixel's offsets are computed kC2gLookahead
+// pixels before it reads them, so its reads are on their way by then.
+// `offsets` holds kC2gLookahead + 1 pixels' offsets.
 bool packed_row(const PackedState& st, const InputWindow& in, const OutputTile& out, int y, const Stop& stop,
                 std::vector<ptrdiff_t>& offsets) {
   const PackedWindow w(in);
-  const int n = st.p.samples * st.p.iterations;
-  ptrdiff_t* current = offsets.data();
-  ptrdiff_t* next = current + n;
-  spray_offsets(st, w, out.area.x, y, current);
-  for (int x = out.area.x; x < out.area.right(); ++x) {
+  const size_t n = static_cast<size_t>(st.p.samples) * st.p.iterations;
+  const auto slot = [&](int x) { return offsets.data() + n * static_cast<size_t>(x % (kC2gLookahead + 1)); };
+  const int x0 = out.area.x, x1 = out.area.right();
+  for (int x = x0; x < std::min(x0 + kC2gLookahead, x1); ++x) spray_offsets(st, w, x, y, slot(x));
+  for (int x = x0; x < x1; ++x) {
     // Up to kMaxPackedSprays per pixel: poll within the row too.
     if (x % 64 == 0 && stop.requested()) return false;
-    if (x + 1 < out.area.right()) spray_offsets(st, w, x + 1, y, next);
+    if (x + kC2gLookahead < x1) spray_offsets(st, w, x + kC2gLookahead, y, slot(x + kC2gLookahead));
     float grey = 0;
-    if (!packed_grey(st, w, x, y, current, grey)) grey = walked_grey(C2gPackedPixels{in, st.decode}, x, y, st.p);
+    if (!packed_grey(st, w, x, y, slot(x), grey)) grey = walked_grey(C2gPackedPixels{in, st.decode}, x, y, st.p);
     out.at(x, y)[0] = grey;
-    std::swap(current, next);
   }
   return true;
 }
@@ -218,7 +282,7 @@ TileFn packed_tiles(const Params& p, const float* decode) {
   const std::vector<float>& radius = spray_tables().radius;
   for (int j = 0; j < kRadiusPrime; ++j) st->scaled_radius[j] = radius[j] * static_cast<float>(p.radius);
   return [st](const InputWindow& in, const OutputTile& out, const Stop& stop) {
-    std::vector<ptrdiff_t> offsets(2 * static_cast<size_t>(st->p.samples) * st->p.iterations);
+    std::vector<ptrdiff_t> offsets((kC2gLookahead + 1) * static_cast<size_t>(st->p.samples) * st->p.iterations);
     for (int y = out.area.y; y < out.area.bottom(); ++y) {
       if (!packed_row(*st, in, out, y, stop, offsets)) return false;
     }
