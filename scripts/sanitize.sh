@@ -31,7 +31,12 @@ source tests/sanitizers/env.sh
 #    terabytes of virtual memory for its shadow and cannot start under such a limit.
 #  - e2e.Hostile.OutOfDescriptorsTheAcceptLoopDoesNotSpin: UBSan's vptr check probes memory through
 #    a pipe(); with every descriptor in use it reports false "invalid vptr" errors.
-asan_exclude=${SANITIZE_ASAN_EXCLUDE:-'^e2e-distributed\.|^e2e\.Distributed\.(ASecondWorkerTakesAShareOfTheUrgentQueue|ABrokerRestartIsSurvived)$|^e2e\.Hostile\.(OversizeOutputIsRefusedBeforeQueueing|GrowingGraphParametersAreRefused|ExtremeOpParametersAreBoundedByTheDeadline|OutOfDescriptorsTheAcceptLoopDoesNotSpin)$'}
+#  - the exhaustive numerical agreement sweeps (MatrixToSrgbAgreement.*, PixelConvert's every-format-
+#    pair comparison, ShrinkOnLoad's every-size sweeps against the real loaders): the same code paths
+#    run under ASan in the smaller cases of those suites; the sweeps cost ~90 s of CPU under ASan and
+#    check numbers, which the release stage does.
+asan_exclude_sweeps='^unit\.(MatrixToSrgbAgreement\.|PixelConvert\.EveryU8AndFloatPair|ShrinkOnLoad\.(JpegSides|WebpSides|ChosenJpegFactor|ChosenWebpFactor))'
+asan_exclude=${SANITIZE_ASAN_EXCLUDE:-'^e2e-distributed\.|^e2e\.Distributed\.(ASecondWorkerTakesAShareOfTheUrgentQueue|ABrokerRestartIsSurvived)$|^e2e\.Hostile\.(OversizeOutputIsRefusedBeforeQueueing|GrowingGraphParametersAreRefused|ExtremeOpParametersAreBoundedByTheDeadline|OutOfDescriptorsTheAcceptLoopDoesNotSpin)$|'"$asan_exclude_sweeps"}
 # The threaded unit tests (tests/sanitizers/CMakeLists.txt lists them) run as tsan.* from tsan_tests.
 tsan_tests=${SANITIZE_TSAN_TESTS:-'^tsan\.'}
 

@@ -24,7 +24,7 @@ namespace {
 // chunk) computes.
 class GeglSingleThread : public testing::Test {};
 
-std::string run_op(const std::string& component, const std::string& input, const request::Params& params) {
+std::string run_op_encoded(const std::string& component, const std::string& input, const request::Params& params) {
   const std::string fbp = "INPORT=n.INPUT:INPUT\nOUTPORT=out.OUTPUT:OUTPUT\n"
                           "n(" + component + ") OUTPUT -> INPUT out(gegl/nop)\n";
   std::string text = fbp;
@@ -39,7 +39,7 @@ void report(const std::string& what, const Comparison& cmp, const std::vector<do
 
 TEST_F(GeglSingleThread, NoiseReductionMatchesGegl) {
   const auto input = example("gridbear.jpg");
-  const std::string ours = run_op("gegl/noise-reduction", read_file(input), {{"ITERATIONS", "4"}});
+  const std::string ours = run_op_encoded("gegl/noise-reduction", read_file(input), {{"ITERATIONS", "4"}});
   const std::string gegl = run_gegl(input, "gegl:noise-reduction iterations=4", scratch_dir("noise-reduction"));
   const Comparison cmp = compare_images(ours, gegl);
   const auto diffs = level_differences(ours, gegl);
@@ -58,8 +58,8 @@ TEST_F(GeglSingleThread, NoiseReductionMatchesGegl) {
 
 TEST(NoiseReduction, ZeroIterationsPassesThrough) {
   const std::string input = read_file(example("gridbear.jpg"));
-  const std::string ours = run_op("gegl/noise-reduction", input, {{"ITERATIONS", "0"}});
-  const std::string plain = run_op("gegl/nop", input, {});
+  const std::string ours = run_op_encoded("gegl/noise-reduction", input, {{"ITERATIONS", "0"}});
+  const std::string plain = run_op_encoded("gegl/nop", input, {});
   EXPECT_EQ(ours, plain);
 }
 
@@ -82,7 +82,7 @@ TEST(NoiseReduction, RemovesAnImpulseButKeepsAStep) {
   img.write_to_buffer(".png", &buf, &len);
   const std::string png(static_cast<const char*>(buf), len);
   g_free(buf);
-  const DecodedLevels out = decode_levels(run_op("gegl/noise-reduction", png, {{"ITERATIONS", "4"}}));
+  const DecodedLevels out = decode_levels(run_op_encoded("gegl/noise-reduction", png, {{"ITERATIONS", "4"}}));
   EXPECT_LT(out.at(8, 8, 0), 100.0);
   EXPECT_GT(out.at(8, 8, 0), 51.0);
   EXPECT_EQ(out.at(4, 4, 0), 51.0);
@@ -92,7 +92,7 @@ TEST(NoiseReduction, RemovesAnImpulseButKeepsAStep) {
 
 TEST(NoiseCieLch, MatchesGeglWithEnhancelowresSettings) {
   const auto input = example("gridbear.jpg");
-  const std::string ours = run_op("gegl/noise-cie-lch", read_file(input),
+  const std::string ours = run_op_encoded("gegl/noise-cie-lch", read_file(input),
                                   {{"SEED", "0"}, {"HOLDNESS", "8"}, {"HUE-DISTANCE", "5"},
                                    {"LIGHTNESS-DISTANCE", "3"}, {"CHROMA-DISTANCE", "3"}});
   const std::string gegl = run_gegl(
@@ -118,7 +118,7 @@ TEST(NoiseCieLch, StrongNoiseMatchesGeglPixelForPixel) {
   // Large distances make every random number visible: a wrong table, prime
   // choice or sequence number would move nearly every pixel by many levels.
   const auto input = example("gridbear.jpg");
-  const std::string ours = run_op("gegl/noise-cie-lch", read_file(input),
+  const std::string ours = run_op_encoded("gegl/noise-cie-lch", read_file(input),
                                   {{"SEED", "7"}, {"HOLDNESS", "2"}, {"HUE-DISTANCE", "60"},
                                    {"LIGHTNESS-DISTANCE", "40"}, {"CHROMA-DISTANCE", "40"}});
   const std::string gegl = run_gegl(

@@ -22,7 +22,7 @@
 namespace imgflo::runtime {
 namespace {
 
-constexpr uint64_t kNoLimit = 1'000'000'000'000ULL;
+constexpr uint64_t kShrinkTestNoPixelLimit = 1'000'000'000'000ULL;
 constexpr int kMaxSide = 4096;
 
 std::string saved(const vips::VImage& img, const char* suffix) {
@@ -117,7 +117,7 @@ std::vector<RescalePlan> plans_for(int w, int h) {
     RescaleRequest req;
     req.width = width;
     req.height = height;
-    auto plan = plan_rescale(w, h, req, kNoLimit);
+    auto plan = plan_rescale(w, h, req, kShrinkTestNoPixelLimit);
     EXPECT_TRUE(plan.ok()) << w << "x" << h << " to " << width << "x" << height;
     if (plan.ok()) plans.push_back(*plan);
   }
@@ -164,7 +164,7 @@ TEST(ShrinkOnLoad, OtherTypesAreNeverShrunk) {
                       ImageType::kTiff, ImageType::kSvg}) {
     RescaleRequest req;
     req.width = 10;
-    auto plan = plan_rescale(4000, 3000, req, kNoLimit);
+    auto plan = plan_rescale(4000, 3000, req, kShrinkTestNoPixelLimit);
     ASSERT_TRUE(plan.ok());
     EXPECT_EQ(shrink_on_load_factor(t, 4000, 3000, *plan), 1) << type_extension(t);
     EXPECT_EQ(shrunk_side(t, 4001, 8), 4001);
@@ -248,7 +248,7 @@ TEST(ShrinkOnLoad, ThumbnailOfA1365HighPhotoIsTheQuarterDecode) {
 TEST(ShrinkOnLoad, SourceExtentIsTheInputOverTheFactor) {
   RescaleRequest req;
   req.width = 500;
-  auto plan = plan_rescale(2048, 1367, req, kNoLimit);
+  auto plan = plan_rescale(2048, 1367, req, kShrinkTestNoPixelLimit);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(shrink_on_load_factor(ImageType::kJpeg, 2048, 1367, *plan), 4);
   const RescalePlan shrunk = plan_for_shrunk(*plan, ImageType::kJpeg, 2048, 1367, 4);
