@@ -6,15 +6,16 @@
 # --resources folder so that every request is a cache miss doing identical work:
 # `GET /graph/passthrough.jpg?input=files/NAME.jpg&width=512` against one imgflo-server
 # with its default settings (embedded jobs, IMGFLO_WORKERS = number of CPUs), CONCURRENCY
-# requests in flight (`xargs -P curl`); the job answers 301 once the thumbnail is stored.
+# requests in flight over CONCURRENCY keep-alive connections (bench/load_client.js, node's
+# http.Agent); the job answers 301 once the thumbnail is stored.
 # Next to it, in the same run and alternating with it, sharp 0.34 (npm, installed here into
 # bench/node_modules by this script; not part of the product) thumbnails the same files
 # in-process to width 512 with the service's JPEG settings (q90, progressive, optimised
 # Huffman, 4:4:4): bench/sharp_thumbnails.js.
 #
 # Per size and side: CPU ms per image (ours: user+sys ticks of the server process from
-# /proc/PID/stat over the batch; sharp: process.cpuUsage() over the jobs, start-up and
-# file reads excluded) at concurrency 2, and images/s (wall) at concurrency 2 and 8.
+# /proc/PID/stat over the batch, the load client's own CPU reported next to it; sharp:
+# process.cpuUsage() over the jobs, start-up and file reads excluded) at concurrency 2, and images/s (wall) at concurrency 2 and 8.
 # CPU time is what the shared 2-core machine measures reliably; wall throughput moves
 # with the other load on it (both sides run back to back, RUNS times alternating).
 # Targets (issue 12): CPU per image <= 0.85x sharp's; throughput >= 1.2x sharp's at 2 and 8;
@@ -80,23 +81,21 @@ start_server() {
 # user+sys clock ticks of the server so far.
 server_ticks() { awk '{ print $14 + $15 }' "/proc/$IMGFLO_PID/stat"; }
 
-# One batch of ours; appends "size side conc run images ok wall_s cpu_s" to TMP/results.
+# One batch of ours; appends "size side conc run images ok wall_s cpu_s client_cpu_s" to TMP/results.
 #   run_ours SIZE CONCURRENCY RUN
 run_ours() {
-  local size=$1 conc=$2 run=$3 i ticks0 ticks1 start end ok
+  local size=$1 conc=$2 run=$3 i ticks0 ticks1 line n ok wall client
   for i in $(seq -w "$JOBS"); do
     echo "http://127.0.0.1:$IMGFLO_PORT/graph/passthrough.jpg?input=files/$size-c$conc-r$run-$i.jpg&width=$WIDTH"
   done >"$TMP/urls.txt"
   ticks0=$(server_ticks)
-  start=$(date +%s.%N)
-  xargs -P "$conc" -n 1 curl -s -o /dev/null -w '%{http_code}\n' <"$TMP/urls.txt" >"$TMP/status.txt"
-  end=$(date +%s.%N)
+  line=$(node "$ROOT/bench/load_client.js" "$conc" 301 "$TMP/urls.txt") || FAILED=1
   ticks1=$(server_ticks)
-  ok=$(awk '$1 == 301' "$TMP/status.txt" | wc -l)
+  read -r n ok wall client <<<"$line"
   ((ok == JOBS)) || FAILED=1
-  awk -v s="$size" -v c="$conc" -v r="$run" -v n="$JOBS" -v ok="$ok" -v a="$start" -v b="$end" \
+  awk -v s="$size" -v c="$conc" -v r="$run" -v n="$n" -v ok="$ok" -v w="$wall" -v cl="$client" \
       -v t0="$ticks0" -v t1="$ticks1" -v hz="$(getconf CLK_TCK)" \
-      'BEGIN { printf "%s ours %d %d %d %d %.3f %.3f\n", s, c, r, n, ok, b - a, (t1 - t0) / hz }' |
+      'BEGIN { printf "%s ours %d %d %d %d %.3f %.3f %.3f\n", s, c, r, n, ok, w, (t1 - t0) / hz, cl }' |
     tee -a "$TMP/results" >&2
 }
 
@@ -105,13 +104,13 @@ run_sharp() {
   local size=$1 conc=$2 run=$3 line
   line=$(cd "$ROOT/bench" && node sharp_thumbnails.js "$WIDTH" "$conc" "$TMP/resources/$size-c$conc-r$run-"*.jpg)
   read -r n wall cpu <<<"$line"
-  echo "$size sharp $conc $run $n $n $wall $cpu" | tee -a "$TMP/results" >&2
+  echo "$size sharp $conc $run $n $n $wall $cpu 0" | tee -a "$TMP/results" >&2
 }
 
-# Means per size, side and level: "size side conc ms_per_image images_per_s".
+# Means per size, side and level: "size side conc ms_per_image images_per_s client_ms_per_image".
 summarise() {
-  awk '{ k = $1 " " $2 " " $3; cpu[k] += $8; n[k] += $6; wall[k] += $7 }
-       END { for (k in n) printf "%s %.1f %.2f\n", k, 1000 * cpu[k] / n[k], n[k] / wall[k] }' "$TMP/results" |
+  awk '{ k = $1 " " $2 " " $3; cpu[k] += $8; n[k] += $6; wall[k] += $7; client[k] += $9 }
+       END { for (k in n) printf "%s %.1f %.2f %.1f\n", k, 1000 * cpu[k] / n[k], n[k] / wall[k], 1000 * client[k] / n[k] }' "$TMP/results" |
     sort -k1,1 -k3,3n -k2,2
 }
 
@@ -121,20 +120,21 @@ report() {
   machine_facts
   echo "- command: \`$INVOCATION\` (BUILD_DIR=${BUILD#"$ROOT"/}), load average $LOAD_BEFORE before, $(load_average) after"
   echo "- ours: \`imgflo-server --http-threads $THREADS\` (other settings default), $JOBS distinct requests per batch"
-  echo "  \`/graph/passthrough.jpg?input=files/SIZE-cCONC-rRUN-NN.jpg&width=$WIDTH\`, \`xargs -P CONC curl\`; CPU = the server's"
+  echo "  \`/graph/passthrough.jpg?input=files/SIZE-cCONC-rRUN-NN.jpg&width=$WIDTH\`, \`bench/load_client.js CONC\` (CONC keep-alive"
+  echo "  connections); CPU = the server's; the client's own CPU (same 2 cores) is listed apart"
   echo "- sharp $SHARP_VERSION (libvips $SHARP_VIPS) in-process, \`bench/sharp_thumbnails.js $WIDTH CONC FILES\`:"
   echo "  resize width $WIDTH, jpeg q90 progressive 4:4:4 optimised Huffman; CPU = the node process's during the jobs"
   echo "- $RUNS runs per batch, ours and sharp alternating; means over the runs"
   echo
-  echo "| input | concurrency | ours CPU ms/image | sharp CPU ms/image | CPU ours/sharp | ours images/s | sharp images/s | throughput ours/sharp |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| input | concurrency | ours CPU ms/image | sharp CPU ms/image | CPU ours/sharp | ours images/s | sharp images/s | throughput ours/sharp | load client CPU ms/image |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   summarise | awk '
-    { key = $1 " " $3; cpu[key, $2] = $4; ips[key, $2] = $5; if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
+    { key = $1 " " $3; cpu[key, $2] = $4; ips[key, $2] = $5; client[key, $2] = $6; if (!(key in seen)) { seen[key] = 1; order[++n] = key } }
     END {
       for (i = 1; i <= n; i++) {
         split(order[i], p, " "); k = order[i]
-        printf "| %s | %s | %.1f | %.1f | %.2f× | %.2f | %.2f | %.2f× |\n", p[1], p[2], cpu[k, "ours"], cpu[k, "sharp"],
-          cpu[k, "ours"] / cpu[k, "sharp"], ips[k, "ours"], ips[k, "sharp"], ips[k, "ours"] / ips[k, "sharp"]
+        printf "| %s | %s | %.1f | %.1f | %.2f× | %.2f | %.2f | %.2f× | %.1f |\n", p[1], p[2], cpu[k, "ours"], cpu[k, "sharp"],
+          cpu[k, "ours"] / cpu[k, "sharp"], ips[k, "ours"], ips[k, "sharp"], ips[k, "ours"] / ips[k, "sharp"], client[k, "ours"]
       }
     }'
   echo
