@@ -63,7 +63,12 @@ Status ProcessingParts::open_storage(const Config& config) {
     storage_ = std::move(*store);
     return ok_status();
   }
-  auto store = storage::LocalStorage::open(config.files.workdir / "cache");
+  // Publish in the background only when this process alone writes and serves the folder (embedded jobs,
+  // in-memory index); with a broker or Redis, others read it: publish before answering.
+  const bool shared = config.uses_redis() || !config.broker.url.empty();
+  const auto durability =
+      shared ? storage::LocalStorage::Durability::kBeforeAnswer : storage::LocalStorage::Durability::kBackground;
+  auto store = storage::LocalStorage::open(config.files.workdir / "cache", durability);
   if (!store.ok()) return store.take_error();
   local_storage_ = store->get();
   storage_ = std::move(*store);

@@ -1,14 +1,17 @@
 #include "storage/local_storage.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <random>
-#include <cstring>
+#include <spdlog/spdlog.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <fstream>
-#include <sstream>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
 
 namespace imgflo::storage {
 
@@ -50,14 +53,14 @@ void LocalStorage::sync_directory() const {
   ::close(fd);
 }
 
-Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const fs::path& dir) {
+Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const fs::path& dir, Durability durability) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec || !fs::is_directory(dir)) {
     return Error(ErrorKind::kInternal, "cannot create cache folder " + dir.string() + ": " + ec.message());
   }
   remove_stale_temporaries(dir);
-  return std::unique_ptr<LocalStorage>(new LocalStorage(fs::absolute(dir), random_instance_id()));
+  return std::unique_ptr<LocalStorage>(new LocalStorage(fs::absolute(dir), random_instance_id(), durability));
 }
 
 void LocalStorage::remove_stale_temporaries(const fs::path& dir) {
@@ -74,39 +77,131 @@ void LocalStorage::remove_stale_temporaries(const fs::path& dir) {
   }
 }
 
-Result<std::string> LocalStorage::put(const std::string& key, std::string_view bytes, std::string_view) {
-  if (!valid_key(key)) return Error(ErrorKind::kInternal, "invalid storage key");
+LocalStorage::LocalStorage(fs::path dir, std::string instance, Durability durability)
+    : dir_(std::move(dir)), instance_(std::move(instance)), durability_(durability) {
+  if (durability_ == Durability::kBackground) {
+    background_ = std::make_unique<BackgroundTasks>(kBackgroundThreads, kBackgroundBacklog);
+  }
+}
+
+LocalStorage::~LocalStorage() { background_.reset(); }
+
+Result<fs::path> LocalStorage::write_temporary(const std::string& key, std::string_view bytes) const {
   std::string tmpl = (dir_ / (std::string(kTempPrefix) + instance_ + "-" + key + ".XXXXXX")).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return io_error("cannot create a temporary file");
-  const bool written = write_all(fd, bytes) && ::fsync(fd) == 0;
+  const bool written = write_all(fd, bytes) && ::fchmod(fd, 0644) == 0;
+  Error e = io_error("cannot store " + key);
   ::close(fd);
-  if (!written || ::chmod(tmpl.c_str(), 0644) != 0 || ::rename(tmpl.c_str(), (dir_ / key).c_str()) != 0) {
-    Error e = io_error("cannot store " + key);
+  if (!written) {
     ::unlink(tmpl.c_str());
     return e;
   }
-  sync_directory();  // the rename itself survives a power loss
+  return fs::path(std::move(tmpl));
+}
+
+Status LocalStorage::publish(const std::string& key, const fs::path& temporary) {
+  int failure = 0;
+  const int fd = ::open(temporary.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) failure = errno;
+  if (fd >= 0) ::close(fd);
+  bool superseded = false;
+  {
+    std::lock_guard lock(mu_);
+    superseded = superseded_.erase(temporary.string()) != 0;  // a later put() of the key wins
+    if (failure == 0 && !superseded && ::rename(temporary.c_str(), (dir_ / key).c_str()) != 0) failure = errno;
+    if (auto it = pending_.find(key); it != pending_.end() && it->second == temporary) pending_.erase(it);
+  }
+  if (superseded) {
+    ::unlink(temporary.c_str());
+    return ok_status();
+  }
+  if (failure != 0) {
+    ::unlink(temporary.c_str());
+    errno = failure;
+    return io_error("cannot store " + key);
+  }
+  if (durability_ == Durability::kBeforeAnswer) sync_directory();  // the rename itself survives a power loss
+  return ok_status();
+}
+
+Result<std::string> LocalStorage::put(const std::string& key, std::string_view bytes, std::string_view) {
+  if (!valid_key(key)) return Error(ErrorKind::kInternal, "invalid storage key");
+  auto temporary = write_temporary(key, bytes);
+  if (!temporary.ok()) return temporary.take_error();
+  if (durability_ == Durability::kBackground) {
+    {
+      std::lock_guard lock(mu_);
+      auto [it, fresh] = pending_.try_emplace(key, *temporary);
+      if (!fresh) {
+        superseded_.insert(it->second.string());
+        it->second = *temporary;
+      }
+    }
+    std::function<void()> task = [this, key, path = *temporary] {
+      if (Status st = publish(key, path); !st.ok()) spdlog::error("{} (the result is dropped)", st.error().message());
+    };
+    if (background_->try_post(task)) return location(key);
+  }
+  if (Status st = publish(key, *temporary); !st.ok()) return st.take_error();
   return location(key);
 }
 
+int LocalStorage::open_for_reading(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  const auto it = pending_.find(key);
+  const fs::path path = it != pending_.end() ? it->second : dir_ / key;
+  return ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
 Result<std::string> LocalStorage::get(const std::string& key) {
-  auto path = path_of(key);
-  if (!path) return Error(ErrorKind::kNotFound, "no stored result " + key);
-  std::ifstream in(*path, std::ios::binary);
-  if (!in) return Error(ErrorKind::kNotFound, "no stored result " + key);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  const int fd = valid_key(key) ? open_for_reading(key) : -1;
+  if (fd < 0) return Error(ErrorKind::kNotFound, "no stored result " + key);
+  struct stat st {};
+  std::string bytes;
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (ok) {
+    bytes.resize(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ok = done == bytes.size();
+  }
+  ::close(fd);
+  if (!ok) return Error(ErrorKind::kNotFound, "no stored result " + key);
+  return bytes;
+}
+
+Result<bool> LocalStorage::exists(const std::string& key) {
+  if (!valid_key(key)) return false;
+  {
+    std::lock_guard lock(mu_);
+    if (pending_.count(key) != 0) return true;
+  }
+  return path_of(key).has_value();
+}
+
+void LocalStorage::flush() {
+  if (background_) background_->drain();
 }
 
 std::vector<std::string> LocalStorage::keys() const {
   std::vector<std::string> out;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& entry : pending_) out.push_back(entry.first);
+  }
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
     if (entry.is_regular_file() && valid_key(name)) out.push_back(name);
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());  // published while listed
   return out;
 }
 

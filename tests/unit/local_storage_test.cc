@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 
 namespace imgflo::storage {
 namespace {
@@ -66,6 +68,79 @@ TEST(LocalStorage, WritesLeaveNoTemporaries) {
     EXPECT_EQ(e.path().filename().string(), kKey);
   }
   EXPECT_EQ(files, 1);
+}
+
+// Distinct valid keys: kKey's first 32 hex digits, then `i` as 8 more, ".jpg".
+std::string numbered_key(int i) {
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(i));
+  return kKey.substr(0, 32) + hex + ".jpg";
+}
+
+std::string content_of(int i) { return "result number " + std::to_string(i) + std::string(5000, 'x'); }
+
+// Files in `dir` whose names are not valid keys (temporaries left behind).
+int temporaries_in(const std::filesystem::path& dir) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) n += valid_key(e.path().filename().string()) ? 0 : 1;
+  return n;
+}
+
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// kBackground: put() returns before the fsync; the result is readable through
+// the store at once (from its temporary), and flush() publishes it under its key.
+TEST(LocalStorage, BackgroundResultsAreReadableAtOnceAndPublishedByFlush) {
+  constexpr int kResults = 20;
+  const auto dir = test::scratch_dir("local-storage-background");
+  auto store = LocalStorage::open(dir, LocalStorage::Durability::kBackground);
+  ASSERT_TRUE(store.ok());
+  for (int i = 0; i < kResults; ++i) {
+    ASSERT_TRUE((*store)->put(numbered_key(i), content_of(i), "image/jpeg").ok());
+    auto back = (*store)->get(numbered_key(i));
+    ASSERT_TRUE(back.ok()) << i << ": " << back.error().message();
+    EXPECT_EQ(*back, content_of(i));
+    EXPECT_TRUE(*(*store)->exists(numbered_key(i)));
+  }
+  EXPECT_EQ((*store)->keys().size(), static_cast<size_t>(kResults));
+  (*store)->flush();
+  for (int i = 0; i < kResults; ++i) {
+    ASSERT_TRUE((*store)->path_of(numbered_key(i)).has_value()) << i;
+    EXPECT_EQ(file_text(dir / numbered_key(i)), content_of(i));
+  }
+  EXPECT_EQ(temporaries_in(dir), 0);
+}
+
+// More results than the background backlog holds (put() then publishes
+// itself): closing the store publishes every one, and leaves no temporaries.
+TEST(LocalStorage, BackgroundResultsArePublishedWhenTheStoreCloses) {
+  constexpr int kResults = 150;
+  const auto dir = test::scratch_dir("local-storage-close");
+  {
+    auto store = LocalStorage::open(dir, LocalStorage::Durability::kBackground);
+    ASSERT_TRUE(store.ok());
+    for (int i = 0; i < kResults; ++i) ASSERT_TRUE((*store)->put(numbered_key(i), content_of(i), "image/jpeg").ok());
+  }
+  for (int i = 0; i < kResults; ++i) EXPECT_EQ(file_text(dir / numbered_key(i)), content_of(i)) << i;
+  EXPECT_EQ(temporaries_in(dir), 0);
+}
+
+// Puts of one key in quick succession (a _nocache reprocess): whatever order
+// the background publications finish in, the last put() is what stays.
+TEST(LocalStorage, BackgroundOverwritesKeepTheLastPut) {
+  constexpr int kVersions = 30;
+  const auto dir = test::scratch_dir("local-storage-overwrite");
+  auto store = LocalStorage::open(dir, LocalStorage::Durability::kBackground);
+  ASSERT_TRUE(store.ok());
+  for (int v = 0; v < kVersions; ++v) ASSERT_TRUE((*store)->put(kKey, content_of(v), "image/jpeg").ok());
+  EXPECT_EQ(*(*store)->get(kKey), content_of(kVersions - 1));
+  (*store)->flush();
+  EXPECT_EQ(file_text(dir / kKey), content_of(kVersions - 1));
+  EXPECT_EQ(*(*store)->get(kKey), content_of(kVersions - 1));
+  EXPECT_EQ(temporaries_in(dir), 0);
 }
 
 }  // namespace

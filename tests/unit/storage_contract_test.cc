@@ -1,5 +1,6 @@
 // The Storage contract (storage/storage.h), one suite run against both
-// implementations: "local" (LocalStorage in a scratch folder) and "s3"
+// implementations: "local" (LocalStorage in a scratch folder, publishing
+// before put() returns), "local_background" (publishing in the background) and "s3"
 // (S3Storage on the moto_server of scripts/services/moto.sh, settings from
 // IMGFLO_TEST_S3_* or build/test-services/services.env; FAILS without it).
 //
@@ -53,8 +54,10 @@ std::unique_ptr<S3Storage> moto_storage() {
 class StorageContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "local") {
-      auto local = LocalStorage::open(test::scratch_dir("storage-contract"));
+    if (GetParam().starts_with("local")) {
+      const auto durability = GetParam() == "local_background" ? LocalStorage::Durability::kBackground
+                                                               : LocalStorage::Durability::kBeforeAnswer;
+      auto local = LocalStorage::open(test::scratch_dir("storage-contract"), durability);
       ASSERT_TRUE(local.ok()) << local.error().message();
       store_ = std::move(local).value();
       return;
@@ -150,7 +153,7 @@ TEST_P(StorageContract, ConcurrentPutsAndGetsFromSeveralThreads) {
   for (int t = 0; t < kThreads; ++t) EXPECT_TRUE(failures[t].empty()) << "thread " << t << ": " << failures[t][0];
 }
 
-INSTANTIATE_TEST_SUITE_P(Implementations, StorageContract, ::testing::Values("local", "s3"),
+INSTANTIATE_TEST_SUITE_P(Implementations, StorageContract, ::testing::Values("local", "local_background", "s3"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace
