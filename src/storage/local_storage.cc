@@ -59,7 +59,13 @@ Result<std::unique_ptr<LocalStorage>> LocalStorage::open(const fs::path& dir, Du
   if (ec || !fs::is_directory(dir)) {
     return Error(ErrorKind::kInternal, "cannot create cache folder " + dir.string() + ": " + ec.message());
   }
+  const fs::path staging = dir / kStagingFolder;
+  if (durability == Durability::kBackground) {
+    fs::create_directories(staging, ec);
+    if (ec) return Error(ErrorKind::kInternal, "cannot create " + staging.string() + ": " + ec.message());
+  }
   remove_stale_temporaries(dir);
+  remove_stale_temporaries(staging);  // absent unless kBackground ran here before: nothing to do
   return std::unique_ptr<LocalStorage>(new LocalStorage(fs::absolute(dir), random_instance_id(), durability));
 }
 
@@ -78,7 +84,10 @@ void LocalStorage::remove_stale_temporaries(const fs::path& dir) {
 }
 
 LocalStorage::LocalStorage(fs::path dir, std::string instance, Durability durability)
-    : dir_(std::move(dir)), instance_(std::move(instance)), durability_(durability) {
+    : dir_(std::move(dir)),
+      staging_(durability == Durability::kBackground ? dir_ / kStagingFolder : dir_),
+      instance_(std::move(instance)),
+      durability_(durability) {
   if (durability_ == Durability::kBackground) {
     background_ = std::make_unique<BackgroundTasks>(kBackgroundThreads, kBackgroundBacklog);
   }
@@ -87,7 +96,7 @@ LocalStorage::LocalStorage(fs::path dir, std::string instance, Durability durabi
 LocalStorage::~LocalStorage() { background_.reset(); }
 
 Result<fs::path> LocalStorage::write_temporary(const std::string& key, std::string_view bytes) const {
-  std::string tmpl = (dir_ / (std::string(kTempPrefix) + instance_ + "-" + key + ".XXXXXX")).string();
+  std::string tmpl = (staging_ / (std::string(kTempPrefix) + instance_ + "-" + key + ".XXXXXX")).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return io_error("cannot create a temporary file");
   const bool written = write_all(fd, bytes) && ::fchmod(fd, 0644) == 0;

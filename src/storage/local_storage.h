@@ -9,8 +9,10 @@
 // Publication (Durability):
 // - kBeforeAnswer: put() returns once the file is fsynced, renamed and the
 //   folder fsynced — for a folder other instances read (redis-local).
-// - kBackground: put() writes the temporary and returns at once; the fsync and
-//   the rename run on background threads (at most kBackgroundBacklog waiting,
+// - kBackground: put() writes the temporary (in the staging subfolder
+//   kStagingFolder, so the folder itself only ever shows whole results and
+//   other instances' temporaries) and returns at once; the fsync and the
+//   rename run on background threads (at most kBackgroundBacklog waiting,
 //   else put() publishes itself). Until then get()/exists()/keys() of this
 //   instance answer from the temporary, so the caller may hand out the
 //   location at once. A crash can lose results answered in the last moments
@@ -59,6 +61,7 @@ class LocalStorage final : public Storage {
 
  private:
   static constexpr std::chrono::hours kStaleTemporary{1};
+  static constexpr const char* kStagingFolder = ".publishing";
   static constexpr size_t kBackgroundBacklog = 64;
   static constexpr int kBackgroundThreads = 2;  // concurrent fsyncs share a journal commit
 
@@ -76,6 +79,7 @@ class LocalStorage final : public Storage {
   int open_for_reading(const std::string& key) const;
 
   const std::filesystem::path dir_;
+  const std::filesystem::path staging_;  // where temporaries are written: dir_, or kStagingFolder in it
   const std::string instance_;  // names this instance's temporaries
   const Durability durability_;
   mutable std::mutex mu_;

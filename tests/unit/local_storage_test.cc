@@ -79,10 +79,12 @@ std::string numbered_key(int i) {
 
 std::string content_of(int i) { return "result number " + std::to_string(i) + std::string(5000, 'x'); }
 
-// Files in `dir` whose names are not valid keys (temporaries left behind).
+// Files in `dir` and its staging folder whose names are not valid keys (temporaries left behind).
 int temporaries_in(const std::filesystem::path& dir) {
   int n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) n += valid_key(e.path().filename().string()) ? 0 : 1;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    n += e.is_directory() || valid_key(e.path().filename().string()) ? 0 : 1;
+  }
   return n;
 }
 
@@ -106,6 +108,10 @@ TEST(LocalStorage, BackgroundResultsAreReadableAtOnceAndPublishedByFlush) {
     EXPECT_TRUE(*(*store)->exists(numbered_key(i)));
   }
   EXPECT_EQ((*store)->keys().size(), static_cast<size_t>(kResults));
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {  // the folder shows whole results only
+    const std::string name = e.path().filename().string();
+    EXPECT_TRUE(e.is_directory() || valid_key(name)) << name;
+  }
   (*store)->flush();
   for (int i = 0; i < kResults; ++i) {
     ASSERT_TRUE((*store)->path_of(numbered_key(i)).has_value()) << i;
