@@ -58,6 +58,7 @@ bool c2g_takes_packed(const Image& img, const c2g::Params& p) {
   const bool u8_srgb = img.format == fmt::kRpGpBpU8 || img.format == fmt::kRpGpBpAU8;
   return u8_srgb && img.pixels.format() == VIPS_FORMAT_UCHAR && img.pixels.bands() == img.format.bands() &&
          int64_t{p.samples} * p.iterations <= c2g::kMaxPackedSprays &&
+         int64_t{img.width()} * img.height() < (int64_t{1} << 31) &&
          c2g::decode_table_usable(srgb_u8_to_linear_table());
 }
 

@@ -93,27 +93,28 @@ float walked_grey(const Pixels& px, int x, int y, const Params& p) {
   return env.grey(pixel, p.iterations);
 }
 
-// Per-byte minimum and maximum of two packed pixels.
+// Packed pixels held for per-byte minimum and maximum (in a vector register
+// where SSE2 has the byte instructions).
 #if defined(__SSE2__)
-inline uint32_t min_bytes(uint32_t a, uint32_t b) {
-  return static_cast<uint32_t>(
-      _mm_cvtsi128_si32(_mm_min_epu8(_mm_cvtsi32_si128(static_cast<int>(a)), _mm_cvtsi32_si128(static_cast<int>(b)))));
-}
-inline uint32_t max_bytes(uint32_t a, uint32_t b) {
-  return static_cast<uint32_t>(
-      _mm_cvtsi128_si32(_mm_max_epu8(_mm_cvtsi32_si128(static_cast<int>(a)), _mm_cvtsi32_si128(static_cast<int>(b)))));
-}
+using C2gBytes = __m128i;
+inline C2gBytes bytes_of(uint32_t w) { return _mm_cvtsi32_si128(static_cast<int>(w)); }
+inline uint32_t word_of(C2gBytes b) { return static_cast<uint32_t>(_mm_cvtsi128_si32(b)); }
+inline C2gBytes min_bytes(C2gBytes a, C2gBytes b) { return _mm_min_epu8(a, b); }
+inline C2gBytes max_bytes(C2gBytes a, C2gBytes b) { return _mm_max_epu8(a, b); }
 #else
+using C2gBytes = uint32_t;
+inline C2gBytes bytes_of(uint32_t w) { return w; }
+inline uint32_t word_of(C2gBytes b) { return b; }
 template <typename Pick>
 uint32_t pick_bytes(uint32_t a, uint32_t b, Pick pick) {
   uint32_t r = 0;
   for (int k = 0; k < 32; k += 8) r |= pick((a >> k) & 0xffu, (b >> k) & 0xffu) << k;
   return r;
 }
-inline uint32_t min_bytes(uint32_t a, uint32_t b) {
+inline C2gBytes min_bytes(C2gBytes a, C2gBytes b) {
   return pick_bytes(a, b, [](uint32_t p, uint32_t q) { return p < q ? p : q; });
 }
-inline uint32_t max_bytes(uint32_t a, uint32_t b) {
+inline C2gBytes max_bytes(C2gBytes a, C2gBytes b) {
   return pick_bytes(a, b, [](uint32_t p, uint32_t q) { return p > q ? p : q; });
 }
 #endif
@@ -128,14 +129,23 @@ struct PackedState {
 // A packed window as words, with the input's size.
 struct PackedWindow {
   const uint32_t* base;  // pixel (area.x, area.y)
-  ptrdiff_t stride;      // words per row
+  int32_t stride;        // words per row
   TileRect area;
   int width, height;  // the input's
 
   explicit PackedWindow(const InputWindow& in)
-      : base(reinterpret_cast<const uint32_t*>(in.data)), stride(static_cast<ptrdiff_t>(in.stride)), area(in.area),
+      : base(reinterpret_cast<const uint32_t*>(in.data)), stride(static_cast<int32_t>(in.stride)), area(in.area),
         width(in.input_width), height(in.input_height) {}
-  ptrdiff_t offset(int u, int v) const { return static_cast<ptrdiff_t>(v - area.y) * stride + (u - area.x); }
+  // REQUIRES: the window holds fewer than 2^31 words (packed_tiles' contract).
+  int32_t offset(int u, int v) const { return (v - area.y) * stride + (u - area.x); }
+  C2gV4i offsets(C2gV4i u, C2gV4i v) const { return (v - area.y) * stride + (u - area.x); }
+  // True when the four points (u[l], v[l]) are pixels of the input.
+  bool all_inside(C2gV4i u, C2gV4i v) const {
+    using C2gV4u = uint32_t __attribute__((vector_size(16)));
+    const C2gV4i in = (reinterpret_cast<C2gV4u>(u) < static_cast<uint32_t>(width)) &
+                      (reinterpret_cast<C2gV4u>(v) < static_cast<uint32_t>(height));
+    return (in[0] & in[1] & in[2] & in[3]) != 0;
+  }
 };
 
 // The next spray points of one pixel's walk, four at a time: vector lanes
@@ -181,13 +191,20 @@ class SprayBlocks {
 // (x, y)'s walk reads when every pixel is opaque (walked_grey's rules: points
 // outside the input are skipped; a sample given up reads the centre instead,
 // which moves no envelope), and asks the cache for each of them.
-void spray_offsets(const PackedState& st, const PackedWindow& w, int x, int y, ptrdiff_t* off) {
+void spray_offsets(const PackedState& st, const PackedWindow& w, int x, int y, int32_t* off) {
   SprayBlocks spray(st, x, y, spray_start(x, y, w.width, st.p));
   const int n = st.p.samples * st.p.iterations;
   int outside = 0;
   for (int k = 0; k < n;) {
     C2gV4i u, v;
     spray.next(u, v);
+    if (k + 4 <= n && w.all_inside(u, v)) {  // the usual case: four points taken in order
+      const C2gV4i o = w.offsets(u, v);
+      std::memcpy(off + k, &o, sizeof o);
+      for (int l = 0; l < 4; ++l) __builtin_prefetch(w.base + o[l]);
+      k += 4, outside = 0;
+      continue;
+    }
     for (int l = 0; l < 4 && k < n; ++l) {
       if (static_cast<unsigned>(u[l]) < static_cast<unsigned>(w.width) &&
           static_cast<unsigned>(v[l]) < static_cast<unsigned>(w.height)) {
@@ -210,18 +227,19 @@ C2gV4f decoded(const float* decode, uint32_t w, float last) {
 // The grey of (x, y) from the offsets spray_offsets gave; false (and no grey)
 // when a sprayed pixel is transparent: the walk would have retried there.
 // Envelopes::add on three lanes at once (lane 3: range 1, brightness 0).
-bool packed_grey(const PackedState& st, const PackedWindow& w, int x, int y, const ptrdiff_t* off, float& grey) {
+bool packed_grey(const PackedState& st, const PackedWindow& w, int x, int y, const int32_t* off, float& grey) {
   const uint32_t centre = w.base[w.offset(x, y)];
   const C2gV4f pixel = decoded(st.decode, centre, 0.0f);
   const C2gV4f half = {0.5f, 0.5f, 0.5f, 0.5f};
   C2gV4f brightness_sum = {0, 0, 0, 0}, range_sum = {0, 0, 0, 0};
   for (int i = 0; i < st.p.iterations; ++i) {
-    uint32_t low = centre | kC2gAlphaByte, high = centre;
+    C2gBytes lows = bytes_of(centre | kC2gAlphaByte), highs = bytes_of(centre);
     for (int s = 0; s < st.p.samples; ++s, ++off) {
-      const uint32_t q = w.base[*off];
-      low = min_bytes(low, q);
-      high = max_bytes(high, q);
+      const C2gBytes q = bytes_of(w.base[*off]);
+      lows = min_bytes(lows, q);
+      highs = max_bytes(highs, q);
     }
+    const uint32_t low = word_of(lows), high = word_of(highs);
     if ((low & kC2gAlphaByte) == 0) return false;
     const C2gV4f lo = decoded(st.decode, low, 0.0f), range = decoded(st.decode, high, 1.0f) - lo;
     const C2gV4i positive = range > C2gV4f{0, 0, 0, 0};
@@ -243,7 +261,7 @@ constexpr int kC2gLookahead = 3;
 // pixels before it reads them, so its reads are on their way by then.
 // `offsets` holds kC2gLookahead + 1 pixels' offsets.
 bool packed_row(const PackedState& st, const InputWindow& in, const OutputTile& out, int y, const Stop& stop,
-                std::vector<ptrdiff_t>& offsets) {
+                std::vector<int32_t>& offsets) {
   const PackedWindow w(in);
   const size_t n = static_cast<size_t>(st.p.samples) * st.p.iterations;
   const auto slot = [&](int x) { return offsets.data() + n * static_cast<size_t>(x % (kC2gLookahead + 1)); };
@@ -282,7 +300,7 @@ TileFn packed_tiles(const Params& p, const float* decode) {
   const std::vector<float>& radius = spray_tables().radius;
   for (int j = 0; j < kRadiusPrime; ++j) st->scaled_radius[j] = radius[j] * static_cast<float>(p.radius);
   return [st](const InputWindow& in, const OutputTile& out, const Stop& stop) {
-    std::vector<ptrdiff_t> offsets((kC2gLookahead + 1) * static_cast<size_t>(st->p.samples) * st->p.iterations);
+    std::vector<int32_t> offsets((kC2gLookahead + 1) * static_cast<size_t>(st->p.samples) * st->p.iterations);
     for (int y = out.area.y; y < out.area.bottom(); ++y) {
       if (!packed_row(*st, in, out, y, stop, offsets)) return false;
     }

@@ -22,7 +22,8 @@ inline constexpr int kMaxPackedSprays = 4096;
 // the four bytes R', G', B', A of one sRGB-encoded straight-alpha pixel, and
 // decode[b] is the linear float that convert() gives for code value b. The
 // grey equals float_tiles' over convert(pixels, RGBA float), bit for bit.
-// REQUIRES: decode_table_usable(decode); samples x iterations <= kMaxPackedSprays.
+// REQUIRES: decode_table_usable(decode); samples x iterations <= kMaxPackedSprays;
+// the input has fewer than 2^31 pixels (window offsets are 32-bit).
 TileFn packed_tiles(const Params& p, const float* decode);
 
 // True when `decode` (256 entries) is non-decreasing and holds only numbers:
