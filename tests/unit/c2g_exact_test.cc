@@ -25,12 +25,12 @@ namespace {
 
 namespace c2g = runtime::ops::c2g;
 
-struct RefParams {
+struct C2gRefParams {
   int radius, samples, iterations;
 };
 
 // One sample of the previous op: widens lo/hi by one sprayed pixel with the retry rules.
-void reference_sample(const float* px, int w, int h, int x, int y, const RefParams& p, uint32_t& angle,
+void c2g_reference_sample(const float* px, int w, int h, int x, int y, const C2gRefParams& p, uint32_t& angle,
                       uint32_t& radius, float lo[3], float hi[3]) {
   const c2g::SprayTables& t = c2g::spray_tables();
   int transparent_left = p.samples;
@@ -55,7 +55,7 @@ void reference_sample(const float* px, int w, int h, int x, int y, const RefPara
 }
 
 // The previous op's grey of (x, y).
-float reference_grey(const float* px, int w, int h, int x, int y, const RefParams& p) {
+float c2g_reference_grey(const float* px, int w, int h, int x, int y, const C2gRefParams& p) {
   const float* pixel = px + (static_cast<size_t>(y) * w + x) * 4;
   const uint64_t start = (static_cast<uint64_t>(y) * w + x) * p.iterations * p.samples;
   uint32_t angle = static_cast<uint32_t>(start % c2g::kAnglePrime);
@@ -63,7 +63,7 @@ float reference_grey(const float* px, int w, int h, int x, int y, const RefParam
   float bsum[3] = {0, 0, 0}, rsum[3] = {0, 0, 0};
   for (int i = 0; i < p.iterations; ++i) {
     float lo[3] = {pixel[0], pixel[1], pixel[2]}, hi[3] = {pixel[0], pixel[1], pixel[2]};
-    for (int s = 0; s < p.samples; ++s) reference_sample(px, w, h, x, y, p, angle, radius, lo, hi);
+    for (int s = 0; s < p.samples; ++s) c2g_reference_sample(px, w, h, x, y, p, angle, radius, lo, hi);
     for (int c = 0; c < 3; ++c) {
       const float range = hi[c] - lo[c];
       bsum[c] += range > 0.0f ? (pixel[c] - lo[c]) / range : 0.5f;
@@ -83,21 +83,21 @@ float reference_grey(const float* px, int w, int h, int x, int y, const RefParam
   return total > 0.0f ? to_min / total : 0.5f;
 }
 
-std::vector<float> floats_of(const vips::VImage& img) {
+std::vector<float> c2g_floats_of(const vips::VImage& img) {
   const vips::VImage mem = img.cast(VIPS_FORMAT_FLOAT).copy_memory();
   const auto* p = static_cast<const float*>(mem.data());
   return std::vector<float>(p, p + static_cast<size_t>(img.width()) * img.height() * img.bands());
 }
 
 // The previous op's grey and alpha over the whole image.
-std::vector<float> reference_c2g(const runtime::Image& input, const RefParams& p) {
-  const std::vector<float> px = floats_of(runtime::convert(input, runtime::fmt::kRGBAFloat).pixels);
+std::vector<float> c2g_reference_op(const runtime::Image& input, const C2gRefParams& p) {
+  const std::vector<float> px = c2g_floats_of(runtime::convert(input, runtime::fmt::kRGBAFloat).pixels);
   const int w = input.width(), h = input.height();
   std::vector<float> out(static_cast<size_t>(w) * h * 2);
   for (int y = 0; y < h; ++y) {
     for (int x = 0; x < w; ++x) {
       const size_t i = static_cast<size_t>(y) * w + x;
-      out[i * 2] = reference_grey(px.data(), w, h, x, y, p);
+      out[i * 2] = c2g_reference_grey(px.data(), w, h, x, y, p);
       out[i * 2 + 1] = px[i * 4 + 3];
     }
   }
@@ -105,13 +105,13 @@ std::vector<float> reference_c2g(const runtime::Image& input, const RefParams& p
 }
 
 // Bit patterns (NaN == NaN when the bits agree).
-std::vector<uint32_t> bits_of(const std::vector<float>& v) {
+std::vector<uint32_t> c2g_bits_of(const std::vector<float>& v) {
   std::vector<uint32_t> b(v.size());
   std::memcpy(b.data(), v.data(), v.size() * sizeof(float));
   return b;
 }
 
-void expect_same_as_reference(const runtime::Image& input, const RefParams& p) {
+void expect_c2g_same_as_reference(const runtime::Image& input, const C2gRefParams& p) {
   SCOPED_TRACE(std::to_string(input.width()) + "x" + std::to_string(input.height()) + " radius " +
                std::to_string(p.radius) + " samples " + std::to_string(p.samples) + " iterations " +
                std::to_string(p.iterations));
@@ -121,9 +121,9 @@ void expect_same_as_reference(const runtime::Image& input, const RefParams& p) {
                                      {"iterations", std::to_string(p.iterations)}},
                                     input);
   ASSERT_EQ(out.format, runtime::fmt::kYAFloat);
-  const std::vector<float> ours = floats_of(out.pixels), ref = reference_c2g(input, p);
+  const std::vector<float> ours = c2g_floats_of(out.pixels), ref = c2g_reference_op(input, p);
   ASSERT_EQ(ours.size(), ref.size());
-  const std::vector<uint32_t> a = bits_of(ours), b = bits_of(ref);
+  const std::vector<uint32_t> a = c2g_bits_of(ours), b = c2g_bits_of(ref);
   size_t differing = 0, first = a.size();
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i] != b[i]) first = std::min(first, i), ++differing;
@@ -135,15 +135,15 @@ void expect_same_as_reference(const runtime::Image& input, const RefParams& p) {
   EXPECT_LT(lo, hi);
 }
 
-runtime::Image rgb_crop(int w, int h) {
+runtime::Image c2g_rgb_crop(int w, int h) {
   return runtime::Image{vips::VImage::new_from_file(example("grid-toastybob.jpg").c_str()).extract_area(5, 9, w, h),
                         runtime::fmt::kRpGpBpU8, 0, 0};
 }
 
 TEST(C2gExact, PackedRgbSameAsPreviousOp) {
-  expect_same_as_reference(rgb_crop(61, 47), {9, 3, 2});
-  expect_same_as_reference(rgb_crop(203, 151), {20, 4, 10});  // mostly interior pixels
-  expect_same_as_reference(rgb_crop(97, 83), {300, 4, 10});   // the default radius: every pixel near an edge
+  expect_c2g_same_as_reference(c2g_rgb_crop(61, 47), {9, 3, 2});
+  expect_c2g_same_as_reference(c2g_rgb_crop(203, 151), {20, 4, 10});  // mostly interior pixels
+  expect_c2g_same_as_reference(c2g_rgb_crop(97, 83), {300, 4, 10});   // the default radius: every pixel near an edge
 }
 
 TEST(C2gExact, PackedRgbaWithTransparencySameAsPreviousOp) {
@@ -153,16 +153,16 @@ TEST(C2gExact, PackedRgbaWithTransparencySameAsPreviousOp) {
   const vips::VImage xy = vips::VImage::xyz(w, h);
   vips::VImage alpha = xy.extract_band(0) * (255.0 / w);
   alpha = ((xy.extract_band(1) % 9) < 3).ifthenelse(0.0, alpha);
-  const runtime::Image in{rgb_crop(w, h).pixels.bandjoin(alpha.cast(VIPS_FORMAT_UCHAR)), runtime::fmt::kRpGpBpAU8, 0,
-                          0};
-  expect_same_as_reference(in, {15, 4, 10});
-  expect_same_as_reference(in, {2, 1, 3});
+  const vips::VImage rgba = c2g_rgb_crop(w, h).pixels.bandjoin(alpha.cast(VIPS_FORMAT_UCHAR));
+  const runtime::Image in{rgba, runtime::fmt::kRpGpBpAU8, 0, 0};
+  expect_c2g_same_as_reference(in, {15, 4, 10});
+  expect_c2g_same_as_reference(in, {2, 1, 3});
 }
 
 TEST(C2gExact, SamplesGivenUpFarOutsideSameAsPreviousOp) {
   // A 5x3 image with the largest radius: most spray points fall outside and
   // some samples are given up after kMaxOutsideTries misses.
-  expect_same_as_reference(rgb_crop(5, 3), {6000, 2, 2});
+  expect_c2g_same_as_reference(c2g_rgb_crop(5, 3), {6000, 2, 2});
 }
 
 TEST(C2gExact, FloatInputSameAsPreviousOp) {
@@ -177,7 +177,7 @@ TEST(C2gExact, FloatInputSameAsPreviousOp) {
   }
   const vips::VImage img =
       vips::VImage::new_from_memory(px.data(), px.size() * sizeof(float), w, h, 4, VIPS_FORMAT_FLOAT).copy_memory();
-  expect_same_as_reference(runtime::Image{img, runtime::fmt::kRGBAFloat, 0, 0}, {7, 4, 10});
+  expect_c2g_same_as_reference(runtime::Image{img, runtime::fmt::kRGBAFloat, 0, 0}, {7, 4, 10});
 }
 
 TEST(C2gExact, DecodeTableCheck) {
