@@ -19,6 +19,7 @@
 #include "runtime/output_options.h"
 #include "runtime/rescale.h"
 #include "runtime/rescale_drawn.h"
+#include "runtime/rescale_opaque.h"
 #include "runtime/shrink_on_load.h"
 #include "runtime/runtime.h"
 
@@ -107,7 +108,8 @@ class ImgfloExecutable final : public Executable {
 
     std::optional<Image> input;
     if (program_->takes_input()) {
-      auto loaded = load_input(*req.input, rescale_req, pad, req, program_->streams_input());
+      const bool opaque_ok = !keeps_alpha(req.out_type) && !program_->needs_alpha();
+      auto loaded = load_input(*req.input, rescale_req, pad, req, program_->streams_input(), opaque_ok);
       if (!loaded.ok()) return failure(loaded.take_error(), req);  // a smart crop reads pixels early
       input = std::move(*loaded);
     }
@@ -170,8 +172,10 @@ class ImgfloExecutable final : public Executable {
 
   // The input as the graph receives it: decoded (shrunk on load when the
   // rescale allows), rescaled, then cut or padded to the requested box.
+  // `opaque_ok`: the output drops alpha and no op needs it, so an opaque
+  // input may stay without alpha (rescale_opaque.h) unless a box is fitted.
   static Result<Image> load_input(std::string_view bytes, const RescaleRequest& rr, const Color& pad,
-                                  const RunRequest& req, bool sequential) {
+                                  const RunRequest& req, bool sequential, bool opaque_ok) {
     const DecodeLimits& limits = req.limits;
     if (!rr.active()) return decode(bytes, {limits, 1, req.stop, sequential});
     auto size = probe(bytes);
@@ -183,9 +187,11 @@ class ImgfloExecutable final : public Executable {
     auto img = decode(bytes, {limits, shrink, req.stop, sequential && !needs_smart_crop(*plan),
                               vector_scale(size->width, size->height, plan->exact_width, plan->exact_height)});
     if (!img.ok()) return img;
-    const Image scaled = is_vector(size->type)
-                             ? rescale_drawn(*img, *plan)
-                             : rescale(*img, plan_for_shrunk(*plan, size->type, size->width, size->height, shrink));
+    const RescalePlan shrunk_plan = plan_for_shrunk(*plan, size->type, size->width, size->height, shrink);
+    const bool opaque = opaque_ok && plan->fit != Fit::kCover && plan->fit != Fit::kContain;
+    const Image scaled = is_vector(size->type) ? rescale_drawn(*img, *plan)
+                         : opaque             ? rescale_for_opaque_output(*img, shrunk_plan)
+                                              : rescale(*img, shrunk_plan);
     if (Status st = resolve_smart_crop(scaled, *plan, req.stop); !st.ok()) return st.take_error();
     return fit_to_box(scaled, *plan, pad);
   }

@@ -39,11 +39,24 @@ struct OpSpec {
   // a decoding stream instead of a decoded image in memory.
   bool streaming = false;
   AlphaRule alpha = AlphaRule::kFromInputs;
+  // Whether the op needs an alpha band on an opaque input. false declares:
+  // given the input's colour alone (no alpha band) where it would otherwise
+  // get the same colour with an alpha band (un-premultiplied), the op's
+  // result has the same un-premultiplied colour, so a graph made only of
+  // such ops may run on 3 bands for an output that drops alpha (JPEG):
+  // Program::needs_alpha, the opaque fast path (runtime/rescale_opaque.h).
+  bool needs_alpha = true;
 };
 
 // `spec` marked streaming (see OpSpec::streaming).
 inline OpSpec streaming(OpSpec spec) {
   spec.streaming = true;
+  return spec;
+}
+
+// `spec` declared not to need an alpha band (see OpSpec::needs_alpha).
+inline OpSpec alpha_free(OpSpec spec) {
+  spec.needs_alpha = false;
   return spec;
 }
 

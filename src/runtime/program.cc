@@ -106,6 +106,7 @@ Status Program::build(const graph::Graph& g, const OpRegistry& registry) {
   if (Status st = check_acyclic(); !st.ok()) return st;
   streams_input_ = all_streaming(output_);
   adds_alpha_ = may_be_transparent(output_);
+  needs_alpha_ = any_needs_alpha(output_);
   return ok_status();
 }
 
@@ -127,6 +128,14 @@ bool Program::all_streaming(int node) const {
     if (s >= 0 && !all_streaming(s)) return false;
   }
   return true;
+}
+
+bool Program::any_needs_alpha(int node) const {
+  if (nodes_[node].op->spec().needs_alpha) return true;
+  for (int s : nodes_[node].sources) {
+    if (s >= 0 && any_needs_alpha(s)) return true;
+  }
+  return false;
 }
 
 bool Program::may_be_transparent(int node) const {

@@ -65,6 +65,10 @@ class Program {
   // are: this assumes the backdrop covers the aux, as in every bundled graph
   // (an aux reaching beyond it would show its own alpha there).
   bool may_add_alpha() const { return adds_alpha_; }
+  // True unless every node that feeds the output declares it needs no alpha
+  // band (OpSpec::needs_alpha): false lets an opaque input run on 3 bands
+  // when the output drops alpha (the opaque fast path).
+  bool needs_alpha() const { return needs_alpha_; }
 
   // The component of every node (e.g. "gegl/gaussian-blur"), once per node,
   // for the per-op costs of the memory estimate (runtime/memory_estimate.h).
@@ -111,6 +115,7 @@ class Program {
   Status check_acyclic() const;
   bool all_streaming(int node) const;
   bool may_be_transparent(int node) const;
+  bool any_needs_alpha(int node) const;
   int node_index(const std::string& name) const;
   Status add_image_inport(const graph::ExportedPort& port, int node, int pad);
   Result<RunImages> run_images(const Image* input, const NamedImages& images) const;
@@ -127,6 +132,7 @@ class Program {
   request::Inports inports_;
   bool streams_input_ = false;
   bool adds_alpha_ = false;
+  bool needs_alpha_ = true;
 };
 
 }  // namespace imgflo::runtime

@@ -257,41 +257,79 @@ int gegl_rendered_rows(int in_h, double scale_y, int out_h) {
   return static_cast<int>(std::clamp(last + 1.0, 0.0, static_cast<double>(out_h)));
 }
 
-Image rescale(const Image& img, const RescalePlan& plan) {
-  const Image linear = convert(img, fmt::kRaGaBaAFloat);
-  const double sx = plan.exact_width / (plan.source_width > 0 ? plan.source_width : img.width());
-  const double sy = plan.exact_height / (plan.source_height > 0 ? plan.source_height : img.height());
-  if (std::abs(sx - 1.0) <= 1e-12 && std::abs(sy - 1.0) <= 1e-12) {
-    return place(linear, Rect{0, 0, plan.out_width, plan.out_height});
+namespace {
+
+// How much of the last pixel along one axis the whole input covers: below 1
+// where a shrunk-on-load JPEG's last row/column holds a partly filled block.
+float last_pixel_coverage(double source, int size) {
+  return source > 0 && source < size ? static_cast<float>(source - (size - 1)) : 1.0f;
+}
+
+// The premultiplied image with its partly covered last row/column faded to
+// their coverage, as a full decode's rescale fades them (libvips' one-constant
+// `linear` in float).
+vips::VImage fade_partial_edges(vips::VImage v, const RescaleGeometry& g) {
+  const int w = v.width(), h = v.height();
+  if (g.cover_x < 1.0f) v = v.insert(v.extract_area(w - 1, 0, 1, h).linear(g.cover_x, 0.0), w - 1, 0);
+  if (g.cover_y < 1.0f) v = v.insert(v.extract_area(0, h - 1, w, 1).linear(g.cover_y, 0.0), 0, h - 1);
+  return v;
+}
+
+}  // namespace
+
+RescaleGeometry rescale_geometry(const Image& img, const RescalePlan& plan) {
+  RescaleGeometry g;
+  g.sx = plan.exact_width / (plan.source_width > 0 ? plan.source_width : img.width());
+  g.sy = plan.exact_height / (plan.source_height > 0 ? plan.source_height : img.height());
+  g.copy = std::abs(g.sx - 1.0) <= 1e-12 && std::abs(g.sy - 1.0) <= 1e-12;
+  g.nx = gegl_box_samples(g.sx, g.sy, true);
+  g.ny = gegl_box_samples(g.sx, g.sy, false);
+  // Only a copy fades: resampled, the shrunk image's last pixel would fade a
+  // whole shrunk pixel where a full decode fades less than one of its own.
+  if (g.copy) {
+    g.cover_x = last_pixel_coverage(plan.source_width, img.width());
+    g.cover_y = last_pixel_coverage(plan.source_height, img.height());
   }
-  const int nx = gegl_box_samples(sx, sy, true);
-  const int ny = gegl_box_samples(sx, sy, false);
+  // GEGL sees the whole input: judged at its size, not the shrunk-on-load one.
+  g.rendered_rows = gegl_rendered_rows(plan.in_height, plan.exact_height / plan.in_height, plan.out_height);
+  return g;
+}
+
+vips::VImage resample(const vips::VImage& pixels, const RescaleGeometry& g, const RescalePlan& plan) {
   // Output pixel X samples the input at (X + 0.5) / s - 0.5 in pixel-centre
   // coordinates (libvips: X = s (x + idx) + odx); with box filtering, nx
   // samples spaced 1 / (s nx) around that centre are the pixels of an affine
-  // at s nx, averaged nx at a time. Outside the input is transparent (GEGL's
-  // abyss NONE), so the last partially covered row/column fades out.
+  // at s nx, averaged nx at a time. Outside the input is black (transparent
+  // with premultiplied alpha: GEGL's abyss NONE), so the last partially
+  // covered row/column fades out.
   auto opt = vips::VImage::option()
                  ->set("interpolate", vips::VInterpolate::new_from_name("bilinear"))
                  ->set("idx", 0.5)
                  ->set("idy", 0.5)
                  ->set("odx", -0.5)
                  ->set("ody", -0.5)
-                 ->set("oarea", std::vector<int>{0, 0, plan.out_width * nx, plan.out_height * ny})
+                 ->set("oarea", std::vector<int>{0, 0, plan.out_width * g.nx, plan.out_height * g.ny})
                  ->set("extend", VIPS_EXTEND_BLACK)
                  ->set("premultiplied", true);
-  vips::VImage v = linear.pixels.affine({sx * nx, 0.0, 0.0, sy * ny}, opt);
-  if (nx > 1 || ny > 1) v = v.shrink(nx, ny);
-  // GEGL sees the whole input: judged at its size, not the shrunk-on-load one.
-  const int rows = gegl_rendered_rows(plan.in_height, plan.exact_height / plan.in_height, plan.out_height);
-  if (rows == 0) {
-    v = vips::VImage::black(plan.out_width, plan.out_height, vips::VImage::option()->set("bands", 4))
-            .cast(VIPS_FORMAT_FLOAT);
-  } else if (rows < plan.out_height) {
-    v = v.extract_area(0, 0, plan.out_width, rows)
+  vips::VImage v = pixels.affine({g.sx * g.nx, 0.0, 0.0, g.sy * g.ny}, opt);
+  if (g.nx > 1 || g.ny > 1) v = v.shrink(g.nx, g.ny);
+  if (g.rendered_rows == 0) {
+    return vips::VImage::black(plan.out_width, plan.out_height, vips::VImage::option()->set("bands", v.bands()))
+        .cast(VIPS_FORMAT_FLOAT);
+  }
+  if (g.rendered_rows < plan.out_height) {
+    v = v.extract_area(0, 0, plan.out_width, g.rendered_rows)
             .embed(0, 0, plan.out_width, plan.out_height, vips::VImage::option()->set("extend", VIPS_EXTEND_BLACK));
   }
-  return Image{v, fmt::kRaGaBaAFloat, 0, 0};
+  return v;
+}
+
+Image rescale(const Image& img, const RescalePlan& plan) {
+  const RescaleGeometry g = rescale_geometry(img, plan);
+  Image linear = convert(img, fmt::kRaGaBaAFloat);
+  linear.pixels = fade_partial_edges(linear.pixels, g);
+  if (g.copy) return place(linear, Rect{0, 0, plan.out_width, plan.out_height});
+  return Image{resample(linear.pixels, g, plan), fmt::kRaGaBaAFloat, 0, 0};
 }
 
 }  // namespace imgflo::runtime

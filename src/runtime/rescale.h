@@ -121,14 +121,39 @@ int gegl_box_samples(double scale_x, double scale_y, bool horizontal);
 // vertical shrink by more than 2 can do.
 int gegl_rendered_rows(int in_h, double scale_y, int out_h);
 
+// What rescale() does to a given image for a plan.
+struct RescaleGeometry {
+  double sx = 1, sy = 1;  // scale from the image's pixels to the output's
+  bool copy = false;      // both 1: the image is only placed on the output extent
+  int nx = 1, ny = 1;     // gegl_box_samples() per axis
+  // Coverage of the image's last column/row by the whole input, for a copy
+  // (1 unless a shrunk-on-load JPEG's side is not a multiple of the factor).
+  float cover_x = 1, cover_y = 1;
+  int rendered_rows = 0;  // gegl_rendered_rows() of the output
+};
+
+RescaleGeometry rescale_geometry(const Image& img, const RescalePlan& plan);
+
+// rescale()'s resampling (not a copy) of `pixels` (float, any bands:
+// premultiplied when one is alpha) to the plan's output size: black outside
+// the input and past g.rendered_rows. Lazy.
+vips::VImage resample(const vips::VImage& pixels, const RescaleGeometry& g, const RescalePlan& plan);
+
 // Resizes `img` (the input, possibly already shrunk on load) to the plan's
 // output size the way GEGL 0.4.42's scale-size-keepaspect does: output pixel
 // centre (X + 0.5) maps to input position (X + 0.5) / scale, sampled
 // bilinearly between pixel centres in premultiplied linear light (RaGaBaA
 // float), with gegl_box_samples() samples per axis averaged when shrinking;
 // outside the input is transparent, and so are rows past
-// gegl_rendered_rows(). A lazy libvips pipeline (affine with the bilinear
-// interpolator, then an integer box shrink when averaging).
+// gegl_rendered_rows(). When a shrunk-on-load JPEG is only copied (the
+// plan's scale is 1 in decoded pixels, as 2048x1365 -> width 512 at 1/4),
+// its partly covered last row/column (plan.source_width/height a fraction
+// below the image's size) gets that fraction as alpha, exactly as the full
+// decode's box filter fades it (a quarter: 64 in 8 bits). Resampled, the
+// shrunk image's last row/column stays opaque (GEGL's fade then is only
+// approximated: a full decode fades within one of its own pixels). A lazy
+// libvips pipeline (affine with the bilinear interpolator, then an integer
+// box shrink when averaging).
 Image rescale(const Image& img, const RescalePlan& plan);
 
 }  // namespace imgflo::runtime

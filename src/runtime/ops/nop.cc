@@ -7,7 +7,7 @@ namespace {
 
 class Nop final : public SpecOp {
  public:
-  Nop() : SpecOp(streaming({"gegl/nop", "Passes the image through unchanged", {"input"}, {}})) {}
+  Nop() : SpecOp(alpha_free(streaming({"gegl/nop", "Passes the image through unchanged", {"input"}, {}}))) {}
 
   Result<Image> run(const OpInputs& in, const PropertyValues&, const OpContext&) const override {
     if (!in.input) return Error(ErrorKind::kGraphInvalid, "gegl/nop has no input");
