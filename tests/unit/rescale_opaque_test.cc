@@ -22,7 +22,7 @@ constexpr uint64_t kNoOpaqueLimit = std::numeric_limits<uint64_t>::max();
 
 // An opaque R'G'B' u8 photo-like test image: the bundled mountains photo
 // resized to exactly w x h, with noise so that every level occurs.
-Image opaque_photo(int w, int h) {
+Image opaque_test_photo(int w, int h) {
   const std::string path = test::example("mountains.png");
   vips::VImage v =
       vips::VImage::thumbnail(path.c_str(), w, vips::VImage::option()->set("height", h)->set("size", VIPS_SIZE_FORCE));
@@ -32,12 +32,12 @@ Image opaque_photo(int w, int h) {
 }
 
 // What a JPEG encoder is given: R'G'B' u8, alpha dropped after un-premultiplying.
-vips::VImage jpeg_pixels(const Image& img) { return convert(img, fmt::kRpGpBpU8).pixels.cast(VIPS_FORMAT_INT); }
+vips::VImage opaque_jpeg_pixels(const Image& img) { return convert(img, fmt::kRpGpBpU8).pixels.cast(VIPS_FORMAT_INT); }
 
 // Bytes that differ between the opaque path and rescale(), for `plan` on `img`.
-int differing_pixels(const Image& img, const RescalePlan& plan) {
-  const vips::VImage fast = jpeg_pixels(rescale_for_opaque_output(img, plan));
-  const vips::VImage exact = jpeg_pixels(rescale(img, plan));
+int opaque_differing_pixels(const Image& img, const RescalePlan& plan) {
+  const vips::VImage fast = opaque_jpeg_pixels(rescale_for_opaque_output(img, plan));
+  const vips::VImage exact = opaque_jpeg_pixels(rescale(img, plan));
   EXPECT_EQ(fast.width(), exact.width());
   EXPECT_EQ(fast.height(), exact.height());
   EXPECT_EQ(fast.bands(), 3);
@@ -45,7 +45,7 @@ int differing_pixels(const Image& img, const RescalePlan& plan) {
   return static_cast<int>(diff.width() * diff.height() * (diff > 0).cast(VIPS_FORMAT_UCHAR).avg() / 255.0 + 0.5);
 }
 
-RescalePlan plan_for(const Image& img, int width, int height) {
+RescalePlan opaque_plan_for(const Image& img, int width, int height) {
   auto plan = plan_rescale(img.width(), img.height(), {width, height}, kNoOpaqueLimit);
   EXPECT_TRUE(plan.ok());
   return *plan;
@@ -57,9 +57,9 @@ TEST(RescaleOpaque, SameJpegPixelsAsRescaleOverOddSizes) {
   const int sizes[][2] = {{257, 171}, {101, 67}, {33, 19}, {7, 5}};
   const int targets[][2] = {{128, -1}, {61, -1}, {-1, 31}, {25, 40}, {3, -1}, {1, 1}, {200, -1}, {513, 301}};
   for (const auto& s : sizes) {
-    const Image img = opaque_photo(s[0], s[1]);
+    const Image img = opaque_test_photo(s[0], s[1]);
     for (const auto& t : targets) {
-      EXPECT_EQ(differing_pixels(img, plan_for(img, t[0], t[1])), 0)
+      EXPECT_EQ(opaque_differing_pixels(img, opaque_plan_for(img, t[0], t[1])), 0)
           << s[0] << "x" << s[1] << " -> " << t[0] << "x" << t[1];
     }
   }
@@ -68,7 +68,7 @@ TEST(RescaleOpaque, SameJpegPixelsAsRescaleOverOddSizes) {
 // A shrunk-on-load decode: the whole input ends a fraction of a pixel before
 // the image's last row and column (faded), copied or resampled.
 TEST(RescaleOpaque, SameJpegPixelsAsRescaleWithPartlyCoveredEdges) {
-  const Image img = opaque_photo(129, 87);
+  const Image img = opaque_test_photo(129, 87);
   for (double cover : {0.125, 0.25, 0.5, 0.75, 0.875}) {
     for (int width : {129, 100, 64, 31, 150}) {
       const double r = static_cast<double>(width) / img.width();
@@ -80,7 +80,7 @@ TEST(RescaleOpaque, SameJpegPixelsAsRescaleWithPartlyCoveredEdges) {
       plan.out_width = static_cast<int>(std::ceil(plan.exact_width - 1e-9));
       plan.out_height = static_cast<int>(std::ceil(plan.exact_height - 1e-9));
       plan.in_height = static_cast<int>(plan.source_height * 8);  // as if shrunk by 8
-      EXPECT_EQ(differing_pixels(img, plan), 0) << "cover " << cover << " width " << width;
+      EXPECT_EQ(opaque_differing_pixels(img, plan), 0) << "cover " << cover << " width " << width;
     }
   }
 }
@@ -96,12 +96,12 @@ TEST(RescaleOpaque, EveryLevelSurvivesAnyFadeOfTheLastRow) {
   const Image img{vips::VImage(vips_image_new_from_memory_copy(px.data(), px.size(), 256, 2, 3, VIPS_FORMAT_UCHAR)),
                   fmt::kRpGpBpU8, 0, 0};
   for (int k = 1; k < 1000; ++k) {
-    RescalePlan plan = plan_for(img, 256, 2);
+    RescalePlan plan = opaque_plan_for(img, 256, 2);
     plan.source_height = 1.0 + k / 1000.0;
     plan.exact_height = plan.source_height;
     const Image fast = rescale_for_opaque_output(img, plan);
     ASSERT_EQ(fast.format, fmt::kRpGpBpU8);  // a copy: the decoded pixels themselves
-    EXPECT_EQ(differing_pixels(img, plan), 0) << "coverage " << k / 1000.0;
+    EXPECT_EQ(opaque_differing_pixels(img, plan), 0) << "coverage " << k / 1000.0;
   }
 }
 
@@ -119,12 +119,12 @@ TEST(RescaleOpaque, InnerSpanKeepsAPixelOfMarginFromEveryEdge) {
 
 // A JPEG whose height is not a multiple of the shrink factor, to `width`:
 // the alpha of rescale()'s result from the shrunk decode and from the full one.
-struct AlphaPair {
+struct ShrunkAlphaPair {
   vips::VImage shrunk, full;
 };
 
-AlphaPair alpha_both_ways(int w, int h, int width, int height) {
-  const Image photo = opaque_photo(w, h);
+ShrunkAlphaPair shrunk_alpha_both_ways(int w, int h, int width, int height) {
+  const Image photo = opaque_test_photo(w, h);
   void* buf = nullptr;
   size_t len = 0;
   vips_image_write_to_buffer(photo.pixels.get_image(), ".jpg[Q=95]", &buf, &len, nullptr);
@@ -147,12 +147,12 @@ AlphaPair alpha_both_ways(int w, int h, int width, int height) {
 // 103 x 68 with a quarter covered last column. The full decode fades them to
 // a quarter (alpha 64), not opaque.
 TEST(ShrunkJpegFade, PartlyCoveredLastRowAndColumnFadeAsInAFullDecode) {
-  const AlphaPair rows = alpha_both_ways(408, 273, 102, -1);
+  const ShrunkAlphaPair rows = shrunk_alpha_both_ways(408, 273, 102, -1);
   ASSERT_EQ(rows.shrunk.width(), rows.full.width());
   ASSERT_EQ(rows.shrunk.height(), rows.full.height());
   EXPECT_EQ((rows.shrunk - rows.full).abs().max(), 0.0);
   EXPECT_EQ(rows.shrunk.getpoint(50, rows.shrunk.height() - 1)[0], 64.0);
-  const AlphaPair cols = alpha_both_ways(409, 272, -1, 68);
+  const ShrunkAlphaPair cols = shrunk_alpha_both_ways(409, 272, -1, 68);
   ASSERT_EQ(cols.shrunk.width(), cols.full.width());
   ASSERT_EQ(cols.shrunk.height(), cols.full.height());
   EXPECT_EQ((cols.shrunk - cols.full).abs().max(), 0.0);
@@ -165,7 +165,7 @@ TEST(ShrunkJpegFade, PartlyCoveredLastRowAndColumnFadeAsInAFullDecode) {
 // full decode fades a partly covered one (here by less than a quarter).
 TEST(ShrunkJpegFade, ResampledShrinkDiffersOnlyOnTheLastRowAndColumn) {
   for (const auto& s : std::vector<std::array<int, 3>>{{409, 275, 97}, {411, 277, 71}, {205, 139, 50}}) {
-    const AlphaPair a = alpha_both_ways(s[0], s[1], s[2], -1);
+    const ShrunkAlphaPair a = shrunk_alpha_both_ways(s[0], s[1], s[2], -1);
     ASSERT_EQ(a.shrunk.width(), a.full.width());
     ASSERT_EQ(a.shrunk.height(), a.full.height());
     const vips::VImage diff = (a.shrunk - a.full).abs();
