@@ -59,14 +59,36 @@ uint16_t to_bucket(float scaled) {
   return static_cast<uint16_t>(scaled);
 }
 
+// The per-sample form, 65 KB instead of 512 KB of tables: the level at each
+// bucket's lower end in a byte, and the 255 boundaries (as floats) by level.
+// Comparing with the next level's boundary is the same as comparing with the
+// bucket's `threshold` (+inf when that boundary lies beyond the bucket): the
+// two were compared for every float from -4 to 4 (+inf gives 255 here).
+struct SampleTables {
+  std::vector<uint8_t> level = std::vector<uint8_t>(kBuckets);
+  std::array<float, 257> boundary{};  // boundary[k]: level k starts; [256] = +inf
+};
+
+const SampleTables& sample_tables() {
+  static const SampleTables t = [] {
+    const Tables& full = tables();
+    const std::array<double, 256> b = boundaries();
+    SampleTables s;
+    for (int i = 0; i < kBuckets; ++i) s.level[i] = static_cast<uint8_t>(full.base[i]);
+    for (int k = 1; k < 256; ++k) s.boundary[k] = static_cast<float>(b[k]);
+    s.boundary[0] = -std::numeric_limits<float>::infinity();
+    s.boundary[256] = std::numeric_limits<float>::infinity();
+    return s;
+  }();
+  return t;
+}
+
 }  // namespace
 
 uint8_t encode_srgb_u8_sample(float linear) {
-  const Tables& t = tables();
-  const uint16_t bucket = to_bucket(static_cast<float>(kBucketScale) * linear + 0.0f);
-  const float base = t.base[bucket];
-  const float step = linear >= t.threshold[bucket] ? 1.0f : 0.0f;
-  return static_cast<uint8_t>(base + step);
+  const SampleTables& t = sample_tables();
+  const uint8_t level = t.level[to_bucket(static_cast<float>(kBucketScale) * linear + 0.0f)];
+  return static_cast<uint8_t>(level + (level < 255 && linear >= t.boundary[level + 1] ? 1 : 0));
 }
 
 vips::VImage encode_srgb_u8(const vips::VImage& linear) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace imgflo::runtime {
@@ -56,6 +57,24 @@ TEST(EncodeSrgbU8, SweepMatchesTheFormula) {
   long wrong = 0;
   for (size_t i = 0; i < values.size(); ++i) {
     if (out[i] != exact_level(values[i])) ++wrong;
+  }
+  EXPECT_EQ(wrong, 0);
+}
+
+// The per-sample form (its smaller tables) against the pipeline: both sides
+// of every boundary within 64 float steps, a dense sweep, out-of-range values.
+TEST(EncodeSrgbU8, SampleFormMatchesThePipeline) {
+  std::vector<float> values = {-1.0f, -1e-6f, 0.0f, 1.0f, 1.0000001f, 7.5f, std::numeric_limits<float>::infinity()};
+  for (int k = 1; k < 256; ++k) {
+    float v = static_cast<float>(srgb_to_linear((k - 0.5) / 255.0 - 3.0 / (1 << 24)));
+    for (int i = 0; i < 64; ++i) v = std::nextafter(v, 0.0f);
+    for (int i = 0; i < 128; ++i, v = std::nextafter(v, 2.0f)) values.push_back(v);
+  }
+  for (int i = 0; i < 1 << 20; ++i) values.push_back(static_cast<float>(i / static_cast<double>(1 << 20)));
+  const auto out = encode(values);
+  long wrong = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (out[i] != encode_srgb_u8_sample(values[i])) ++wrong;
   }
   EXPECT_EQ(wrong, 0);
 }
