@@ -70,6 +70,12 @@ Result<ImageSize> read_header(std::string_view bytes, double vector_scale) {
   return upright(v->width(), v->height(), type, image_orientation(*v));
 }
 
+// The first window of a windowed decode of `size` at `shrink`, in rows.
+int jpeg_window_rows_for(const ImageSize& size, int shrink) {
+  const size_t row_bytes = 3 * static_cast<size_t>(std::max(size.width / std::max(shrink, 1), 1));
+  return static_cast<int>(std::max<size_t>(kJpegWindowMinRows, std::min<size_t>(kJpegWindowBytes / row_bytes, 1 << 20)));
+}
+
 }  // namespace
 
 double vector_scale(int in_w, int in_h, double out_w, double out_h) {
@@ -90,7 +96,10 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
   const bool sequential = options.sequential && !reorders_rows(size->orientation);
   const ColourManagement colour = options.limits.colour;
   if (size->type == ImageType::kJpeg) {
-    auto v = sequential ? stream_jpeg(bytes, options.shrink) : decode_jpeg(bytes, options.shrink, options.stop);
+    auto v = sequential                                                    ? stream_jpeg(bytes, options.shrink)
+             : options.windowed && !reorders_rows(size->orientation) ? window_jpeg(bytes, options.shrink, options.stop,
+                                                                                    jpeg_window_rows_for(*size, options.shrink))
+                                                                      : decode_jpeg(bytes, options.shrink, options.stop);
     if (!v.ok()) return v.take_error();
     return normalise(*v, size->orientation, colour);
   }

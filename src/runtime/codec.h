@@ -40,7 +40,17 @@ struct DecodeOptions {
   // decoded for random access.
   bool sequential = false;
   double scale = 1.0;  // vector inputs only
+  // When not sequential: a JPEG (stored upright) is decoded on demand through
+  // a window of rows (jpeg_decode.h window_jpeg, kJpegWindowBytes of rows at
+  // first) instead of whole, for pipelines that read it mostly top to bottom.
+  // Other formats and orientations are decoded whole.
+  bool windowed = false;
 };
+
+// The first window of a windowed JPEG decode: this many bytes of decoded rows
+// (at least kJpegWindowMinRows rows).
+inline constexpr size_t kJpegWindowBytes = size_t{16} << 20;
+inline constexpr int kJpegWindowMinRows = 1024;
 
 // The scale at which a vector input of in_w x in_h is drawn to cover an
 // out_w x out_h output: the larger of the two ratios, so the resize that

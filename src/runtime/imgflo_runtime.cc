@@ -177,7 +177,9 @@ class ImgfloExecutable final : public Executable {
   static Result<Image> load_input(std::string_view bytes, const RescaleRequest& rr, const Color& pad,
                                   const RunRequest& req, bool sequential, bool opaque_ok) {
     const DecodeLimits& limits = req.limits;
-    if (!rr.active()) return decode(bytes, {limits, 1, req.stop, sequential});
+    // A graph that does not stream reads its input mostly in order (strips,
+    // tiles, row caches): a JPEG is decoded through a window of rows then.
+    if (!rr.active()) return decode(bytes, {limits, 1, req.stop, sequential, 1.0, true});
     auto size = probe(bytes);
     if (!size.ok()) return size.take_error();
     auto plan = plan_rescale(size->width, size->height, rr, limits.max_pixels);
@@ -185,7 +187,7 @@ class ImgfloExecutable final : public Executable {
     // A smart crop reads the scaled pixels twice: no one-pass stream then.
     const int shrink = shrink_on_load_factor(size->type, size->width, size->height, *plan);
     auto img = decode(bytes, {limits, shrink, req.stop, sequential && !needs_smart_crop(*plan),
-                              vector_scale(size->width, size->height, plan->exact_width, plan->exact_height)});
+                              vector_scale(size->width, size->height, plan->exact_width, plan->exact_height), true});
     if (!img.ok()) return img;
     const RescalePlan shrunk_plan = plan_for_shrunk(*plan, size->type, size->width, size->height, shrink);
     const bool opaque = opaque_ok && plan->fit != Fit::kCover && plan->fit != Fit::kContain;

@@ -2,10 +2,12 @@
 
 #include "runtime/orientation.h"
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -50,6 +52,9 @@ struct Decompressor {
     if (created) jpeg_destroy_decompress(&cinfo);
   }
 };
+
+// Restarts of a windowed decode before its ring holds the whole image.
+constexpr int kWindowRestarts = 3;
 
 constexpr int kExifMarker = JPEG_APP0 + 1;
 constexpr int kIccMarker = JPEG_APP0 + 2;
@@ -145,17 +150,17 @@ struct JpegStream {
   std::mutex mu;
 };
 
-// One scanline into s.line; false (with s.d.err.message) on a libjpeg error.
-bool read_line(JpegStream& s) {
-  if (setjmp(s.d.err.jump)) return false;
-  JSAMPROW row = s.line.data();
-  jpeg_read_scanlines(&s.d.cinfo, &row, 1);
+// One scanline into `row`; false (with d.err.message) on a libjpeg error.
+bool read_row(Decompressor& d, unsigned char* row) {
+  if (setjmp(d.err.jump)) return false;
+  JSAMPROW rows = row;
+  jpeg_read_scanlines(&d.cinfo, &rows, 1);
   return true;
 }
 
-bool begin_stream(JpegStream& s) {
-  if (setjmp(s.d.err.jump)) return false;
-  jpeg_start_decompress(&s.d.cinfo);
+bool begin_pass(Decompressor& d) {
+  if (setjmp(d.err.jump)) return false;
+  jpeg_start_decompress(&d.cinfo);
   return true;
 }
 
@@ -176,7 +181,7 @@ int generate_rows(VipsRegion* out, void*, void* a, void*, gboolean*) {
   }
   for (int y = r.top; y < r.top + r.height; ++y) {
     while (s->next_row <= y) {
-      if (!read_line(*s)) {
+      if (!read_row(s->d, s->line.data())) {
         s->failed = true;
         vips_error("imgflo-jpeg", "%s", s->d.err.message);
         return -1;
@@ -189,41 +194,162 @@ int generate_rows(VipsRegion* out, void*, void* a, void*, gboolean*) {
   return 0;
 }
 
-void free_stream(VipsImage*, void* state) { delete static_cast<JpegStream*>(state); }
+// State of one windowed decode (see window_jpeg), owned by the VipsImage it
+// feeds. Rows [next_row - held(), next_row) of the current pass are in `ring`,
+// row r at slot r % capacity. The mutex serialises libvips' worker threads.
+struct JpegWindow {
+  std::string bytes;
+  int shrink = 1;
+  Stop stop;
+  std::unique_ptr<Decompressor> d;  // the current pass over the scanlines
+  size_t row_bytes = 0;
+  int height = 0;
+  int capacity = 0;  // rows the ring holds
+  std::vector<unsigned char> ring;
+  int next_row = 0;
+  int restarts = 0;
+  std::shared_ptr<JpegWindowStats> stats;  // may be null
+  std::string error;  // set once a pass failed: every later request fails
+  std::mutex mu;
+
+  int held() const { return std::min(next_row, capacity); }
+  unsigned char* slot(int row) { return ring.data() + static_cast<size_t>(row % capacity) * row_bytes; }
+};
+
+// A fresh pass from the first scanline; false with w.error set on failure.
+bool begin_window_pass(JpegWindow& w) {
+  w.d = std::make_unique<Decompressor>();
+  if (!start(*w.d, w.bytes, false)) {
+    w.error = w.d->err.message;
+    return false;
+  }
+  configure(w.d->cinfo, w.shrink);
+  if (!begin_pass(*w.d)) {
+    w.error = w.d->err.message;
+    return false;
+  }
+  w.next_row = 0;
+  return true;
+}
+
+// Makes rows from `row` on reachable: a row behind the ring restarts the
+// decode with a ring twice as tall (the whole image after kWindowRestarts).
+bool rewind_window(JpegWindow& w, int row) {
+  if (row >= w.next_row - w.held()) return true;
+  ++w.restarts;
+  w.capacity = w.restarts >= kWindowRestarts ? w.height : std::min(w.height, 2 * w.capacity);
+  w.ring.assign(static_cast<size_t>(w.capacity) * w.row_bytes, 0);
+  if (w.stats) {
+    w.stats->restarts = w.restarts;
+    w.stats->window_rows = w.capacity;
+  }
+  return begin_window_pass(w);
+}
+
+// Decodes up to and including `row`; false with w.error set on failure or stop.
+bool advance_window(JpegWindow& w, int row) {
+  while (w.next_row <= row) {
+    if ((w.next_row & 63) == 0 && w.stop.requested()) {
+      w.error = "stopped";
+      return false;
+    }
+    if (!read_row(*w.d, w.slot(w.next_row))) {
+      w.error = w.d->err.message;
+      return false;
+    }
+    ++w.next_row;
+  }
+  return true;
+}
+
+int generate_window_rows(VipsRegion* out, void*, void* a, void*, gboolean*) {
+  auto* w = static_cast<JpegWindow*>(a);
+  const VipsRect& r = out->valid;
+  const size_t bands = static_cast<size_t>(out->im->Bands);
+  std::lock_guard lock(w->mu);
+  if (w->error.empty() && rewind_window(*w, r.top)) {
+    for (int y = r.top; y < r.top + r.height && advance_window(*w, y); ++y) {
+      std::memcpy(VIPS_REGION_ADDR(out, r.left, y), w->slot(y) + static_cast<size_t>(r.left) * bands,
+                  static_cast<size_t>(r.width) * bands);
+    }
+  }
+  if (w->error.empty()) return 0;
+  vips_error("imgflo-jpeg", "%s", w->error.c_str());
+  return -1;
+}
+
+
+}  // namespace
+
+namespace {
+
+// A lazy image of the decode `d` (header read, configured, started) whose
+// pixels `generate` produces from `state`; `state` is freed by `free_state`
+// when the image closes, or here on failure.
+template <typename State>
+Result<vips::VImage> lazy_jpeg(Decompressor& d, State* state, VipsGenerateFn generate) {
+  VipsImage* out = vips_image_new();
+  vips::VImage owner(out);  // steals the reference; frees `state` on close (connected below)
+  g_signal_connect(out, "close", G_CALLBACK(+[](VipsImage*, void* p) { delete static_cast<State*>(p); }), state);
+  attach_icc(d, out);
+  const int bands = d.cinfo.output_components;
+  vips_image_init_fields(out, static_cast<int>(d.cinfo.output_width), static_cast<int>(d.cinfo.output_height),
+                         bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, interpretation(bands), 1.0, 1.0);
+  if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_THINSTRIP, nullptr) ||
+      vips_image_generate(out, nullptr, generate, nullptr, state, nullptr)) {
+    return Error(ErrorKind::kInternal, "cannot set up the JPEG stream");
+  }
+  return owner;
+}
+
+// Undoes Adobe's CMYK inversion lazily and tags the interpretation.
+vips::VImage finish_lazy(vips::VImage v, bool adobe_cmyk) {
+  const int bands = v.bands();
+  if (adobe_cmyk) v = v.invert();
+  v.set("interpretation", static_cast<int>(interpretation(bands)));
+  return v;
+}
 
 }  // namespace
 
 Result<vips::VImage> stream_jpeg(std::string_view bytes, int shrink) {
-  auto* s = new JpegStream();
+  auto s = std::make_unique<JpegStream>();
   s->bytes = std::string(bytes);
-  if (!start(s->d, s->bytes, true)) {
-    Error e = undecodable(s->d.err.message);
-    delete s;
-    return e;
-  }
+  if (!start(s->d, s->bytes, true)) return undecodable(s->d.err.message);
   configure(s->d.cinfo, shrink);
-  VipsImage* out = vips_image_new();
-  vips::VImage owner(out);  // steals the reference; frees `s` on close (connected below)
-  attach_icc(s->d, out);
-  if (!begin_stream(*s)) {
-    Error e = undecodable(s->d.err.message);
-    delete s;
-    return e;
-  }
+  if (!calc_dimensions(s->d)) return undecodable(s->d.err.message);
   const int bands = s->d.cinfo.output_components;
   s->line.resize(static_cast<size_t>(s->d.cinfo.output_width) * bands);
   const bool adobe_cmyk = bands == 4 && s->d.cinfo.saw_Adobe_marker;
-  g_signal_connect(out, "close", G_CALLBACK(free_stream), s);
-  vips_image_init_fields(out, static_cast<int>(s->d.cinfo.output_width), static_cast<int>(s->d.cinfo.output_height),
-                         bands, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE, interpretation(bands), 1.0, 1.0);
-  if (vips_image_pipelinev(out, VIPS_DEMAND_STYLE_THINSTRIP, nullptr) ||
-      vips_image_generate(out, nullptr, generate_rows, nullptr, s, nullptr)) {
-    return Error(ErrorKind::kInternal, "cannot set up the JPEG stream");
-  }
-  vips::VImage v = owner.sequential();
-  if (adobe_cmyk) v = v.invert();
-  v.set("interpretation", static_cast<int>(interpretation(bands)));
-  return v;
+  JpegStream* state = s.get();
+  auto v = lazy_jpeg(state->d, s.release(), generate_rows);  // the image owns the state now
+  if (!v.ok()) return v;
+  if (!begin_pass(state->d)) return undecodable(state->d.err.message);
+  return finish_lazy(v->sequential(), adobe_cmyk);
+}
+
+Result<vips::VImage> window_jpeg(std::string_view bytes, int shrink, const Stop& stop, int window_rows,
+                                 std::shared_ptr<JpegWindowStats> stats) {
+  auto w = std::make_unique<JpegWindow>();
+  w->bytes = std::string(bytes);
+  w->shrink = shrink;
+  w->stop = stop;
+  Decompressor header;  // reads the ICC profile; the passes skip it
+  if (!start(header, w->bytes, true)) return undecodable(header.err.message);
+  configure(header.cinfo, shrink);
+  if (!calc_dimensions(header)) return undecodable(header.err.message);
+  if (!begin_window_pass(*w)) return undecodable(w->error.c_str());
+  const int bands = w->d->cinfo.output_components;
+  w->row_bytes = static_cast<size_t>(w->d->cinfo.output_width) * bands;
+  w->height = static_cast<int>(w->d->cinfo.output_height);
+  w->capacity = std::clamp(window_rows, 1, w->height);
+  w->ring.assign(static_cast<size_t>(w->capacity) * w->row_bytes, 0);
+  if (stats) stats->window_rows = w->capacity;
+  w->stats = std::move(stats);
+  const bool adobe_cmyk = bands == 4 && w->d->cinfo.saw_Adobe_marker;
+  auto v = lazy_jpeg(header, w.release(), generate_window_rows);
+  if (!v.ok()) return v;
+  return finish_lazy(*v, adobe_cmyk);
 }
 
 Result<JpegInfo> read_jpeg_info(std::string_view bytes) {

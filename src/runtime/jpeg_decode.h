@@ -4,9 +4,10 @@
 // IDCT (JDCT_FLOAT), and the original's reference images differ by up to 3
 // levels (dE 2.9) between the two. To reproduce them we decode JPEG here.
 // decode_jpeg() decodes the whole image into memory (band-interleaved u8);
-// stream_jpeg() produces it row by row for pipelines that read it once. Both
-// use libjpeg DCT scaling for shrink-on-load. Any libjpeg warning (truncated data, corrupt
-// segments) is an error.
+// stream_jpeg() produces it row by row for pipelines that read it once;
+// window_jpeg() on demand, keeping a window of rows for pipelines that look
+// back. All three use libjpeg DCT scaling for shrink-on-load. Any libjpeg
+// warning (truncated data, corrupt segments) is an error.
 //
 // Metadata: the EXIF orientation (APP1) is read with the header; an embedded
 // ICC profile (APP2 chunks, reassembled by libjpeg) is attached to decoded
@@ -19,6 +20,8 @@
 
 #include <vips/vips8>
 
+#include <atomic>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -50,5 +53,24 @@ Result<vips::VImage> decode_jpeg(std::string_view bytes, int shrink, const Stop&
 // out-of-order request fails the evaluation). Keeps a private copy of
 // `bytes`. Header errors are reported here, pixel errors when evaluated.
 Result<vips::VImage> stream_jpeg(std::string_view bytes, int shrink);
+
+// The same pixels for any order of reading, holding only a window of decoded
+// rows: scanlines are decoded as the pipeline asks for them and the last
+// `window_rows` (>= 1) of them are kept, so a pipeline that reads mostly top
+// to bottom but looks back (strips with overlap, tiles with a reach, a row
+// cache) holds window_rows x width x bands bytes instead of the whole image.
+// A request for a row that has left the window restarts the decode from the
+// top with a window twice as tall; the third restart keeps every row (the
+// memory of decode_jpeg, never a failure). Polls `stop` (copied) every few
+// rows: a stop fails the evaluation, whose caller reports the Stop's error.
+// Keeps a private copy of `bytes`. Header errors are reported here, pixel
+// errors when evaluated. Thread-safe (libvips' workers are serialised).
+// `stats`, when given, follows the decode (for tests and benches).
+struct JpegWindowStats {
+  std::atomic<int> restarts{0};     // passes begun after the first
+  std::atomic<int> window_rows{0};  // rows the window holds now
+};
+Result<vips::VImage> window_jpeg(std::string_view bytes, int shrink, const Stop& stop, int window_rows,
+                                 std::shared_ptr<JpegWindowStats> stats = nullptr);
 
 }  // namespace imgflo::runtime
