@@ -3,6 +3,7 @@
 #include "request/image_inputs.h"
 #include "runtime/animation.h"
 #include "runtime/codec.h"
+#include "runtime/orientation.h"
 #include "runtime/rescale.h"
 #include "runtime/runtime.h"
 
@@ -59,6 +60,13 @@ Status shape_input(std::string_view bytes, const RescaleRequest& rr, const RunRe
     // Shrink-on-load decodes at most twice the scaled size per axis.
     shape.decoded_pixels = is_vector(size->type) ? shape.graph_pixels : std::min(stored, 4 * shape.graph_pixels);
   }
+  // decode() takes an upright JPEG through a window of rows (codec.h DecodeOptions::windowed);
+  // a decode that restarts more than twice ends holding every row (not charged: the graphs'
+  // ops read in order).
+  if (size->type == ImageType::kJpeg && !reorders_rows(size->orientation)) {
+    const uint64_t row = 3 * static_cast<uint64_t>(std::max(size->width, 1));
+    shape.window_bytes = std::max<uint64_t>(kJpegWindowBytes, kJpegWindowMinRows * row);
+  }
   if (writes_frames(req.out_type)) {
     auto animation = probe_animation(bytes);
     if (!animation.ok()) return animation.take_error();
@@ -94,7 +102,10 @@ double graph_bytes_per_pixel(const std::vector<std::string>& components) {
 
 uint64_t estimate_peak_bytes(const JobShape& s) {
   uint64_t bytes = saturating_add(kJobBaseBytes, saturating_times(s.input_bytes, 2));
-  if (!s.streamed) bytes = saturating_add(bytes, saturating_times(s.decoded_pixels, kWholeDecodeBytes));
+  if (!s.streamed) {
+    const uint64_t whole = saturating_times(s.decoded_pixels, kWholeDecodeBytes);
+    bytes = saturating_add(bytes, s.window_bytes > 0 ? std::min(s.window_bytes, whole) : whole);
+  }
   bytes = saturating_add(bytes, saturating_times(s.graph_pixels, s.ops_bytes_per_pixel));
   const uint64_t output_pixels = s.frames > 1 ? saturating_times(s.graph_pixels, static_cast<double>(s.frames)) : s.graph_pixels;
   bytes = saturating_add(bytes, saturating_times(output_pixels, encoder_bytes_per_pixel(s.out_type)));

@@ -8,6 +8,8 @@
 //     kJobBaseBytes                        libvips' per-job buffers, threads, caches
 //   + 2 x the compressed inputs            the fetched bytes and the decoder's copy
 //   + decoded pixels x kWholeDecodeBytes   unless the input is decoded as a stream
+//                                          or through a window of rows (JPEG:
+//                                          window_bytes instead)
 //   + graph pixels x the ops' costs        buffers the ops hold (op_bytes_per_pixel)
 //   + output pixels x the encoder's cost   e.g. progressive JPEG keeps every coefficient
 //   + named inputs' pixels x 16            decoded whole, float RGBA
@@ -52,6 +54,7 @@ struct JobShape {
   uint64_t named_pixels = 0;    // pixels of the named image inputs
   uint64_t frames = 1;          // > 1: animated, each frame's result held
   bool streamed = false;        // the input decodes as a one-pass stream
+  uint64_t window_bytes = 0;    // > 0: when not streamed, a windowed decode holding this many bytes
   double ops_bytes_per_pixel = 0;  // sum of op_bytes_per_pixel over the graph's nodes
   std::string out_type;
 };

@@ -5,6 +5,7 @@
 // give the error run() would give, and that it saturates instead of wrapping.
 #include "app/runtimes.h"
 #include "runtime/catalogue.h"
+#include "runtime/codec.h"
 #include "runtime/memory_estimate.h"
 #include "runtime/registry.h"
 #include "runtime/runtime.h"
@@ -95,9 +96,11 @@ TEST_F(MemoryEstimate, ReadsThePixelsFromTheHeaderAndTheCostsFromTheGraph) {
   EXPECT_EQ(halo.ops_bytes_per_pixel,
             op_bytes_per_pixel("gegl/gaussian-blur") + op_bytes_per_pixel("gegl/edge-sobel"));
 
-  // The whole decode and the blur's buffers, per pixel, on top of the same base.
+  // The JPEG's window of decoded rows (16 MB: 1024 rows of 3000 RGB pixels are
+  // less) and the blur's buffers, per pixel, on top of the same base.
+  EXPECT_EQ(blur.window_bytes, kJpegWindowBytes);
   const uint64_t extra = estimate("gaussianblur", request("jpg", *big_)) - estimate("passthrough", request("jpg", *big_));
-  EXPECT_EQ(extra, static_cast<uint64_t>(6'000'000 * (kWholeDecodeBytes + op_bytes_per_pixel("gegl/gaussian-blur"))));
+  EXPECT_EQ(extra, kJpegWindowBytes + static_cast<uint64_t>(6'000'000 * op_bytes_per_pixel("gegl/gaussian-blur")));
 }
 
 TEST_F(MemoryEstimate, FollowsWidthAndHeightAndTheOutputType) {
@@ -159,6 +162,20 @@ TEST(MemoryEstimateModel, StreamedInputsAreNotChargedAWholeDecode) {
   s.decoded_pixels = s.graph_pixels = 1'000'000;
   const uint64_t whole = estimate_peak_bytes(s);
   s.streamed = true;
+  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(1'000'000 * kWholeDecodeBytes));
+}
+
+// A windowed decode is charged its window, never more than the whole decode.
+TEST(MemoryEstimateModel, WindowedInputsAreChargedTheirWindow) {
+  JobShape s;
+  s.out_type = "png";
+  s.decoded_pixels = s.graph_pixels = 1'000'000;
+  const uint64_t whole = estimate_peak_bytes(s);
+  s.window_bytes = 1000;
+  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(1'000'000 * kWholeDecodeBytes) - 1000);
+  s.window_bytes = 1'000'000'000;
+  EXPECT_EQ(estimate_peak_bytes(s), whole);
+  s.streamed = true;  // a stream holds no window
   EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(1'000'000 * kWholeDecodeBytes));
 }
 
