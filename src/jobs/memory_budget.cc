@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace imgflo::jobs {
 
@@ -110,10 +112,45 @@ MemoryBudgetStats MemoryBudget::stats() const {
   return MemoryBudgetStats{limit_, in_use_, running_, queue_.size(), waits_, refused_};
 }
 
+std::vector<std::string> memory_limit_files(std::string_view proc_self_cgroup) {
+  std::vector<std::string> files;
+  std::istringstream lines{std::string(proc_self_cgroup)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    // "ID:CONTROLLERS:PATH": v1 lists "memory" among the controllers, v2 has ID 0 and none.
+    const size_t first = line.find(':'), second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string controllers = "," + line.substr(first + 1, second - first - 1) + ",";
+    std::string path = line.substr(second + 1);
+    if (path.empty() || path[0] != '/' || path.find("..") != std::string::npos) continue;
+    const bool v1 = controllers.find(",memory,") != std::string::npos;
+    const bool v2 = controllers == ",," && line.compare(0, first, "0") == 0;
+    if (!v1 && !v2) continue;
+    // The group and each of its ancestors: the tightest limit on the way up applies.
+    for (;;) {
+      const std::string dir = path == "/" ? "" : path;
+      if (v1) files.push_back("/sys/fs/cgroup/memory" + dir + "/memory.limit_in_bytes");
+      if (v2) {
+        files.push_back("/sys/fs/cgroup" + dir + "/memory.max");
+        files.push_back("/sys/fs/cgroup/unified" + dir + "/memory.max");
+      }
+      if (path == "/") break;
+      path = path.substr(0, std::max<size_t>(path.rfind('/'), 1));
+    }
+  }
+  return files;
+}
+
 uint64_t default_memory_limit(double fraction) {
   std::optional<uint64_t> total = read_memory_number("/proc/meminfo", true);  // "MemTotal: N kB"
-  for (const char* cgroup : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
-    const auto limit = read_memory_number(cgroup, false);
+  std::ifstream cgroup_file("/proc/self/cgroup");
+  const std::string cgroups((std::istreambuf_iterator<char>(cgroup_file)), std::istreambuf_iterator<char>());
+  std::vector<std::string> files = memory_limit_files(cgroups);
+  // In a cgroup namespace (or when /proc/self/cgroup is unreadable) the own group is the root.
+  files.push_back("/sys/fs/cgroup/memory.max");
+  files.push_back("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+  for (const std::string& file : files) {
+    const auto limit = read_memory_number(file.c_str(), false);
     if (limit && (!total || *limit < *total)) total = limit;
   }
   if (!total) return 0;

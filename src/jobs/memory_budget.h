@@ -27,6 +27,9 @@
 #include <cstdint>
 #include <mutex>
 #include <set>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace imgflo::jobs {
 
@@ -88,8 +91,17 @@ class MemoryBudget {
 };
 
 // The default limit: `fraction` of the memory this process may use — the
-// cgroup's limit (v2 memory.max, v1 memory.limit_in_bytes) when one is set and
-// smaller, else MemTotal of /proc/meminfo. 0 when neither can be read.
+// smallest limit of its memory cgroup and that group's ancestors (v2
+// memory.max, v1 memory.limit_in_bytes; the group named in /proc/self/cgroup,
+// and the mount's root for a cgroup namespace) when one is set and smaller,
+// else MemTotal of /proc/meminfo. 0 when neither can be read.
 uint64_t default_memory_limit(double fraction);
+
+// The limit files default_memory_limit() reads for the groups listed in
+// `proc_self_cgroup` (the text of /proc/self/cgroup): for the v1 memory
+// controller's group and the v2 group, the group's file, then its parent's,
+// up to the root. Lines that name neither, and paths that are not absolute
+// or contain "..", give none.
+std::vector<std::string> memory_limit_files(std::string_view proc_self_cgroup);
 
 }  // namespace imgflo::jobs

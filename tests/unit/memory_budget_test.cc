@@ -7,8 +7,10 @@
 
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace imgflo::jobs {
 namespace {
@@ -160,6 +162,45 @@ TEST(MemoryBudget, TheDefaultLimitIsAFractionOfTheMachinesMemory) {
   EXPECT_GT(half, 0u);
   EXPECT_LE(all, mem_total());             // a cgroup limit may be lower, never higher
   EXPECT_NEAR(static_cast<double>(half), static_cast<double>(all) / 2, 1.0);
+}
+
+// cgroup v1 (this machine's layout: the memory controller names a group below
+// the mount) and the unified v2 line: the group's file first, then each
+// ancestor's up to the root.
+TEST(MemoryBudget, TheLimitFilesAreTheOwnCgroupsAndItsAncestors) {
+  const std::vector<std::string> v1 = memory_limit_files("9:name=systemd:/\n4:memory:/jobs/abc\n1:cpu:/\n");
+  EXPECT_EQ(v1, (std::vector<std::string>{"/sys/fs/cgroup/memory/jobs/abc/memory.limit_in_bytes",
+                                          "/sys/fs/cgroup/memory/jobs/memory.limit_in_bytes",
+                                          "/sys/fs/cgroup/memory/memory.limit_in_bytes"}));
+  const std::vector<std::string> v2 = memory_limit_files("0::/system.slice/imgflo.service\n");
+  EXPECT_EQ(v2, (std::vector<std::string>{"/sys/fs/cgroup/system.slice/imgflo.service/memory.max",
+                                          "/sys/fs/cgroup/unified/system.slice/imgflo.service/memory.max",
+                                          "/sys/fs/cgroup/system.slice/memory.max",
+                                          "/sys/fs/cgroup/unified/system.slice/memory.max",
+                                          "/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/unified/memory.max"}));
+  EXPECT_EQ(memory_limit_files("4:memory,cpu:/a\n").size(), 2u);  // co-mounted controllers
+}
+
+TEST(MemoryBudget, MalformedCgroupLinesGiveNoFiles) {
+  for (const char* text : {"", "garbage", "4:memory:", "4:memory:relative/path", "4:memory:/a/../../etc",
+                           "3:cpu:/a", "1::/a", "4:memorylimit:/a"}) {
+    EXPECT_TRUE(memory_limit_files(text).empty()) << text;
+  }
+}
+
+// The limit of this process's own group counts: a server started in a group
+// with a smaller limit than the machine's (bench/memory.sh --memory-max runs
+// one) gets a fraction of that group's limit, not of MemTotal.
+TEST(MemoryBudget, TheDefaultLimitReadsTheOwnCgroup) {
+  std::ifstream in("/proc/self/cgroup");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  uint64_t smallest = mem_total();
+  for (const std::string& file : memory_limit_files(text)) {
+    std::ifstream limit(file);
+    uint64_t bytes = 0;
+    if (limit >> bytes && bytes < smallest) smallest = bytes;
+  }
+  EXPECT_LE(default_memory_limit(1.0), smallest);
 }
 
 }  // namespace
