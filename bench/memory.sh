@@ -13,11 +13,17 @@
 #     the input (four distinct cache keys); its peak RSS (VmHWM of /proc/PID/status), how many
 #     answered 301, how many waited for memory (imgflo_memory_admission_waits_total in
 #     /metrics); goal: peak <= 4 x the vips reference + 100 MB, all succeed.
+#     The server runs as a memory-limited deployment would: in a memory cgroup of its own
+#     (cgroup v1 memory.limit_in_bytes or v2 memory.max, a child of the bench's own group)
+#     limited to --memory-max, so its default IMGFLO_MEMORY_LIMIT (a fraction of the
+#     cgroup's limit) is what a container of that size gets.
 #
-# Usage: bench/memory.sh [--record] [--only GRAPH]... [--no-server]
-#   --record     replace the memory section of bench/RESULTS.md with this run's
-#   --only G     run only this graph (repeatable)
-#   --no-server  skip the four-concurrent server runs
+# Usage: bench/memory.sh [--record] [--only GRAPH]... [--no-server] [--memory-max SIZE]
+#   --record        replace the memory section of bench/RESULTS.md with this run's
+#   --only G        run only this graph (repeatable)
+#   --no-server     skip the four-concurrent server runs
+#   --memory-max S  the server's cgroup limit in bytes, with an optional K/M/G suffix
+#                   (default 2G); "none": no cgroup (the machine's memory; needs no root)
 # Environment: BUILD_DIR (default build). The section is always written to
 # build/bench/memory-<time>.md; the exit status is 1 when a request or a command failed.
 set -euo pipefail
@@ -28,13 +34,14 @@ PROCESS="$BUILD/imgflo-process --timeout 0"
 make_tmp imgflo-bench-memory
 
 INVOCATION="bench/memory.sh $*"
-RECORD=0 SERVER=1 ONLY=()
+RECORD=0 SERVER=1 ONLY=() MEMORY_MAX=2G
 while (($#)); do
   case $1 in
     --record) RECORD=1 ;;
     --only) ONLY+=("$2"); shift ;;
     --no-server) SERVER=0 ;;
-    *) echo "usage: $0 [--record] [--only GRAPH]... [--no-server]" >&2; exit 2 ;;
+    --memory-max) MEMORY_MAX=$2; shift ;;
+    *) echo "usage: $0 [--record] [--only GRAPH]... [--no-server] [--memory-max SIZE]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -52,10 +59,10 @@ CASES=$(cat <<'EOF'
 passthrough||vips copy {in} {out}.jpg[{jpeg}]
 crop|x=500&y=500&cropwidth=1000&cropheight=1000|vips crop {in} {out}.jpg[{jpeg}] 500 500 1000 1000
 croprotate|degrees=5&x=366&y=366&cropwidth=2000&cropheight=2000|vips rotate {in} {out}.jpg[{jpeg}] 5 --interpolate nearest
-customgrey||vips colourspace {in} {out}.jpg[{jpeg}] b-w
-desaturate||vips colourspace {in} {out}.jpg[{jpeg}] b-w
+customgrey||vips recomb {in} {out}.jpg[{jpeg}] {tmp}/grey3.mat
+desaturate||vips recomb {in} {out}.jpg[{jpeg}] {tmp}/grey3.mat
 gaussianblur|std-dev-x=10&std-dev-y=10|vips gaussblur {in} {out}.jpg[{jpeg}] 10
-gradientmap||vips colourspace {in} {out}.jpg[{jpeg}] b-w
+gradientmap||vips recomb {in} {out}.jpg[{jpeg}] {tmp}/grey3.mat
 halodarken||vips gaussblur {in} {out}.jpg[{jpeg}] 10
 motionblur||vips conv {in} {out}.jpg[{jpeg}] {tmp}/vertical101.mat --precision integer
 enhancelowres||vips rank {in} {out}.jpg[{jpeg}] 3 3 4
@@ -67,7 +74,7 @@ EOF
 )
 
 NOTES=$(cat <<'EOF'
-- References as in bench/runtime.sh: `colourspace b-w` for the grey graphs (customgrey, desaturate, gradientmap: only the grey conversion), `gaussblur 10` for gaussianblur and halodarken (a blur is its largest step), a 101-tap vertical `conv` for motionblur, a 3x3 median for enhancelowres, one `maplut` for retro, `vips sharpen` for sharpen, `composite2 over` (the mark at the top left, unscaled) for watermark, `cp` for noop. vips streams all of them; rotate holds its input.
+- References as in bench/runtime.sh, except the grey graphs: a 3x3 `recomb` to grey in three bands for customgrey, desaturate and gradientmap (they write 3-band JPEGs — gradientmap in colour — and a progressive encoder holds 6 bytes per pixel for three bands, where `colourspace b-w`'s 1-band output needs 2; only the grey conversion, a lower bound of their work), `gaussblur 10` for gaussianblur and halodarken (a blur is its largest step), a 101-tap vertical `conv` for motionblur, a 3x3 median for enhancelowres, one `maplut` for retro, `vips sharpen` for sharpen, `composite2 over` (the mark at the top left, unscaled) for watermark, `cp` for noop. vips streams all of them; rotate holds its input.
 - croprotate turns by 5° (30° of a 29 MP image is 56 MP, over the 50 MP pixel limit: a 422).
 - Peak RSS includes the shared libraries (~32 MB for any libvips process; ~37 MB for imgflo-process before its first image). The estimate is what admission charges the job (`imgflo-process --print-estimate`), without that process base.
 EOF
@@ -78,6 +85,7 @@ make_inputs() {
   [[ -s $IN ]] || vips thumbnail "$ROOT/examples/mountains.png" "$IN[Q=90]" 6600 --height 4400 --size force
   [[ -s $MARK ]] || vips thumbnail "$ROOT/examples/gridbear.jpg" "$MARK" 800
   { echo "1 101 101 0"; for _ in $(seq 101); do echo 1; done; } >"$TMP/vertical101.mat"
+  { echo "3 3"; for _ in 1 2 3; do echo "0.2126 0.7152 0.0722"; done; } >"$TMP/grey3.mat"
   vips identity "$TMP/identity.v"
 }
 
@@ -133,6 +141,34 @@ estimate_mb() {
 # A value from /proc/PID/status in MB (VmHWM, VmRSS).
 proc_mb() { awk -v k="$2:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
+# The bench shell's own memory cgroup folder (cgroup v1 memory controller, else v2), or nothing.
+own_memory_cgroup() {
+  local line
+  line=$(grep -E '^[0-9]+:([^:]*,)?memory(,[^:]*)?:/' /proc/self/cgroup || true)
+  if [[ -n $line ]]; then echo "/sys/fs/cgroup/memory${line##*:}"; return; fi
+  line=$(grep -E '^0::/' /proc/self/cgroup || true)
+  [[ -z $line ]] || echo "/sys/fs/cgroup${line#0::}"
+}
+
+# Makes the server's cgroup SERVER_CG (a child of the bench's own group) limited to
+# MEMORY_MAX; leaves SERVER_CG empty (with a note) when --memory-max none or not possible.
+SERVER_CG="" OWN_CG="" CG_NOTE="none (the machine's memory)"
+make_server_cgroup() {
+  [[ $MEMORY_MAX != none ]] || return 0
+  OWN_CG=$(own_memory_cgroup)
+  local cg=$OWN_CG/imgflo-bench-memory-$$ file=memory.limit_in_bytes
+  [[ -e $OWN_CG/memory.limit_in_bytes ]] || file=memory.max
+  if [[ -n $OWN_CG ]] && mkdir -p "$cg" 2>/dev/null && echo "$MEMORY_MAX" >"$cg/$file" 2>/dev/null; then
+    SERVER_CG=$cg
+    CG_NOTE="a memory cgroup of its own limited to $MEMORY_MAX ($(awk '{ printf "%.0f MB", $1 / 1048576 }' "$cg/$file"), $file)"
+  else
+    [[ -z $OWN_CG || ! -d $cg ]] || rmdir "$cg" 2>/dev/null || true
+    CG_NOTE="none: could not make a memory cgroup under '${OWN_CG:-?}' (needs a writable cgroup tree)"
+    echo "memory.sh: $CG_NOTE" >&2
+  fi
+}
+on_exit() { [[ -z $SERVER_CG ]] || rmdir "$SERVER_CG" 2>/dev/null || true; }
+
 # Four concurrent requests of one graph to a fresh server; prints
 # "peak_mb ok_count waits statuses".
 server_run() {
@@ -142,8 +178,11 @@ server_run() {
   cp "$MARK" "$TMP/resources/mark.png"
   query=${query//\{mark\}/files/mark.png}
   rm -rf "$TMP/work"
+  # The server (and only it) starts inside the cgroup: it reads its default limit there.
+  [[ -z $SERVER_CG ]] || echo "$BASHPID" >"$SERVER_CG/cgroup.procs"
   SERVER_LOG=server-$graph IMGFLO_WORKERS=8 start_imgflo_server 20 -- \
     --resources "$TMP/resources" --request-timeout 900 >&2
+  [[ -z $SERVER_CG ]] || echo "$BASHPID" >"$OWN_CG/cgroup.procs"
   local pids=()
   for i in 1 2 3 4; do
     curl -s -o /dev/null -w '%{http_code}\n' --max-time 1000 \
@@ -154,6 +193,7 @@ server_run() {
   statuses=$(cat "$TMP"/status-? | tr '\n' ' ')
   ok=$(cat "$TMP"/status-? | grep -c '^301$' || true)
   waits=$(metric imgflo_memory_admission_waits_total)
+  metric imgflo_memory_limit_bytes | awk '{ printf "%.0f MB\n", $1 / 1048576 }' >"$TMP/server-limit"
   peak=$(proc_mb "$IMGFLO_PID" VmHWM)
   stop_pids "$IMGFLO_PID"
   ((ok == 4)) || STATUS=1
@@ -162,6 +202,7 @@ server_run() {
 
 STATUS=0
 make_inputs
+((SERVER == 0)) || make_server_cgroup
 ROWS=$TMP/rows
 : >"$ROWS"
 while IFS='|' read -r graph query ref; do
@@ -187,6 +228,7 @@ SECTION=$TMP/section.md
   echo
   machine_facts
   echo "- command: \`$INVOCATION\`; input 6600×4400 JPEG Q90 (29.0 MP); load average $(load_average)"
+  ((SERVER == 0)) || echo "- server cgroup: $CG_NOTE; the server's default memory limit there: $(cat "$TMP/server-limit" 2>/dev/null || echo n/a)"
   echo
   echo "| graph | ours per job MB | estimate MB | vips MB | ours/vips (≤ 1.5) | server 4 jobs MB | goal 4×vips+100 | 301s of 4 | waited | statuses | vips reference |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
