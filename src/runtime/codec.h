@@ -49,8 +49,8 @@ struct DecodeOptions {
 
 // The first window of a windowed JPEG decode: this many bytes of decoded rows
 // (at least kJpegWindowMinRows rows).
-inline constexpr size_t kJpegWindowBytes = size_t{16} << 20;
-inline constexpr int kJpegWindowMinRows = 1024;
+inline constexpr size_t kJpegWindowBytes = size_t{8} << 20;
+inline constexpr int kJpegWindowMinRows = 512;
 
 // The scale at which a vector input of in_w x in_h is drawn to cover an
 // out_w x out_h output: the larger of the two ratios, so the resize that

@@ -96,7 +96,7 @@ TEST_F(MemoryEstimate, ReadsThePixelsFromTheHeaderAndTheCostsFromTheGraph) {
   EXPECT_EQ(halo.ops_bytes_per_pixel,
             op_bytes_per_pixel("gegl/gaussian-blur") + op_bytes_per_pixel("gegl/edge-sobel"));
 
-  // The JPEG's window of decoded rows (16 MB: 1024 rows of 3000 RGB pixels are
+  // The JPEG's window of decoded rows (8 MB: 512 rows of 3000 RGB pixels are
   // less) and the blur's buffers, per pixel, on top of the same base.
   EXPECT_EQ(blur.window_bytes, kJpegWindowBytes);
   const uint64_t extra = estimate("gaussianblur", request("jpg", *big_)) - estimate("passthrough", request("jpg", *big_));
