@@ -5,7 +5,7 @@
 // GIF, WebP, HEIC/AVIF, JPEG XL, TIFF and SVG through their libvips loaders; seeds of each
 // in corpus/image/), then the pixels of a small region of the decoded image are computed by
 // encoding it as PNG (runtime::encode, the service's own evaluation path), so lazily decoded
-// formats really decode. The decode options (random access or streaming, shrink-on-load
+// formats really decode. The decode options (random access, streaming or a JPEG row window, shrink-on-load
 // factor, the scale an SVG is drawn at) depend on the input's length.
 // Errors are serialised as the service would answer them.
 #include "fuzz_support.h"
@@ -39,6 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.sequential = size % 2 == 1;
   options.shrink = 1 + static_cast<int>((size / 2) % 3);
   options.scale = 0.5 * static_cast<double>(1 + (size / 6) % 4);  // 0.5, 1, 1.5, 2
+  options.windowed = (size / 24) % 2 == 1;  // JPEG rows through a window (window_jpeg)
   options.stop.deadline = Deadline::after(std::chrono::seconds(10));
   auto image = runtime::decode(bytes, options);
   if (!image.ok()) {
