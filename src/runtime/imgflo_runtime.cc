@@ -22,6 +22,7 @@
 #include "runtime/rescale_opaque.h"
 #include "runtime/shrink_on_load.h"
 #include "runtime/runtime.h"
+#include "runtime/vips_threads.h"
 
 #include <spdlog/spdlog.h>
 
@@ -87,6 +88,7 @@ class ImgfloExecutable final : public Executable {
   }
 
   Result<Output> run(const RunRequest& req) const override {
+    const RunInProgress counted;  // shares libvips' threads among the runs (vips_threads.h)
     if (Status st = check(req); !st.ok()) return st.take_error();
     request::Params params = req.params;
     auto taken = take_rescale_params(params);

@@ -1,6 +1,7 @@
 #include "runtime/save_buffer.h"
 
 #include "runtime/vips_eval.h"
+#include "runtime/vips_threads.h"
 
 #include <glib.h>
 
@@ -10,7 +11,9 @@ Result<std::string> save_to_string(const vips::VImage& img, const char* suffix, 
                                    const Stop& stop, const std::string& what) {
   void* buf = nullptr;
   size_t len = 0;
-  Status st = evaluate(img, stop, what, [&] { img.write_to_buffer(suffix, &buf, &len, options()); });
+  Status st = evaluate(img, stop, what, [&] {
+    with_pipeline_threads(img).write_to_buffer(suffix, &buf, &len, options());
+  });
   if (!st.ok()) {
     g_free(buf);
     return st.take_error();

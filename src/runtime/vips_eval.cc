@@ -1,6 +1,7 @@
 #include "runtime/vips_eval.h"
 
 #include "runtime/op.h"
+#include "runtime/vips_threads.h"
 
 #include <spdlog/spdlog.h>
 
@@ -47,7 +48,7 @@ std::optional<Error> OpContext::check_size(int64_t width, int64_t height) const 
 
 Result<vips::VImage> OpContext::materialize(const vips::VImage& img) const {
   vips::VImage out;
-  Status st = evaluate(img, stop_, "computing pixels", [&] { out = img.copy_memory(); });
+  Status st = evaluate(img, stop_, "computing pixels", [&] { out = with_pipeline_threads(img).copy_memory(); });
   if (!st.ok()) return st.take_error();
   return out;
 }
