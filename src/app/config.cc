@@ -284,7 +284,8 @@ const std::vector<Setting>& settings() {
        seconds(IMGFLO_FIELD(handler.request_timeout)), kServer},
       {"IMGFLO_BACKGROUND_TIMEOUT", "--background-timeout", nullptr, "seconds a POST (background) job may take",
        seconds(IMGFLO_FIELD(handler.background_timeout)), kServer},
-      {"IMGFLO_WORKERS", "--workers", "number of CPUs", "processing threads (in-process workers)",
+      {"IMGFLO_WORKERS", "--workers", "twice the number of CPUs",
+       "processing threads (in-process workers); memory admission bounds what they hold",
        integer(IMGFLO_FIELD(jobs.workers), 1, 256)},
       {"IMGFLO_QUEUE_LIMIT", "--queue-limit", nullptr,
        "jobs waiting to start; beyond it requests get 503 + Retry-After (with a broker: unanswered jobs per "
@@ -474,7 +475,10 @@ Result<Config> Config::load(const std::map<std::string, std::string>& env, const
   Config c;
   const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   c.server.threads = cpus;
-  c.jobs.workers = cpus;
+  // Twice the CPUs: a job spends part of its time off the CPU (fetching, storing, hand-offs), and the
+  // compute threads (compute_threads) and libvips' share per pipeline (runtime/vips_threads.h) keep
+  // the cores from being oversubscribed (bench/RESULTS.md, thumbnail throughput).
+  c.jobs.workers = 2 * cpus;
   c.compute_threads = cpus;
   c.processor.memory_limit = jobs::default_memory_limit(kDefaultMemoryPercent / 100.0);
   std::vector<std::string> problems;

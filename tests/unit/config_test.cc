@@ -50,10 +50,10 @@ TEST(Config, DefaultsAreThePartsOwn) {
   EXPECT_EQ(c->redis.prefix, cache::kDefaultRedisPrefix);
   EXPECT_EQ(c->redis.client.endpoint.port, 6379);
   EXPECT_EQ(c->s3.folder, storage::S3Config{}.folder);
-  // The application's own choice: thread counts follow the CPUs.
+  // The application's own choice: thread counts follow the CPUs (jobs: twice as many).
   const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   EXPECT_EQ(c->server.threads, cpus);
-  EXPECT_EQ(c->jobs.workers, cpus);
+  EXPECT_EQ(c->jobs.workers, 2 * cpus);
   EXPECT_EQ(c->compute_threads, cpus);
 }
 
