@@ -34,8 +34,13 @@ source tests/sanitizers/env.sh
 #  - the exhaustive numerical agreement sweeps (MatrixToSrgbAgreement.*, PixelConvert's every-format-
 #    pair comparison, ShrinkOnLoad's every-size sweeps against the real loaders): the same code paths
 #    run under ASan in the smaller cases of those suites; the sweeps cost ~90 s of CPU under ASan and
-#    check numbers, which the release stage does.
-asan_exclude_sweeps='^unit\.(MatrixToSrgbAgreement\.|PixelConvert\.EveryU8AndFloatPair|ShrinkOnLoad\.(JpegSides|WebpSides|ChosenJpegFactor|ChosenWebpFactor))'
+#    check numbers, which the release stage does. Likewise the two largest sigmas of the streamed
+#    blur's agreement cases (BlurStreamVsWhole .../s50, .../s50_alpha: 39 s under ASan; sigmas 1-25
+#    run the same code).
+#  - waits on real time, whose code runs in shorter cases too: BrokerTest.HeartbeatsKeepAnIdleConnection-
+#    Open (14 s of an idle connection), MemoryAdmission.ConcurrentJobsWaitForMemoryAndAllSucceed
+#    (25 s under ASan; ImgfloWorkerAppliesTheSameRule covers admission there, TSan the threads).
+asan_exclude_sweeps='^unit\.(MatrixToSrgbAgreement\.|PixelConvert\.EveryU8AndFloatPair|ShrinkOnLoad\.(JpegSides|WebpSides|ChosenJpegFactor|ChosenWebpFactor)|Cases/BlurStreamVsWhole\.WithinTolerance/s50|BrokerTest\.HeartbeatsKeepAnIdleConnectionOpen$)|^e2e\.MemoryAdmission\.ConcurrentJobsWaitForMemoryAndAllSucceed$'
 asan_exclude=${SANITIZE_ASAN_EXCLUDE:-'^e2e-distributed\.|^e2e\.Distributed\.(ASecondWorkerTakesAShareOfTheUrgentQueue|ABrokerRestartIsSurvived)$|^e2e\.Hostile\.(OversizeOutputIsRefusedBeforeQueueing|GrowingGraphParametersAreRefused|ExtremeOpParametersAreBoundedByTheDeadline|OutOfDescriptorsTheAcceptLoopDoesNotSpin)$|'"$asan_exclude_sweeps"}
 # The threaded unit tests (tests/sanitizers/CMakeLists.txt lists them) run as tsan.* from tsan_tests.
 tsan_tests=${SANITIZE_TSAN_TESTS:-'^tsan\.'}
