@@ -76,7 +76,24 @@ int jpeg_window_rows_for(const ImageSize& size, int shrink) {
   return static_cast<int>(std::max<size_t>(kJpegWindowMinRows, std::min<size_t>(kJpegWindowBytes / row_bytes, 1 << 20)));
 }
 
+// A JPEG streamed (sequential and not small), through a window of rows, or whole (DecodeOptions).
+Result<vips::VImage> decode_jpeg_as(std::string_view bytes, const ImageSize& size, const DecodeOptions& options,
+                                    bool sequential) {
+  const bool small = shrunk_jpeg_bytes(size.width, size.height, 3, options.shrink) <= options.small_jpeg_bytes;
+  if (sequential && !small) return stream_jpeg(bytes, options.shrink);
+  if (!sequential && options.windowed && !reorders_rows(size.orientation)) {
+    return window_jpeg(bytes, options.shrink, options.stop, jpeg_window_rows_for(size, options.shrink));
+  }
+  return decode_jpeg(bytes, options.shrink, options.stop);
+}
+
 }  // namespace
+
+uint64_t shrunk_jpeg_bytes(int width, int height, int bands, int shrink) {
+  const int by = std::max(shrink, 1);
+  const auto side = [by](int n) { return static_cast<uint64_t>((std::max(n, 0) + by - 1) / by); };
+  return side(width) * side(height) * static_cast<uint64_t>(std::max(bands, 1));
+}
 
 double vector_scale(int in_w, int in_h, double out_w, double out_h) {
   return std::max(out_w / std::max(in_w, 1), out_h / std::max(in_h, 1));
@@ -96,10 +113,7 @@ Result<Image> decode(std::string_view bytes, const DecodeOptions& options) {
   const bool sequential = options.sequential && !reorders_rows(size->orientation);
   const ColourManagement colour = options.limits.colour;
   if (size->type == ImageType::kJpeg) {
-    auto v = sequential                                                    ? stream_jpeg(bytes, options.shrink)
-             : options.windowed && !reorders_rows(size->orientation) ? window_jpeg(bytes, options.shrink, options.stop,
-                                                                                    jpeg_window_rows_for(*size, options.shrink))
-                                                                      : decode_jpeg(bytes, options.shrink, options.stop);
+    auto v = decode_jpeg_as(bytes, *size, options, sequential);
     if (!v.ok()) return v.take_error();
     return normalise(*v, size->orientation, colour);
   }

@@ -26,6 +26,10 @@
 
 namespace imgflo::runtime {
 
+// The largest sequential JPEG decode (u8 bytes of its shrunk pixels) done
+// whole rather than streamed (DecodeOptions::small_jpeg_bytes).
+inline constexpr uint64_t kSmallJpegBytes = uint64_t{4} << 20;
+
 // Shrink-on-load hint: the decoder may return an image reduced by up to this
 // integer factor (JPEG DCT scaling, WebP scaling) when that is cheaper.
 // Vector inputs (SVG) are instead drawn at `scale` (see vector_scale()); the
@@ -45,12 +49,22 @@ struct DecodeOptions {
   // first) instead of whole, for pipelines that read it mostly top to bottom.
   // Other formats and orientations are decoded whole.
   bool windowed = false;
+  // A sequential JPEG decode whose (shrunk) pixels take at most this many
+  // bytes is decoded whole instead, on the calling thread: the memory is that
+  // of a few strips of a larger image, and it saves libvips' line cache and
+  // the hand-offs per strip (a 512-wide thumbnail of a 2048x1368 photo: 15 %
+  // less CPU, bench/RESULTS.md). 0: always stream.
+  uint64_t small_jpeg_bytes = kSmallJpegBytes;
 };
 
 // The first window of a windowed JPEG decode: this many bytes of decoded rows
 // (at least kJpegWindowMinRows rows).
 inline constexpr size_t kJpegWindowBytes = size_t{8} << 20;
 inline constexpr int kJpegWindowMinRows = 512;
+
+// The u8 bytes of a JPEG of width x height x bands decoded at 1/shrink
+// (libjpeg's scaled size: the sides divided and rounded up).
+uint64_t shrunk_jpeg_bytes(int width, int height, int bands, int shrink);
 
 // The scale at which a vector input of in_w x in_h is drawn to cover an
 // out_w x out_h output: the larger of the two ratios, so the resize that

@@ -105,9 +105,11 @@ double graph_bytes_per_pixel(const std::vector<std::string>& components) {
 
 uint64_t estimate_peak_bytes(const JobShape& s) {
   uint64_t bytes = saturating_add(kJobBaseBytes, saturating_times(s.input_bytes, 2));
+  const uint64_t whole = saturating_times(s.decoded_pixels, kWholeDecodeBytes);
   if (!s.streamed) {
-    const uint64_t whole = saturating_times(s.decoded_pixels, kWholeDecodeBytes);
     bytes = saturating_add(bytes, s.window_bytes > 0 ? std::min(s.window_bytes, whole) : whole);
+  } else if (whole <= kSmallJpegBytes) {
+    bytes = saturating_add(bytes, whole);  // a small JPEG is decoded whole even so (codec.h)
   }
   bytes = saturating_add(bytes, saturating_times(s.graph_pixels, s.ops_bytes_per_pixel));
   const uint64_t output_pixels = s.frames > 1 ? saturating_times(s.graph_pixels, static_cast<double>(s.frames)) : s.graph_pixels;

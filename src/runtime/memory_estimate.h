@@ -8,6 +8,8 @@
 //     kJobBaseBytes                        libvips' per-job buffers, threads, caches
 //   + 2 x the compressed inputs            the fetched bytes and the decoder's copy
 //   + decoded pixels x kWholeDecodeBytes   unless the input is decoded as a stream
+//                                          (a small JPEG is decoded whole even so:
+//                                          codec.h kSmallJpegBytes)
 //                                          or through a window of rows (JPEG:
 //                                          window_bytes instead)
 //   + graph pixels x the ops' costs        buffers the ops hold (op_bytes_per_pixel)

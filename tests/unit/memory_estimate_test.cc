@@ -159,24 +159,38 @@ TEST(MemoryEstimateModel, SaturatesInsteadOfOverflowing) {
 TEST(MemoryEstimateModel, StreamedInputsAreNotChargedAWholeDecode) {
   JobShape s;
   s.out_type = "png";
-  s.decoded_pixels = s.graph_pixels = 1'000'000;
+  s.decoded_pixels = s.graph_pixels = 2'000'000;  // 6 MB decoded: over kSmallJpegBytes
   const uint64_t whole = estimate_peak_bytes(s);
   s.streamed = true;
-  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(1'000'000 * kWholeDecodeBytes));
+  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(2'000'000 * kWholeDecodeBytes));
+}
+
+// Small JPEGs are decoded whole even for streaming graphs (codec.h): charged whole.
+TEST(MemoryEstimateModel, SmallStreamedInputsAreChargedWhole) {
+  JobShape s;
+  s.out_type = "png";
+  s.decoded_pixels = s.graph_pixels = kSmallJpegBytes / 3;
+  const uint64_t whole = estimate_peak_bytes(s);
+  s.streamed = true;
+  EXPECT_EQ(estimate_peak_bytes(s), whole);
+  s.decoded_pixels = s.graph_pixels = kSmallJpegBytes / 3 + 1;
+  const uint64_t larger = estimate_peak_bytes(s);
+  s.streamed = false;
+  EXPECT_EQ(estimate_peak_bytes(s) - larger, static_cast<uint64_t>((kSmallJpegBytes / 3 + 1) * kWholeDecodeBytes));
 }
 
 // A windowed decode is charged its window, never more than the whole decode.
 TEST(MemoryEstimateModel, WindowedInputsAreChargedTheirWindow) {
   JobShape s;
   s.out_type = "png";
-  s.decoded_pixels = s.graph_pixels = 1'000'000;
+  s.decoded_pixels = s.graph_pixels = 2'000'000;
   const uint64_t whole = estimate_peak_bytes(s);
   s.window_bytes = 1000;
-  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(1'000'000 * kWholeDecodeBytes) - 1000);
+  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(2'000'000 * kWholeDecodeBytes) - 1000);
   s.window_bytes = 1'000'000'000;
   EXPECT_EQ(estimate_peak_bytes(s), whole);
   s.streamed = true;  // a stream holds no window
-  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(1'000'000 * kWholeDecodeBytes));
+  EXPECT_EQ(whole - estimate_peak_bytes(s), static_cast<uint64_t>(2'000'000 * kWholeDecodeBytes));
 }
 
 }  // namespace
