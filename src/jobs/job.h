@@ -32,6 +32,9 @@ struct Job {
   Urgency urgency = Urgency::kUrgent;
   int depth = 0;            // nesting level of chained graph/... inputs
   int64_t deadline_ms = 0;  // unix epoch milliseconds after which the work is pointless (0 = none)
+  // X-Request-Id of the HTTP request that submitted the job ("" = none: a
+  // chained input, a test); for joining log lines, never for decisions.
+  std::string request_id;
 };
 
 std::string new_job_id();
