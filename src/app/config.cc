@@ -236,6 +236,11 @@ const std::vector<Setting>& settings() {
       {"IMGFLO_CLIENT_TIMEOUT", "--client-timeout", nullptr,
        "seconds a connection may take to send a request (idle keep-alive and slow clients are closed)",
        seconds(IMGFLO_FIELD(server.read_timeout)), kServer},
+      {"IMGFLO_DRAIN_TIMEOUT", "--drain-timeout", nullptr,
+       "seconds SIGTERM/SIGINT leave to finish: the listener closes, accepted requests are answered and "
+       "running jobs finish (an imgflo-worker's too), then exit 0; what is left is dropped; a second "
+       "signal exits at once",
+       seconds(IMGFLO_FIELD(server.drain_timeout), 3600)},
       {"IMGFLO_HOT_TTL", "--hot-ttl", nullptr,
        "seconds a cached-result GET's 301 is kept ready for repeats of the same URL (0 = off; every "
        "request then consults the cache index)",

@@ -2,6 +2,9 @@
 // in-process job queue and worker threads, in-memory cache index, results in
 // a local folder served at /cache/; with IMGFLO_BROKER_URL, jobs go through
 // RabbitMQ (app/services.h). See --help for every setting.
+// SIGTERM/SIGINT drain (http/server.h, http/drain.h): no new connections,
+// accepted requests answered, then the jobs and the storage finish within
+// IMGFLO_DRAIN_TIMEOUT; exit 0. A second signal exits at once (128 + signal).
 #include "app/config.h"
 #include "app/main_guard.h"
 #include "app/services.h"
@@ -49,8 +52,10 @@ int run(int argc, char** argv) {
                config->server.address, (*server)->port(), (*services)->describe(), config->compute_threads,
                (config->files.workdir / "cache").string());
   std::cout << "listening on port " << (*server)->port() << std::endl;  // tests wait for this line
-  (*server)->run();
-  (*services)->shutdown();
+  (*server)->run();  // until stopped, or a stop signal's drain answered every connection (http/server.h)
+  const Clock::time_point deadline = (*server)->drain_deadline();  // max(): stopped without a drain
+  (*services)->shutdown(deadline == Clock::time_point::max() ? Clock::now() : deadline);
+  spdlog::info("imgflo-server stopped");
   return 0;
 }
 

@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 #include <vips/vips8>
 
+#include <algorithm>
+
 namespace imgflo::app {
 
 namespace {
@@ -99,10 +101,17 @@ std::unique_ptr<http::Handler> FrontendServices::make_handler(http::EventLoop& l
   return std::make_unique<http::Handler>(services, o, loop);
 }
 
-void FrontendServices::shutdown() {
-  if (internal_worker_) internal_worker_->stop();
-  if (broker_jobs_) broker_jobs_->stop();
+void FrontendServices::shutdown(Clock::time_point until) {
+  if (local_jobs_ && !local_jobs_->wait_idle(until)) {
+    spdlog::warn("drain timeout: cancelling the in-process jobs still queued or running");
+  }
   if (local_jobs_) local_jobs_->stop();
+  if (internal_worker_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    internal_worker_->stop(std::max(left, std::chrono::milliseconds(0)));
+  }
+  if (broker_jobs_) broker_jobs_->stop();
+  if (storage::LocalStorage* local = parts_->local_storage()) local->flush();
 }
 
 }  // namespace imgflo::app

@@ -14,6 +14,7 @@
 
 #include "app/config.h"
 #include "app/processing.h"
+#include "core/clock.h"
 #include "http/handler.h"
 #include "jobs/amqp_job_system.h"
 #include "jobs/amqp_worker.h"
@@ -27,8 +28,14 @@ class FrontendServices {
  public:
   static Result<std::unique_ptr<FrontendServices>> create(const Config& config);
   std::unique_ptr<http::Handler> make_handler(http::EventLoop& loop);
-  // Stops the workers (queued jobs are cancelled) and the job system; call before destruction.
-  void shutdown();
+  // The end of a graceful stop (after the HTTP drain answered its requests):
+  // in-process jobs (a POST's too) get until `until` to finish, the in-process
+  // broker worker's running jobs too; then the workers stop (what is left is
+  // cancelled, or goes back to the broker's queue), the broker job system
+  // publishes what it has not sent yet and closes, and the local storage
+  // publishes every result it answered (storage/local_storage.h, flush()).
+  // Call once, before destruction; `until` = now for an immediate stop.
+  void shutdown(Clock::time_point until);
   // For the start-up log line.
   std::string describe() const;
 

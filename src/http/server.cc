@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include "core/guard.h"
+#include "http/drain.h"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -16,12 +17,17 @@
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace imgflo::http {
@@ -35,6 +41,9 @@ namespace {
 
 constexpr size_t kHeaderLimit = 16 * 1024;
 constexpr size_t kBodyLimit = 64 * 1024;
+// During a drain, a connection that has sent nothing yet gets this long to send its first
+// request (it connected before the listener closed), then it is closed.
+constexpr std::chrono::milliseconds kFirstRequestGrace{1'000};
 
 class AsioEventLoop final : public EventLoop {
  public:
@@ -82,26 +91,109 @@ bhttp::response<bhttp::string_body> to_beast(HttpResponse&& res, bool head, unsi
   return out;
 }
 
+class Session;
+
+// The open connections of one server, for the drain: sessions register when
+// they start and leave when destroyed (on any thread). Thread-safe.
+class Connections {
+ public:
+  void add(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(mu_);
+    live_.emplace(session.get(), session);
+  }
+  void remove(Session* session) {
+    std::function<void()> empty;
+    {
+      std::lock_guard lock(mu_);
+      live_.erase(session);
+      if (live_.empty()) empty = std::exchange(on_empty_, nullptr);
+    }
+    if (empty) empty();
+  }
+  // From now on draining() is true; `on_empty` is called once, when (or as soon as) no
+  // connection is left, unless end_drain() comes first. Returns the live sessions.
+  std::vector<std::shared_ptr<Session>> begin_drain(std::function<void()> on_empty) {
+    std::vector<std::shared_ptr<Session>> sessions;
+    bool nobody = false;
+    {
+      std::lock_guard lock(mu_);
+      draining_ = true;
+      for (const auto& entry : live_) {
+        if (auto s = entry.second.lock()) sessions.push_back(std::move(s));
+      }
+      nobody = live_.empty();
+      if (!nobody) on_empty_ = std::move(on_empty);
+    }
+    if (nobody) on_empty();
+    return sessions;
+  }
+  void end_drain() {
+    std::lock_guard lock(mu_);
+    on_empty_ = nullptr;
+  }
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  size_t size() const {
+    std::lock_guard lock(mu_);
+    return live_.size();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> live_;  // guarded by mu_
+  std::function<void()> on_empty_;                             // guarded by mu_
+  std::atomic<bool> draining_{false};                          // set under mu_
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Handler& handler, const ServerOptions& options)
-      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+  Session(tcp::socket&& socket, Handler& handler, const ServerOptions& options, Connections& connections)
+      : stream_(std::move(socket)), handler_(handler), options_(options), connections_(connections) {}
+  ~Session() { connections_.remove(this); }
 
   void start() {
     asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read, shared_from_this()));
   }
 
+  // The drain began (posted to the session's thread): a connection waiting for a
+  // request with nothing received is closed, at once when it was answered before
+  // (an idle keep-alive), after kFirstRequestGrace when it is new.
+  void on_drain() {
+    if (!reading_ || received_some()) return;
+    if (served_ > 0) return stop_reading();
+    wait_for_first_request();
+  }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
  private:
   void read() {
+    if (served_ > 0 && connections_.draining()) return close();  // answered with keep-alive just before the drain
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(kBodyLimit);
     stream_.expires_after(options_.read_timeout);
+    reading_ = true;
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    if (connections_.draining() && !received_some()) wait_for_first_request();  // accepted as the listener closed
   }
 
+  bool received_some() const { return buffer_.size() > 0 || (parser_ && parser_->got_some()); }
+
+  void wait_for_first_request() {
+    grace_ = std::make_unique<asio::steady_timer>(stream_.get_executor(), kFirstRequestGrace);
+    grace_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec && self->reading_ && !self->received_some()) self->stop_reading();
+    });
+  }
+
+  // Ends the pending read (on_read sees operation_aborted and closes).
+  void stop_reading() { stream_.cancel(); }
+
   void on_read(beast::error_code ec, size_t) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset) {
+    reading_ = false;
+    if (grace_) grace_->cancel();
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted) {
       return close();
     }
     if (ec == bhttp::error::header_limit || ec == bhttp::error::body_limit) {
@@ -110,9 +202,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return reply_error(400, "malformed HTTP request");
     stream_.expires_never();  // the handler's own deadline governs the wait
     auto req = parser_->release();
+    ++served_;
     head_ = req.method() == bhttp::verb::head;
     version_ = req.version();
-    keep_alive_ = req.keep_alive();
+    keep_alive_ = req.keep_alive() && !connections_.draining();  // no hot path while draining: it keeps alive
     if (write_hot(req)) return;
     auto self = shared_from_this();
     handler_.handle(to_request(req), [self](HttpResponse res) {
@@ -141,6 +234,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(HttpResponse&& res) {
+    if (connections_.draining()) keep_alive_ = false;  // "Connection: close", then close
     response_ = to_beast(std::move(res), head_, version_, keep_alive_);
     stream_.expires_after(options_.write_timeout);
     bhttp::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
@@ -162,8 +256,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bhttp::response<bhttp::string_body> response_;
   Handler& handler_;
   const ServerOptions& options_;
+  Connections& connections_;
+  std::unique_ptr<asio::steady_timer> grace_;  // kFirstRequestGrace during a drain
   bool head_ = false;
   bool keep_alive_ = true;
+  bool reading_ = false;  // waiting for a request
+  size_t served_ = 0;     // requests read on this connection
   unsigned version_ = 11;
 };
 
@@ -177,6 +275,8 @@ class Session : public std::enable_shared_from_this<Session> {
 // the first context.
 struct Loop {
   asio::io_context ioc{1};
+  // run() returns only on stop(): a session waiting for its job holds no asio work.
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
   tcp::acceptor acceptor{ioc};
   asio::steady_timer retry{ioc};                 // accept back-off after an error
   std::chrono::milliseconds backoff{0};
@@ -212,20 +312,36 @@ constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
 
 struct HttpServer::Impl {
   ServerOptions options;
+  Connections connections;  // declared before the loops: sessions leave it as the loops are destroyed
   std::vector<std::unique_ptr<Loop>> loops;
   std::unique_ptr<asio::signal_set> signals;
   std::unique_ptr<AsioEventLoop> event_loop;
   std::unique_ptr<Handler> handler;
   ReserveFd reserve;
+  std::atomic<size_t> open_acceptors{0};
+  std::atomic<Clock::rep> drain_deadline{Clock::time_point::max().time_since_epoch().count()};
+  // Loop 0's thread only.
+  std::unique_ptr<asio::steady_timer> drain_timer;
+  bool drain_begun = false, drain_over = false;
+  Clock::time_point drain_start{};
+
+  void start_session(tcp::socket socket) {
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<Session>(std::move(socket), *handler, options, connections);
+    connections.add(session);
+    session->start();
+  }
 
   void accept(Loop& loop) {
     loop.acceptor.async_accept(loop.ioc, [this, &loop](beast::error_code ec, tcp::socket socket) {
-      if (!loop.acceptor.is_open()) return;
-      if (ec) return accept_failed(loop, ec);
+      if (ec) {
+        if (loop.acceptor.is_open()) accept_failed(loop, ec);
+        return;
+      }
       loop.backoff = std::chrono::milliseconds(0);
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), *handler, options)->start();
-      accept(loop);
+      start_session(std::move(socket));  // even when the listener closed meanwhile: the client is connected
+      if (loop.acceptor.is_open()) accept(loop);
     });
   }
 
@@ -244,6 +360,101 @@ struct HttpServer::Impl {
     loop.retry.async_wait([this, &loop](beast::error_code wait_ec) {
       if (!wait_ec && loop.acceptor.is_open()) accept(loop);
     });
+  }
+
+  // On the loop's own thread; the last acceptor closed closes the listening socket.
+  void close_acceptor(Loop& loop) {
+    beast::error_code ec;
+    loop.retry.cancel();
+    if (!loop.acceptor.is_open()) return;
+    loop.acceptor.close(ec);
+    if (open_acceptors.fetch_sub(1) == 1) spdlog::info("listener closed: new connections are refused");
+  }
+
+  // Loop 0's thread. A drop-all socket filter makes the kernel ignore new SYNs (clients
+  // retry and then find the port closed, i.e. refused), the connections it had already
+  // completed are taken and served, then every acceptor closes.
+  void stop_accepting() {
+    Loop& first = *loops.front();
+    for (size_t i = 1; i < loops.size(); ++i) {
+      asio::post(loops[i]->ioc, [this, l = loops[i].get()] { close_acceptor(*l); });
+    }
+    if (first.acceptor.is_open()) {
+      const int fd = first.acceptor.native_handle();
+      sock_filter drop_all[] = {{BPF_RET | BPF_K, 0, 0, 0}};
+      sock_fprog program{1, drop_all};
+      if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) != 0) {
+        spdlog::debug("drain: no socket filter on the listener ({})", std::strerror(errno));
+      }
+      adopt_completed_connections(first);
+    }
+    close_acceptor(first);
+  }
+
+  void adopt_completed_connections(Loop& loop) {
+    const int fd = loop.acceptor.native_handle();
+    beast::error_code ec;
+    const auto protocol = loop.acceptor.local_endpoint(ec).protocol();
+    if (ec) return;
+    for (;;) {
+      pollfd ready{fd, POLLIN, 0};
+      if (::poll(&ready, 1, 0) <= 0) return;
+      const int conn = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (conn < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        return;  // EAGAIN: another loop took it; anything else: nothing more to take
+      }
+      tcp::socket socket(loop.ioc);
+      socket.assign(protocol, conn, ec);
+      if (ec) {
+        ::close(conn);
+        continue;
+      }
+      start_session(std::move(socket));
+    }
+  }
+
+  // Loop 0's thread.
+  void begin_drain() {
+    if (drain_begun) return;
+    drain_begun = true;
+    set_draining(true);
+    drain_start = Clock::now();
+    drain_deadline = (drain_start + options.drain_timeout).time_since_epoch().count();
+    stop_accepting();
+    drain_timer = std::make_unique<asio::steady_timer>(loops.front()->ioc, options.drain_timeout);
+    drain_timer->async_wait([this](beast::error_code ec) {
+      if (!ec) end_drain(false);
+    });
+    auto sessions = connections.begin_drain([this] { asio::post(loops.front()->ioc, [this] { end_drain(true); }); });
+    spdlog::info("draining: answering {} open connections (drain timeout {} s)", sessions.size(),
+                 std::chrono::duration<double>(options.drain_timeout).count());
+    for (auto& session : sessions) asio::post(session->executor(), [session] { session->on_drain(); });
+  }
+
+  // Loop 0's thread: every connection answered (`answered`), or the drain timeout passed.
+  void end_drain(bool answered) {
+    if (drain_over) return;
+    drain_over = true;
+    connections.end_drain();
+    drain_timer->cancel();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - drain_start).count();
+    if (answered) {
+      spdlog::info("drained: every connection answered and closed in {} ms", ms);
+    } else {
+      spdlog::warn("drain timeout after {} ms: {} connections still open are dropped", ms, connections.size());
+    }
+    stop_loops();
+  }
+
+  void stop_loops() {
+    for (auto& loop : loops) {
+      asio::post(loop->ioc, [this, l = loop.get()] {
+        close_acceptor(*l);
+        if (l == loops.front().get()) signals->cancel();
+        l->ioc.stop();
+      });
+    }
   }
 
   Status listen(const tcp::endpoint& endpoint) {
@@ -266,6 +477,7 @@ struct HttpServer::Impl {
       return Error(ErrorKind::kUnavailable, "cannot listen on " + endpoint.address().to_string() + ":" +
                                                 std::to_string(endpoint.port()) + ": " + ec.message());
     }
+    open_acceptors = loops.size();
     return ok_status();
   }
 };
@@ -294,8 +506,11 @@ uint16_t HttpServer::port() const { return impl_->loops.front()->acceptor.local_
 void HttpServer::run() {
   impl_->signals->async_wait([this](beast::error_code ec, int sig) {
     if (ec) return;
-    spdlog::info("signal {} received, stopping", sig);
-    stop();
+    spdlog::info("signal {} received: draining (a second signal exits at once)", sig);
+    beast::error_code ignored;
+    impl_->signals->clear(ignored);
+    exit_at_once_on_stop_signal();
+    impl_->begin_drain();
   });
   for (auto& loop : impl_->loops) impl_->accept(*loop);
   // A handler that throws drops its connection; the loop goes on (run() returns normally on stop()).
@@ -306,15 +521,14 @@ void HttpServer::run() {
   for (auto& t : extra) t.join();
 }
 
-void HttpServer::stop() {
-  for (auto& loop : impl_->loops) {
-    asio::post(loop->ioc, [this, l = loop.get()] {
-      beast::error_code ec;
-      l->retry.cancel();
-      l->acceptor.close(ec);
-      if (l == impl_->loops.front().get()) impl_->signals->cancel();
-      l->ioc.stop();
-    });
-  }
+void HttpServer::drain() {
+  asio::post(impl_->loops.front()->ioc, [this] { impl_->begin_drain(); });
 }
+
+void HttpServer::stop() { impl_->stop_loops(); }
+
+Clock::time_point HttpServer::drain_deadline() const {
+  return Clock::time_point(Clock::duration(impl_->drain_deadline.load()));
+}
+
 }  // namespace imgflo::http

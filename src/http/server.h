@@ -9,8 +9,17 @@
 // pipelining backlog). Accept errors back off (5 ms doubling to 1 s); out of
 // descriptors, the waiting connection is shed with a reserve descriptor.
 // Every thread runs behind an exception barrier (core/guard.h).
-// SIGINT/SIGTERM close the listener and stop the event loop (the caller then
-// stops the job system).
+//
+// Drain (the first SIGINT/SIGTERM, or drain()): http::draining() turns true
+// (readiness 503); the listener closes — connections the kernel had already
+// completed are taken first, and handshakes are dropped meanwhile, so every
+// connect either is served or is refused; connections waiting idle between
+// keep-alive requests are closed, new ones get kFirstRequestGrace to send
+// their request; every request read is answered with "Connection: close".
+// When no connection is left, or after options.drain_timeout (the rest are
+// dropped), the event loops stop and run() returns; the caller then lets the
+// job system finish until drain_deadline(). A second signal ends the process
+// at once (status 128 + signal: http/drain.h).
 #pragma once
 
 #include "http/handler.h"
@@ -29,6 +38,7 @@ struct ServerOptions {
   int blocking_threads = 2;
   std::chrono::milliseconds read_timeout{15'000};   // idle keep-alive and slow clients
   std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds drain_timeout{30'000};  // from the stop signal to the end of the work
 };
 
 class HttpServer {
@@ -40,9 +50,17 @@ class HttpServer {
   ~HttpServer();
 
   uint16_t port() const;
-  // Runs the event loop on options.threads threads until stop() or a signal.
+  // Runs the event loops on options.threads threads until stop(), or until a
+  // drain (a stop signal, or drain()) has answered every connection or timed out.
   void run();
+  // Begins the drain, as the first stop signal does. Thread-safe; idempotent.
+  void drain();
+  // Stops at once: the listener closes, the event loops stop, open
+  // connections are dropped when the server is destroyed. Thread-safe.
   void stop();
+  // Where the drain must end (its start + options.drain_timeout): the caller
+  // gives the job system what is left. Clock::time_point::max() until a drain began.
+  Clock::time_point drain_deadline() const;
 
  private:
   struct Impl;

@@ -79,8 +79,13 @@ class AmqpJobSystem final : public JobSystem {
 
   // Starts the I/O thread, which connects in the background (with backoff).
   void start();
-  // Unanswered waiters get kCancelled; joins the I/O thread.
+  // Publishes the jobs not yet sent (a POST answered 202 is never lost to a
+  // graceful stop) and waits up to kStopPublishWait for their confirms, then
+  // closes the connection; unanswered waiters get kCancelled; joins the I/O
+  // thread. The frontend's drain calls it only once its waiters were answered:
+  // until then the result queue keeps consuming.
   void stop();
+  static constexpr std::chrono::milliseconds kStopPublishWait{2'000};
   // Waits until connected (or `timeout`); for start-up logs and tests.
   bool wait_connected(std::chrono::milliseconds timeout);
   bool connected() const { return connected_.load(); }
@@ -108,6 +113,7 @@ class AmqpJobSystem final : public JobSystem {
   void on_unreachable(const Error& e);
   void publish(broker::AmqpConnection& c, const Job& job);
   void send_outgoing(broker::AmqpConnection& c);
+  void publish_before_closing(broker::AmqpConnection& c);
   void drain_events(broker::AmqpConnection& c);
   void on_result(const broker::Delivery& d);
   void on_confirm(const broker::Confirm& confirm);

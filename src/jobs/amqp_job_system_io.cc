@@ -48,8 +48,24 @@ void AmqpJobSystem::io_loop() {
     }
     sweep();
   }
+  if (conn.connected()) publish_before_closing(conn);
   conn.close();
   connected_ = false;
+}
+
+// The stop's wait is on the steady clock, not options_.clock: it bounds a real wait.
+void AmqpJobSystem::publish_before_closing(broker::AmqpConnection& c) {
+  send_outgoing(c);
+  const auto until = std::chrono::steady_clock::now() + kStopPublishWait;
+  while (c.connected() && !unconfirmed_.empty()) {
+    const auto left = std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+    if (left <= milliseconds(0)) {
+      spdlog::warn("job queue: stopping with {} published jobs unconfirmed", unconfirmed_.size());
+      return;
+    }
+    if (!c.buffered()) wake_.wait(c.fd(), std::min(left, kLoopTick));
+    drain_events(c);
+  }
 }
 
 Status AmqpJobSystem::setup(broker::AmqpConnection& c) {

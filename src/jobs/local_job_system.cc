@@ -35,6 +35,14 @@ void LocalJobSystem::stop() {
   threads_.clear();
 }
 
+bool LocalJobSystem::wait_idle(Clock::time_point until) {
+  std::unique_lock lock(mu_);
+  // Workers notify cv_ after every job; the last one leaves both queues empty and nothing running.
+  return cv_.wait_until(lock, until, [this] {
+    return urgent_.empty() && background_.empty() && flights_.counters().running == 0;
+  });
+}
+
 Result<uint64_t> LocalJobSystem::submit(Job job, JobCallback done) {
   std::lock_guard lock(mu_);
   if (stopping_) return Error(ErrorKind::kUnavailable, "the server is shutting down");

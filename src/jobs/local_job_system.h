@@ -14,6 +14,7 @@
 // an urgent waiter before it started moves to the urgent queue.
 #pragma once
 
+#include "core/clock.h"
 #include "jobs/flight_table.h"
 #include "jobs/job_system.h"
 
@@ -43,6 +44,10 @@ class LocalJobSystem final : public JobSystem {
   LocalJobSystem& operator=(const LocalJobSystem&) = delete;
 
   void start();
+  // Waits until no job is queued or running, or until `until`; true when idle
+  // (the graceful stop: let every accepted job, a POST's too, finish first).
+  // The last job's callback may still be running when it returns; stop() joins it.
+  bool wait_idle(Clock::time_point until);
   // Cancels queued and running jobs (their waiters get kCancelled) and joins the threads.
   void stop();
 
