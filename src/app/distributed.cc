@@ -30,6 +30,7 @@ jobs::AmqpWorkerOptions worker_options(const Config& config, const std::string& 
   o.background = config.broker.worker_role != "urgent";
   o.prefetch = config.broker.prefetch;
   o.threads = config.jobs.workers;
+  o.drain_timeout = config.server.drain_timeout;  // IMGFLO_DRAIN_TIMEOUT, as the frontend's
   o.on_thread_exit = vips_thread_done;
   return o;
 }

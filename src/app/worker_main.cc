@@ -2,13 +2,17 @@
 // RabbitMQ (IMGFLO_BROKER_URL; --role urgent|background|both), runs them with
 // IMGFLO_WORKERS threads, stores the results like the frontend would
 // (IMGFLO_WORKDIR/cache), publishes each outcome and then acks the job.
-// SIGTERM/SIGINT: stop taking jobs, let running ones finish (10 s), exit.
+// SIGTERM/SIGINT: stop taking jobs (deliveries go back to the queue), let
+// running ones finish, publish and ack within IMGFLO_DRAIN_TIMEOUT (the
+// frontend's setting; unfinished ones return to the queue), exit 0. A second
+// signal exits at once (status 128 + signal, http/drain.h).
 // Takes every imgflo-server setting; --help lists the ones a worker uses.
 #include "app/config.h"
 #include "app/main_guard.h"
 #include "app/distributed.h"
 #include "app/processing.h"
 #include "app/vips_init.h"
+#include "http/drain.h"
 #include "runtime/parallel.h"
 
 #include <spdlog/spdlog.h>
@@ -63,8 +67,11 @@ int run(int argc, char** argv) {
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  spdlog::info("imgflo-worker: signal {}, stopping", signal);
+  spdlog::info("imgflo-worker: signal {}: draining (up to {} s; a second signal exits at once)", signal,
+               std::chrono::duration<double>(config->server.drain_timeout).count());
+  http::exit_at_once_on_stop_signal();
   worker.stop();
+  spdlog::info("imgflo-worker stopped");
   return 0;
 }
 

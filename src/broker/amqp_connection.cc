@@ -173,6 +173,14 @@ Result<std::string> AmqpConnection::consume(const std::string& queue, bool auto_
   return text(ok->consumer_tag);
 }
 
+Status AmqpConnection::cancel(const std::string& consumer_tag) {
+  if (!conn_) return not_connected();
+  amqp_basic_cancel_t method{bytes(consumer_tag), 1};
+  const int rc = amqp_send_method(conn_, kChannel, AMQP_BASIC_CANCEL_METHOD, &method);
+  if (rc != AMQP_STATUS_OK) return fail(std::string("basic.cancel: ") + amqp_error_string2(rc));
+  return ok_status();
+}
+
 Result<uint64_t> AmqpConnection::publish(const std::string& exchange, const std::string& routing_key,
                                          const Outgoing& message) {
   if (!conn_) return not_connected();

@@ -114,6 +114,9 @@ class AmqpConnection {
   // Starts a consumer; returns its tag. auto_ack = the broker forgets each
   // message as it is sent (no ack()).
   Result<std::string> consume(const std::string& queue, bool auto_ack = false, bool exclusive = false);
+  // Stops a consumer (basic.cancel, no-wait: no reply is awaited); deliveries
+  // already on their way still arrive.
+  Status cancel(const std::string& consumer_tag);
 
   Result<uint64_t> publish(const std::string& exchange, const std::string& routing_key, const Outgoing& message);
   Status publish_confirmed(const std::string& exchange, const std::string& routing_key, const Outgoing& message);

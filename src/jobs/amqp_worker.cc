@@ -33,7 +33,8 @@ AmqpWorker::AmqpWorker(WorkFunction work, AmqpWorkerOptions options)
     : options_(std::move(options)),
       urgent_id_(new_participant_id(options_.topology.worker_role(Urgency::kUrgent))),
       background_id_(new_participant_id(options_.topology.worker_role(Urgency::kBackground))),
-      pool_(std::move(work), pool_options(options_)) {}
+      pool_(std::move(work), pool_options(options_)),
+      drain_timeout_ms_(options_.drain_timeout.count()) {}
 
 AmqpWorker::~AmqpWorker() { stop(); }
 
@@ -41,6 +42,11 @@ void AmqpWorker::start() {
   if (io_.joinable()) return;
   pool_.start();
   io_ = std::thread([this] { run_until_return("worker broker I/O", [this] { io_loop(); }); });
+}
+
+void AmqpWorker::stop(milliseconds drain_timeout) {
+  drain_timeout_ms_ = drain_timeout.count();
+  stop();
 }
 
 void AmqpWorker::stop() {
@@ -89,7 +95,10 @@ void AmqpWorker::io_loop() {
   broker::AmqpConnection conn(options_.amqp, [this](broker::AmqpConnection& c) { return setup(c); });
   std::optional<SteadyClock::time_point> drain_until;
   for (;;) {
-    if (stopping_ && !drain_until) drain_until = SteadyClock::now() + options_.drain_timeout;
+    if (stopping_ && !drain_until) {
+      drain_until = SteadyClock::now() + milliseconds(drain_timeout_ms_.load());
+      stop_consuming(conn);
+    }
     if (drain_until && (inflight_ == 0 || SteadyClock::now() >= *drain_until || !conn.connected())) break;
     if (!conn.connected()) {
       if (connected_.exchange(false)) {
@@ -123,6 +132,17 @@ void AmqpWorker::io_loop() {
   if (inflight_ > 0) spdlog::warn("worker: stopping with {} unfinished jobs (they return to the queue)", inflight_);
   conn.close();
   connected_ = false;
+}
+
+// A delivery refused with requeue while still consuming comes straight back (and RabbitMQ counts
+// each return towards the dead-letter limit): cancel the consumers first, so that only the
+// deliveries already on their way are handed back, once each.
+void AmqpWorker::stop_consuming(broker::AmqpConnection& c) {
+  if (!c.connected()) return;
+  for (const auto& lane : lanes_) {
+    if (Status st = c.cancel(lane.first); !st.ok()) spdlog::warn("worker: {}", st.error().message());
+  }
+  lanes_.clear();  // on_delivery hands back whatever still arrives
 }
 
 void AmqpWorker::receive(broker::AmqpConnection& c) {

@@ -20,7 +20,8 @@
 //    the job and the processor's cache re-check answers it quickly.
 //  - Malformed messages are rejected without requeue (dead-lettered).
 //    Jobs whose deadline has passed are answered kTimeout without running.
-//  - stop(): no new jobs are taken (deliveries are handed back), running ones
+//  - stop(): the consumers are cancelled and no new jobs are taken (deliveries
+//    already on their way are handed back, once each), running ones
 //    get `drain_timeout` to finish and be acked, then the connection closes
 //    (anything unfinished returns to its queue).
 #pragma once
@@ -72,6 +73,8 @@ class AmqpWorker {
 
   void start();
   void stop();
+  // stop() with this drain timeout instead of the options' (what is left of the process's drain).
+  void stop(std::chrono::milliseconds drain_timeout);
   bool wait_connected(std::chrono::milliseconds timeout);
   bool connected() const { return connected_.load(); }
   WorkerStats stats() const;
@@ -86,6 +89,7 @@ class AmqpWorker {
   void io_loop();
   Status setup(broker::AmqpConnection& c);
   void receive(broker::AmqpConnection& c);
+  void stop_consuming(broker::AmqpConnection& c);
   void on_delivery(broker::AmqpConnection& c, const broker::Delivery& d);
   void reply(broker::AmqpConnection& c, Urgency lane, const JobOutcome& outcome, uint64_t tag);
   void finish_done(broker::AmqpConnection& c);
@@ -97,6 +101,7 @@ class AmqpWorker {
   broker::Wakeup wake_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> connected_{false};
+  std::atomic<std::chrono::milliseconds::rep> drain_timeout_ms_;  // options_.drain_timeout unless stop(d)
   std::thread io_;
 
   // I/O thread only.
