@@ -30,6 +30,7 @@ ServerProcess::ServerProcess(const std::string& name, std::map<std::string, std:
                                    "--workdir", workdir_.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   env.emplace("PATH", "/usr/bin:/bin");
+  env.emplace("IMGFLO_DRAIN_TIMEOUT", "2");  // a stop never waits long for requests a test abandoned
   std::vector<std::string> envp;
   for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
   auto c_argv = c_strings(argv);

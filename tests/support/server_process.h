@@ -1,7 +1,10 @@
 // A real imgflo-server process for end-to-end tests: started on a free port
 // with the given environment and flags, stopped (SIGTERM, then SIGKILL) on
 // destruction, or SIGTERM when the test process ends without destroying it.
-// Its log goes to a file under the test scratch folder.
+// Its log goes to a file under the test scratch folder. Unless `env` says
+// otherwise, IMGFLO_DRAIN_TIMEOUT is 2 s: the SIGTERM of a stop drains (answers
+// what is in flight, publishes results) but never waits long for requests a
+// test abandoned.
 // Other programs taking the same flags (imgflo-worker) start the same way,
 // with their own "ready" line (a pattern without a group: port() is 0).
 #pragma once

@@ -208,6 +208,18 @@ TEST_F(JobSystemTest, AJobLeftUnfinishedByAStoppedWorkerIsRedelivered) {
   EXPECT_EQ(first->stats().succeeded, 0u);
 }
 
+// A graceful stop right after POSTs were answered 202: their jobs are published before the
+// connection closes, so a worker started later runs them.
+TEST_F(JobSystemTest, AStopPublishesTheJobsNotYetSent) {
+  auto f = frontend(frontend_options());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(f->submit(job("post" + std::to_string(i), Urgency::kBackground), nullptr).ok());
+  f->stop();  // at once: the I/O thread may not have sent them yet
+  Gate gate;
+  gate.open();
+  auto w = worker(gate.work(), worker_options());
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(gate.wait_runs("post" + std::to_string(i), 1)) << i;
+}
+
 TEST_F(JobSystemTest, ExpiredJobsAreAnsweredWithoutRunning) {
   Gate never;
   auto f = frontend(frontend_options());

@@ -44,6 +44,21 @@ TEST(BrokerConfig, EnvironmentFlagsAndTheOriginalsNames) {
   EXPECT_EQ(direct->broker.worker_mode, "external");  // the original's app.json value
 }
 
+TEST(BrokerConfig, OneDrainTimeoutForTheFrontendAndTheWorker) {
+  auto defaults = Config::load({{"IMGFLO_BROKER_URL", "amqp://mine/"}}, {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->server.drain_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(worker_options(*defaults, "test").drain_timeout, std::chrono::seconds(30));
+  auto c = Config::load({{"IMGFLO_BROKER_URL", "amqp://mine/"}, {"IMGFLO_DRAIN_TIMEOUT", "1.5"}}, {});
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->server.drain_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(worker_options(*c, "test").drain_timeout, std::chrono::milliseconds(1500));
+  EXPECT_NE(Config::help(Config::Program::worker).find("(IMGFLO_DRAIN_TIMEOUT)"), std::string::npos);
+  auto bad = Config::load({}, {"--drain-timeout", "0"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("--drain-timeout must be seconds"), std::string::npos) << bad.error().message();
+}
+
 TEST(BrokerConfig, ProblemsAreReportedTogetherWithoutThePassword) {
   auto c = Config::load({{"IMGFLO_BROKER_URL", "amqp://u:topsecret@host:notaport/"},
                          {"IMGFLO_WORKER", "subprocess"},

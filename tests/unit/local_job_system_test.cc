@@ -119,6 +119,22 @@ TEST(LocalJobSystem, WithdrawingTheLastWaiterCancels) {
   EXPECT_EQ(js.stats().cancelled, 2u);
 }
 
+TEST(LocalJobSystem, WaitIdleWaitsForEveryAcceptedJobABackgroundOneToo) {
+  Gate gate;
+  LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {1, 8, {}});
+  js.start();
+  ASSERT_TRUE(js.submit(job("get"), [](Result<std::string>) {}).ok());
+  ASSERT_TRUE(js.submit(job("post", Urgency::kBackground), nullptr).ok());
+  gate.wait_started(1);
+  EXPECT_FALSE(js.wait_idle(Clock::now() + 20ms)) << "the deadline passed while a job was held";
+  gate.open();
+  EXPECT_TRUE(js.wait_idle(Clock::now() + 5s));
+  EXPECT_EQ(js.stats().queued + js.stats().running, 0u);
+  js.stop();
+  EXPECT_EQ(js.stats().succeeded, 2u) << "nothing was cancelled by the stop";
+  EXPECT_EQ(gate.order(), (std::vector<std::string>{"get", "post"}));
+}
+
 TEST(LocalJobSystem, DeadlineStopsTheWork) {
   Gate gate;
   LocalJobSystem js([&](const Job& j, const Stop& s) { return gate.work(j, s); }, {1, 8, {}});
