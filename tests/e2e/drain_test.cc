@@ -200,38 +200,42 @@ class DrainDistributed : public BrokerTest {
   Started a_, b_, worker_;
 };
 
-// The worker holds one job at a time (prefetch 1, one thread); a second job waits in the queue.
-// On SIGTERM the running job is finished and answered, the waiting one is left to the next worker
-// (never handed back and forth until it is dead-lettered), and the worker exits 0.
-TEST_F(DrainDistributed, AWorkerFinishesItsRunningJobAndLeavesTheRestToTheNext) {
+// Two jobs run in the worker (two threads; the broker gives it two at a time) and a third waits in
+// the queue. On SIGTERM both running jobs are finished and answered; the waiting one is left to
+// the next worker: it is not taken when the shorter job's slot frees (a delivery handed back while
+// still consuming comes straight back, and RabbitMQ dead-letters a job handed back too often).
+TEST_F(DrainDistributed, AWorkerFinishesItsRunningJobsAndLeavesTheRestToTheNext) {
   TestOrigin origin;
   origin.on("/slow.jpg", slow_jpeg(800ms));
-  worker_ = worker(1, {{"IMGFLO_DRAIN_TIMEOUT", "5"}, {"IMGFLO_PREFETCH", "1"}});
+  origin.on("/slower.jpg", slow_jpeg(2000ms));
+  worker_ = worker(2, {{"IMGFLO_DRAIN_TIMEOUT", "5"}});
   a_ = frontend("a");
   HttpOptions bounded;
   bounded.timeout = 8s;
-  auto get = [&](int n) {
-    const std::string url = "http://127.0.0.1:" + std::to_string(a_.port) +
-                            crop_of(origin, "/slow.jpg?n=" + std::to_string(n));
+  auto get = [&](const std::string& input) {
+    const std::string url = "http://127.0.0.1:" + std::to_string(a_.port) + crop_of(origin, input);
     return std::async(std::launch::async, [url, bounded] { return http(url, bounded); });
   };
-  auto running = get(1);
-  ASSERT_TRUE(wait_until([&] { return origin.requests().size() == 1; })) << worker_.process->log();
-  auto waiting = get(2);
-  ASSERT_TRUE(wait_until([&] { return metric_of(a_.port, "imgflo_jobs_submitted_total") == 2; }));
+  auto shorter = get("/slow.jpg?n=1");
+  auto longer = get("/slower.jpg");
+  ASSERT_TRUE(wait_until([&] { return origin.requests().size() == 2; })) << worker_.process->log();
+  auto waiting = get("/slow.jpg?n=2");
+  ASSERT_TRUE(wait_until([&] { return metric_of(a_.port, "imgflo_jobs_submitted_total") == 3; }));
   send_signal(worker_, SIGTERM);
   EXPECT_TRUE(worker_.process->wait_log("draining \\(up to 5 s", 5s)) << worker_.process->log();
-  const HttpResult first = running.get();
-  EXPECT_EQ(first.status, 301) << first.error << first.body;
+  for (auto* running : {&shorter, &longer}) {
+    const HttpResult r = running->get();
+    EXPECT_EQ(r.status, 301) << r.error << r.body;
+  }
   const auto status = worker_.process->wait_exit(8s);
   ASSERT_TRUE(status.has_value()) << worker_.process->log();
   EXPECT_FALSE(status->signalled) << status->describe();
   EXPECT_EQ(status->code, 0) << worker_.process->log();
-  EXPECT_EQ(origin.requests().size(), 1u) << "the stopping worker started the waiting job";
+  EXPECT_EQ(origin.requests().size(), 2u) << "the stopping worker started the waiting job";
 
   worker_ = worker(1);  // the next worker finds the waiting job in the queue
-  const HttpResult second = waiting.get();
-  EXPECT_EQ(second.status, 301) << second.error << second.body;
+  const HttpResult third = waiting.get();
+  EXPECT_EQ(third.status, 301) << third.error << third.body << "\n" << worker_.process->log();
 }
 
 // Clients alternate between two frontends, each request on a new connection; a
