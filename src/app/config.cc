@@ -216,6 +216,48 @@ Parser memory_limit() {
           }};
 }
 
+// IMGFLO_LOG_FORMAT: text | json.
+Parser log_format_choice() {
+  return {[](Config& c, const std::string& v) -> std::string {
+            c.log_format = parse_log_format(v);
+            return c.log_format ? "" : "must be one of text, json";
+          },
+          {}};
+}
+
+// IMGFLO_ACCESS_LOG: on | off.
+Parser access_log() {
+  return {[](Config& c, const std::string& v) -> std::string {
+            if (v != "on" && v != "off") return "must be one of on, off";
+            c.server.access_log = v == "on";
+            return "";
+          },
+          [](const Config& c) { return std::string(c.server.access_log ? "on" : "off"); }};
+}
+
+// IMGFLO_METRICS_ADDR: HOST:PORT ([v6]:PORT for IPv6; port 0 = any free port); "" = the main port.
+Parser metrics_address() {
+  return {[](Config& c, const std::string& v) -> std::string {
+            if (v.empty()) {
+              c.server.metrics_address.clear();
+              c.handler.metrics_route = true;
+              return "";
+            }
+            const size_t colon = v.rfind(':');
+            std::string host = colon == std::string::npos ? "" : v.substr(0, colon);
+            if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+            unsigned port = 0;
+            if (host.empty() || !parse_number(v.substr(colon + 1), port) || port > 65535) {
+              return "must be HOST:PORT (an IP address and a port, e.g. 127.0.0.1:9090)";
+            }
+            c.server.metrics_address = host;
+            c.server.metrics_port = static_cast<uint16_t>(port);
+            c.handler.metrics_route = false;
+            return "";
+          },
+          {}};
+}
+
 Parser switch_on(bool Config::*field) {
   return {[=](Config& c, const std::string&) -> std::string {
             c.*field = true;
@@ -379,6 +421,18 @@ const std::vector<Setting>& settings() {
       {"IMGFLO_S3_CACHE_CONTROL", "--s3-cache-control", nullptr, "Cache-Control stored with every object",
        text(IMGFLO_FIELD(s3.cache_control), true)},
       {"IMGFLO_VERBOSE", "--verbose", "off", "log debug messages (any value enables)", switch_on(&Config::verbose)},
+      {"IMGFLO_LOG_FORMAT", "--log-format", "text when stderr is a terminal, else json",
+       "text | json: log lines on stderr as text, or one JSON object per line (time, level, message and the "
+       "event's fields)",
+       log_format_choice()},
+      {"IMGFLO_ACCESS_LOG", "--access-log", nullptr,
+       "on | off: one line per answered request (method, path with the token redacted, status, cache outcome, "
+       "bytes, duration, request id, app key), hot-path answers included",
+       access_log(), kServer},
+      {"IMGFLO_METRICS_ADDR", "--metrics-address", "(none: /metrics on the HTTP port)",
+       "HOST:PORT of a listener of its own for GET /metrics (e.g. 127.0.0.1:9090, kept off the public port, "
+       "which then answers /metrics with 404)",
+       metrics_address(), kServer},
   };
   return table;
 }

@@ -19,6 +19,7 @@
 
 #include "cache/redis_config.h"
 #include "core/error.h"
+#include "core/log_format.h"
 #include "http/handler.h"
 #include "http/server.h"
 #include "jobs/amqp_topology.h"
@@ -83,6 +84,7 @@ struct Config {
   cache::RedisIndexSettings redis;  // used by redis-local and redis-s3
   storage::S3Config s3;             // used by s3 and redis-s3 (validated only then)
   bool verbose = false;
+  std::optional<LogFormat> log_format;  // IMGFLO_LOG_FORMAT; unset = default_log_format()
 
   bool uses_s3() const { return cache_type == "s3" || cache_type == "redis-s3"; }
   bool uses_redis() const { return cache_type.starts_with("redis-"); }

@@ -10,6 +10,7 @@
 #include "app/runtimes.h"
 #include "app/vips_init.h"
 #include "core/json.h"
+#include "core/log_format.h"
 #include "request/graph_spec.h"
 #include "runtime/catalogue.h"
 #include "runtime/parallel.h"
@@ -59,6 +60,9 @@ options:
   --print-estimate     print the peak-memory estimate of the run in bytes (what the server's
                        admission charges it, IMGFLO_MEMORY_LIMIT) instead of running it
   --verbose            log debug messages to stderr
+  --log-format text|json
+                       warnings on stderr as text lines or one JSON object per line (default
+                       $IMGFLO_LOG_FORMAT, else text on a terminal and json otherwise)
   -h, --help           this text
 )";
 
@@ -72,6 +76,7 @@ struct Options {
   double timeout_s = 60;
   int compute_threads = 0;  // 0 = IMGFLO_COMPUTE_THREADS, else the number of CPUs
   bool print_estimate = false;
+  imgflo::LogFormat log_format = imgflo::default_log_format();
   std::string graph;
   std::string output;
   imgflo::request::Params params;
@@ -107,6 +112,12 @@ rt::ColourManagement colour_management(const std::string& text, const std::strin
   return *mode;
 }
 
+imgflo::LogFormat log_format(const std::string& text, const std::string& what) {
+  const auto format = imgflo::parse_log_format(text);
+  if (!format) throw std::invalid_argument(what + " must be text or json");
+  return *format;
+}
+
 // Returns an error message for bad usage, or "" when parsed.
 // IMGFLO_COMPUTE_THREADS and IMGFLO_COLOR_MANAGEMENT are the defaults of their flags.
 std::string parse_args(int argc, char** argv, Options& o) {
@@ -121,6 +132,9 @@ std::string parse_args(int argc, char** argv, Options& o) {
   }
   if (const char* env = std::getenv("IMGFLO_COLOR_MANAGEMENT"); env && *env) {
     o.colour = colour_management(env, "IMGFLO_COLOR_MANAGEMENT");
+  }
+  if (const char* env = std::getenv("IMGFLO_LOG_FORMAT"); env && *env) {
+    o.log_format = log_format(env, "IMGFLO_LOG_FORMAT");
   }
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
@@ -150,6 +164,8 @@ std::string parse_args(int argc, char** argv, Options& o) {
       o.compute_threads = positive(value("--compute-threads"), "--compute-threads");
     } else if (a == "--print-estimate") {
       o.print_estimate = true;
+    } else if (a == "--log-format") {
+      o.log_format = log_format(value("--log-format"), "--log-format");
     } else if (a == "--verbose") {
       spdlog::set_level(spdlog::level::debug);
     } else if (a.size() > 1 && a[0] == '-' && a.find('=') == std::string::npos) {
@@ -226,13 +242,13 @@ int run(const Options& o, const rt::Catalogue& catalogue) {
 
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
-  spdlog::set_pattern("imgflo-process: %l: %v");
   Options o;
   try {
     if (std::string err = parse_args(argc, argv, o); !err.empty()) return usage_error(err);
   } catch (const std::exception& e) {
     return usage_error(e.what());
   }
+  imgflo::set_up_logging(o.log_format, "imgflo-process");
   if (!imgflo::app::init_vips(argv[0])) return fail("libvips failed to start");
   rt::set_compute_threads(o.compute_threads);
   const auto dir = o.graph_dir.empty() ? rt::default_graph_dir() : std::filesystem::path(o.graph_dir);

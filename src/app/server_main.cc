@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
     std::cerr << "imgflo-server: " << config.error().message() << "\n";
     return 1;
   }
+  set_up_logging(config->log_format.value_or(default_log_format()));
   spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
   if (!app::init_vips(argv[0])) return 1;
   runtime::set_compute_threads(config->compute_threads);
@@ -51,6 +52,10 @@ int run(int argc, char** argv) {
   spdlog::info("imgflo-server listening on http://{}:{} ({}, {} compute threads, results in {})",
                config->server.address, (*server)->port(), (*services)->describe(), config->compute_threads,
                (config->files.workdir / "cache").string());
+  if (const uint16_t metrics = (*server)->metrics_port()) {
+    spdlog::info("metrics on http://{}:{}/metrics", config->server.metrics_address, metrics);
+    std::cout << "metrics on port " << metrics << std::endl;
+  }
   std::cout << "listening on port " << (*server)->port() << std::endl;  // tests wait for this line
   (*server)->run();  // until stopped, or a stop signal's drain answered every connection (http/server.h)
   const Clock::time_point deadline = (*server)->drain_deadline();  // max(): stopped without a drain

@@ -47,6 +47,7 @@ int run(int argc, char** argv) {
     std::cerr << "imgflo-worker: IMGFLO_BROKER_URL (or --broker-url) is required\n";
     return 2;
   }
+  set_up_logging(config->log_format.value_or(default_log_format()));
   spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
   if (!app::init_vips(argv[0])) return 1;
   runtime::set_compute_threads(config->compute_threads);

@@ -21,6 +21,14 @@ HttpResponse method_not_allowed(const std::string& allowed) {
 
 constexpr std::chrono::milliseconds kJobGrace{2000};
 
+// `respond`, marking every answer with the cache outcome `cache`.
+Respond with_outcome(CacheOutcome cache, Respond respond) {
+  return [cache, respond = std::move(respond)](HttpResponse r) {
+    r.cache = cache;
+    respond(std::move(r));
+  };
+}
+
 // Shared by the job callback and the deadline timer of one waiting GET:
 // whichever fires first answers.
 struct Pending {
@@ -82,7 +90,6 @@ void Handler::handle(const HttpRequest& req, Respond respond) {
 }
 
 void Handler::route(const HttpRequest& req, Respond respond) {
-  ++counters_.requests;
   const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
   if (path.starts_with("/graph/")) return graph_request(req, std::move(respond));
   if (req.method != "GET" && req.method != "HEAD") return respond(method_not_allowed("GET, HEAD"));
@@ -94,7 +101,7 @@ void Handler::route(const HttpRequest& req, Respond respond) {
   }
   if (path == "/health") return respond(HttpResponse::json(200, {{"status", "ok"}}));
   if (path == "/version") return respond(HttpResponse::json(200, nlohmann::json::parse(options_.version_info)));
-  if (path == "/metrics") return respond(metrics());
+  if (path == "/metrics" && options_.metrics_route) return respond(metrics());
   if (path.starts_with("/cache/")) return serve_cache(req, std::move(respond));
   if (path.starts_with("/files/")) return serve_file(req, std::move(respond));
   if (path == "/") {
@@ -132,7 +139,7 @@ void Handler::graph_request(const HttpRequest& req, Respond respond) {
   if (!storage::valid_key(parsed->cache_key)) {  // e.g. noop with an exotic extension
     return respond(error_response(Error(ErrorKind::kUnsupportedType, "Unsupported image type: " + parsed->out_type)));
   }
-  if (parsed->nocache) return submit(req, std::move(*parsed), std::move(respond));
+  if (parsed->nocache) return submit(req, std::move(*parsed), with_outcome(CacheOutcome::kMiss, std::move(respond)));
   const std::string key = parsed->cache_key;
   auto shared = std::make_shared<request::GraphRequest>(std::move(*parsed));
   s_.index.get(key, [this, req, shared, respond = std::move(respond)](Result<std::optional<std::string>> hit) mutable {
@@ -146,10 +153,12 @@ void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parse
   if (hit.ok() && hit->has_value()) {
     ++counters_.cache_hits;
     HttpResponse redirect = stored_redirect(absolute(**hit), options_.redirect_max_age, parsed.varies_with_accept);
+    redirect.cache = CacheOutcome::kHit;
     if (hot_ && req.method == "GET") remember_hot(req.target, parsed, redirect);
     return respond(std::move(redirect));
   }
   ++counters_.cache_misses;
+  respond = with_outcome(CacheOutcome::kMiss, std::move(respond));
   if (req.method == "HEAD") {
     return respond(not_found("no stored result for this request yet (HEAD never starts processing)"));
   }
@@ -161,6 +170,7 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Res
   const bool nocache = parsed.nocache;
   jobs::Job job = jobs::job_from_request(std::move(parsed));
   job.nocache = nocache;
+  job.request_id = req.request_id;
   job.urgency = background ? jobs::Urgency::kBackground : jobs::Urgency::kUrgent;
   // A waiting GET's own timer answers first (and withdraws the job); the job's
   // deadline is a little later so the 504 and the cancellation come from one place.
@@ -263,8 +273,8 @@ HttpResponse Handler::metrics() const {
   std::ostringstream m;
   auto counter = [&](const char* name, uint64_t v) { m << "# TYPE " << name << " counter\n" << name << " " << v << "\n"; };
   auto gauge = [&](const char* name, uint64_t v) { m << "# TYPE " << name << " gauge\n" << name << " " << v << "\n"; };
-  counter("imgflo_http_requests_total", counters_.requests);
-  counter("imgflo_cache_hits_total", counters_.cache_hits);
+  counter("imgflo_http_requests_total", request_metrics_.requests());
+  counter("imgflo_cache_hits_total", counters_.cache_hits + request_metrics_.requests(CacheOutcome::kHot));
   counter("imgflo_cache_misses_total", counters_.cache_misses);
   counter("imgflo_request_timeouts_total", counters_.timeouts);
   counter("imgflo_jobs_submitted_total", j.submitted);
@@ -287,6 +297,7 @@ HttpResponse Handler::metrics() const {
   }
   HttpResponse r;
   r.body = m.str();
+  request_metrics_.render(r.body);
   r.header("Content-Type", "text/plain; version=0.0.4");
   return r;
 }

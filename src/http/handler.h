@@ -28,6 +28,7 @@
 #include "request/negotiate.h"
 #include "http/hot_responses.h"
 #include "http/message.h"
+#include "http/request_metrics.h"
 #include "jobs/job_system.h"
 #include "jobs/memory_budget.h"
 #include "runtime/catalogue.h"
@@ -66,6 +67,7 @@ struct HandlerOptions {
   // preference (request/negotiate.h); empty = never negotiate.
   std::vector<std::string> auto_formats = {"avif", "webp"};
   std::chrono::seconds redirect_max_age{86'400};         // IMGFLO_REDIRECT_MAX_AGE: Cache-Control of 301s (http/redirect.h)
+  bool metrics_route = true;  // GET /metrics here; false when it has a listener of its own (IMGFLO_METRICS_ADDR)
   // Time of the HotResponses expiry (tests pass a ManualClock); must outlive the handler.
   std::reference_wrapper<const ClockSource> clock = system_clock();
 };
@@ -92,18 +94,22 @@ class Handler {
 
   // The prepared answer to a cached-result GET seen recently (see
   // HotResponses) from a client sending `accept`, or null. The transport
-  // checks this before handle().
+  // checks this before handle(), and records an answer it writes as a
+  // CacheOutcome::kHot request (counted as a cache hit in /metrics).
   std::shared_ptr<const std::string> hot_response(std::string_view target, std::string_view accept = {}) {
-    if (!hot_) return nullptr;
-    auto r = hot_->find(target, accept);
-    if (r) ++counters_.cache_hits;
-    return r;
+    return hot_ ? hot_->find(target, accept) : nullptr;
   }
 
+  // Counts of the full path (the hot path's are in request_metrics()).
   struct Counters {
-    std::atomic<uint64_t> requests{0}, cache_hits{0}, cache_misses{0}, timeouts{0};
+    std::atomic<uint64_t> cache_hits{0}, cache_misses{0}, timeouts{0};
   };
   const Counters& counters() const { return counters_; }
+
+  // Where the transport records every answered request (GET /metrics shows them).
+  RequestMetrics& request_metrics() { return request_metrics_; }
+  // The GET /metrics answer (Prometheus text).
+  HttpResponse metrics() const;
 
  private:
   void route(const HttpRequest& request, Respond respond);
@@ -113,7 +119,6 @@ class Handler {
   void submit(const HttpRequest& req, request::GraphRequest&& parsed, Respond respond);
   void serve_cache(const HttpRequest& request, Respond respond);
   void serve_file(const HttpRequest& request, Respond respond);
-  HttpResponse metrics() const;
   // The Location for a stored result: absolute URLs as they are, server
   // paths under public_base (relative without one). Never from the Host header.
   std::string absolute(const std::string& location) const;
@@ -130,6 +135,7 @@ class Handler {
   EventLoop& loop_;
   std::string graphs_json_;  // the /graphs body, built once
   Counters counters_;
+  RequestMetrics request_metrics_;
   std::unique_ptr<HotResponses> hot_;  // null when options.hot_ttl is 0
   // Graphs whose requests without extension negotiate (built once from the catalogue).
   std::map<std::string, std::shared_ptr<const request::Negotiation>, std::less<>> negotiations_;

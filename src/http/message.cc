@@ -3,6 +3,16 @@
 
 namespace imgflo::http {
 
+std::string_view cache_outcome_name(CacheOutcome cache) {
+  switch (cache) {
+    case CacheOutcome::kHit: return "hit";
+    case CacheOutcome::kMiss: return "miss";
+    case CacheOutcome::kHot: return "hot";
+    case CacheOutcome::kNone: break;
+  }
+  return "none";
+}
+
 HttpResponse HttpResponse::json(int status, const nlohmann::json& body) {
   HttpResponse r;
   r.status = status;

@@ -5,10 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,12 +22,21 @@ struct HttpRequest {
   std::string host;    // Host header ("" if absent)
   std::string if_none_match;
   std::string accept;  // Accept header ("" if absent): negotiates requests without extension
+  std::string request_id;  // X-Request-Id as kept or made by the transport (http/request_id.h)
 };
+
+// How the cache took part in an answer (the access log and the request
+// metrics): a stored result found (hit), processing asked for (miss), the
+// prepared hot-path answer (hot), or no cache lookup at all (none).
+enum class CacheOutcome : uint8_t { kNone, kHit, kMiss, kHot };
+// "none", "hit", "miss", "hot".
+std::string_view cache_outcome_name(CacheOutcome cache);
 
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  CacheOutcome cache = CacheOutcome::kNone;  // set by the handler on graph requests; not sent
 
   HttpResponse& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -1,7 +1,10 @@
 #include "http/server.h"
 
 #include "core/guard.h"
+#include "http/access_log.h"
 #include "http/drain.h"
+#include "http/request_id.h"
+#include "http/request_target.h"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -79,10 +83,12 @@ HttpRequest to_request(const bhttp::request<bhttp::string_body>& req) {
   return r;
 }
 
-bhttp::response<bhttp::string_body> to_beast(HttpResponse&& res, bool head, unsigned version, bool keep_alive) {
+bhttp::response<bhttp::string_body> to_beast(HttpResponse&& res, bool head, unsigned version, bool keep_alive,
+                                             std::string_view request_id) {
   bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
   out.set(bhttp::field::server, "imgflo-server");
   out.set("X-Content-Type-Options", "nosniff");  // stored results (noop) are served as their type, never sniffed
+  out.set("X-Request-Id", beast::string_view(request_id.data(), request_id.size()));
   for (auto& [name, value] : res.headers) out.set(name, value);
   out.keep_alive(keep_alive);
   const size_t length = res.body.size();
@@ -144,10 +150,33 @@ class Connections {
   std::atomic<bool> draining_{false};                          // set under mu_
 };
 
+// What the transport records for every answered request, on the answering
+// loop's thread: the request metrics (the handler's, shown by /metrics) and
+// the access log, whose buffer is flushed by a task posted to that loop.
+struct Telemetry {
+  Telemetry(Handler& h, size_t loops, bool access_log) : handler(h), log(loops, access_log) {}
+  void answered(size_t loop, const AccessRecord& r) {
+    handler.request_metrics().record(route_of(r.target), r.status, r.cache, r.latency);
+    if (log.append(loop, r)) asio::post(*contexts[loop], [this, loop] { log.flush(loop); });
+  }
+  Handler& handler;
+  AccessLog log;
+  std::vector<asio::io_context*> contexts;  // per loop index
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Handler& handler, const ServerOptions& options, Connections& connections)
-      : stream_(std::move(socket)), handler_(handler), options_(options), connections_(connections) {}
+  // `loop`: the index of the event loop the session runs on; `metrics_only`:
+  // a connection to the IMGFLO_METRICS_ADDR listener (GET /metrics, else 404).
+  Session(tcp::socket&& socket, Handler& handler, const ServerOptions& options, Connections& connections,
+          Telemetry& telemetry, size_t loop, bool metrics_only)
+      : stream_(std::move(socket)),
+        handler_(handler),
+        options_(options),
+        connections_(connections),
+        telemetry_(telemetry),
+        loop_(loop),
+        metrics_only_(metrics_only) {}
   ~Session() { connections_.remove(this); }
 
   void start() {
@@ -196,6 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ec == asio::error::operation_aborted) {
       return close();
     }
+    started_ = std::chrono::steady_clock::now();
     if (ec == bhttp::error::header_limit || ec == bhttp::error::body_limit) {
       return reply_error(431, "request too large");
     }
@@ -206,36 +236,66 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ = req.method() == bhttp::verb::head;
     version_ = req.version();
     keep_alive_ = req.keep_alive() && !connections_.draining();  // no hot path while draining: it keeps alive
+    const auto id = req.find("X-Request-Id");
+    request_id_.assign(id == req.end() ? std::string_view() : std::string_view(id->value().data(), id->value().size()));
     if (write_hot(req)) return;
+    HttpRequest request = to_request(req);
+    request.request_id = request_id_.view();
+    method_ = request.method;
+    target_ = request.target;
+    if (metrics_only_) return write(metrics_answer(request));
     auto self = shared_from_this();
-    handler_.handle(to_request(req), [self](HttpResponse res) {
+    handler_.handle(request, [self](HttpResponse res) {
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     });
+  }
+
+  // The IMGFLO_METRICS_ADDR listener serves GET|HEAD /metrics and nothing else.
+  HttpResponse metrics_answer(const HttpRequest& request) {
+    if ((request.method == "GET" || request.method == "HEAD") && route_of(request.target) == Route::kMetrics) {
+      return handler_.metrics();
+    }
+    return error_response(Error(ErrorKind::kNotFound, "this listener serves /metrics only"));
   }
 
   // The hot path: a GET answered recently with a cached 301 is answered with
   // the same prepared bytes, without going through the handler.
   bool write_hot(const bhttp::request<bhttp::string_body>& req) {
-    if (req.method() != bhttp::verb::get || version_ != 11 || !keep_alive_) return false;
+    if (metrics_only_ || req.method() != bhttp::verb::get || version_ != 11 || !keep_alive_) return false;
     const auto target = req.target();
     const auto accept = req[bhttp::field::accept];  // "" when absent; only negotiated entries read it
-    auto bytes = handler_.hot_response(std::string_view(target.data(), target.size()),
-                                       std::string_view(accept.data(), accept.size()));
+    const std::string_view target_text(target.data(), target.size());
+    auto bytes = handler_.hot_response(target_text, std::string_view(accept.data(), accept.size()));
     if (!bytes) return false;
+    // Prepared answers are 301s without a body (HotResponses).
+    telemetry_.answered(loop_, {"GET", target_text, 301, CacheOutcome::kHot, 0,
+                                std::chrono::steady_clock::now() - started_, request_id_.view()});
+    // The prepared bytes end with the empty line; the id goes before it, in the same write.
+    hot_tail_.assign("X-Request-Id: ").append(request_id_.view()).append("\r\n\r\n");
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(bytes->data(), bytes->size() - 2),
+                                                       asio::buffer(hot_tail_)};
     stream_.expires_after(options_.write_timeout);
-    asio::async_write(stream_, asio::buffer(*bytes),
+    asio::async_write(stream_, buffers,
                       [self = shared_from_this(), bytes](beast::error_code ec, size_t n) { self->on_write(ec, n); });
     return true;
   }
 
+  // A request that could not be parsed: logged with method and path "-" and a new id.
   void reply_error(int status, const char* message) {
     keep_alive_ = false;
+    head_ = false;
+    method_.clear();
+    target_.clear();
+    request_id_.assign({});
     write(HttpResponse::json(status, {{"error", message}, {"code", status}, {"type", "bad-request"}}));
   }
 
   void write(HttpResponse&& res) {
     if (connections_.draining()) keep_alive_ = false;  // "Connection: close", then close
-    response_ = to_beast(std::move(res), head_, version_, keep_alive_);
+    const uint64_t body_bytes = head_ ? 0 : res.body.size();
+    telemetry_.answered(loop_, {method_, target_, res.status, res.cache, body_bytes,
+                                std::chrono::steady_clock::now() - started_, request_id_.view()});
+    response_ = to_beast(std::move(res), head_, version_, keep_alive_, request_id_.view());
     stream_.expires_after(options_.write_timeout);
     bhttp::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
@@ -257,6 +317,13 @@ class Session : public std::enable_shared_from_this<Session> {
   Handler& handler_;
   const ServerOptions& options_;
   Connections& connections_;
+  Telemetry& telemetry_;
+  const size_t loop_;
+  const bool metrics_only_;
+  std::chrono::steady_clock::time_point started_;  // the current request's last byte read
+  RequestId request_id_;
+  std::string method_, target_;  // of the current request, for its access line
+  std::string hot_tail_;         // the X-Request-Id header line of a hot-path answer
   std::unique_ptr<asio::steady_timer> grace_;  // kFirstRequestGrace during a drain
   bool head_ = false;
   bool keep_alive_ = true;
@@ -274,6 +341,8 @@ class Session : public std::enable_shared_from_this<Session> {
 // silently sharing its traffic. Timers, signals and the blocking pool live on
 // the first context.
 struct Loop {
+  size_t index = 0;           // in HttpServer::Impl::loops (the access log's buffer)
+  bool metrics_only = false;  // the IMGFLO_METRICS_ADDR listener's own loop (the last one)
   asio::io_context ioc{1};
   // run() returns only on stop(): a session waiting for its job holds no asio work.
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ioc);
@@ -317,6 +386,7 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::signal_set> signals;
   std::unique_ptr<AsioEventLoop> event_loop;
   std::unique_ptr<Handler> handler;
+  std::unique_ptr<Telemetry> telemetry;
   ReserveFd reserve;
   std::atomic<size_t> open_acceptors{0};
   std::atomic<Clock::rep> drain_deadline{Clock::time_point::max().time_since_epoch().count()};
@@ -325,10 +395,11 @@ struct HttpServer::Impl {
   bool drain_begun = false, drain_over = false;
   Clock::time_point drain_start{};
 
-  void start_session(tcp::socket socket) {
+  void start_session(Loop& loop, tcp::socket socket) {
     beast::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
-    auto session = std::make_shared<Session>(std::move(socket), *handler, options, connections);
+    auto session = std::make_shared<Session>(std::move(socket), *handler, options, connections, *telemetry,
+                                             loop.index, loop.metrics_only);
     connections.add(session);
     session->start();
   }
@@ -340,7 +411,7 @@ struct HttpServer::Impl {
         return;
       }
       loop.backoff = std::chrono::milliseconds(0);
-      start_session(std::move(socket));  // even when the listener closed meanwhile: the client is connected
+      start_session(loop, std::move(socket));  // even when the listener closed meanwhile: the client is connected
       if (loop.acceptor.is_open()) accept(loop);
     });
   }
@@ -410,7 +481,7 @@ struct HttpServer::Impl {
         ::close(conn);
         continue;
       }
-      start_session(std::move(socket));
+      start_session(loop, std::move(socket));
     }
   }
 
@@ -457,14 +528,31 @@ struct HttpServer::Impl {
     }
   }
 
+  static Status listen_error(const tcp::endpoint& endpoint, const beast::error_code& ec) {
+    return Error(ErrorKind::kUnavailable, "cannot listen on " + endpoint.address().to_string() + ":" +
+                                              std::to_string(endpoint.port()) + ": " + ec.message());
+  }
+
+  static void open_listening(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, beast::error_code& ec) {
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);  // TIME_WAIT only
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+
+  // The IMGFLO_METRICS_ADDR listener, on the last loop (after listen()).
+  Status listen_metrics(const tcp::endpoint& endpoint) {
+    beast::error_code ec;
+    open_listening(loops.back()->acceptor, endpoint, ec);
+    return ec ? listen_error(endpoint, ec) : ok_status();
+  }
+
   Status listen(const tcp::endpoint& endpoint) {
     Loop& first = *loops.front();
     beast::error_code ec;
-    first.acceptor.open(endpoint.protocol(), ec);
-    if (!ec) first.acceptor.set_option(asio::socket_base::reuse_address(true), ec);  // TIME_WAIT only
-    if (!ec) first.acceptor.bind(endpoint, ec);
-    if (!ec) first.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    open_listening(first.acceptor, endpoint, ec);
     for (size_t i = 1; i < loops.size() && !ec; ++i) {
+      if (loops[i]->metrics_only) continue;
       const int fd = ::fcntl(first.acceptor.native_handle(), F_DUPFD_CLOEXEC, 0);
       if (fd < 0) {
         ec = beast::error_code(errno, boost::system::system_category());
@@ -473,11 +561,8 @@ struct HttpServer::Impl {
       loops[i]->acceptor.assign(endpoint.protocol(), fd, ec);
       if (ec) ::close(fd);
     }
-    if (ec) {
-      return Error(ErrorKind::kUnavailable, "cannot listen on " + endpoint.address().to_string() + ":" +
-                                                std::to_string(endpoint.port()) + ": " + ec.message());
-    }
-    open_acceptors = loops.size();
+    if (ec) return listen_error(endpoint, ec);
+    open_acceptors = loops.size();  // the metrics listener's too
     return ok_status();
   }
 };
@@ -490,18 +575,39 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   for (int i = 0; i < std::max(1, options.threads); ++i) impl->loops.push_back(std::make_unique<Loop>());
+  if (!options.metrics_address.empty()) {
+    impl->loops.push_back(std::make_unique<Loop>());
+    impl->loops.back()->metrics_only = true;
+  }
   asio::io_context& main = impl->loops.front()->ioc;
   impl->signals = std::make_unique<asio::signal_set>(main, SIGINT, SIGTERM);
   impl->event_loop = std::make_unique<AsioEventLoop>(main, options.blocking_threads);
   impl->handler = make_handler(*impl->event_loop);
+  impl->telemetry = std::make_unique<Telemetry>(*impl->handler, impl->loops.size(), options.access_log);
+  for (size_t i = 0; i < impl->loops.size(); ++i) {
+    impl->loops[i]->index = i;
+    impl->telemetry->contexts.push_back(&impl->loops[i]->ioc);
+  }
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
   if (ec) return Error(ErrorKind::kInvalidArgument, "invalid listen address " + options.address);
   if (Status st = impl->listen(tcp::endpoint(address, options.port)); !st.ok()) return st.take_error();
+  if (!options.metrics_address.empty()) {
+    const auto metrics = asio::ip::make_address(options.metrics_address, ec);
+    if (ec) return Error(ErrorKind::kInvalidArgument, "invalid metrics address " + options.metrics_address);
+    if (Status st = impl->listen_metrics(tcp::endpoint(metrics, options.metrics_port)); !st.ok()) {
+      return st.take_error();
+    }
+  }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
 uint16_t HttpServer::port() const { return impl_->loops.front()->acceptor.local_endpoint().port(); }
+
+uint16_t HttpServer::metrics_port() const {
+  const Loop& last = *impl_->loops.back();
+  return last.metrics_only ? last.acceptor.local_endpoint().port() : 0;
+}
 
 void HttpServer::run() {
   impl_->signals->async_wait([this](beast::error_code ec, int sig) {
@@ -519,6 +625,7 @@ void HttpServer::run() {
   for (size_t i = 1; i < impl_->loops.size(); ++i) extra.emplace_back(run_loop, i);
   run_loop(0);
   for (auto& t : extra) t.join();
+  impl_->telemetry->log.flush_all();  // lines whose flush was still queued
 }
 
 void HttpServer::drain() {

@@ -20,6 +20,9 @@
 // dropped), the event loops stop and run() returns; the caller then lets the
 // job system finish until drain_deadline(). A second signal ends the process
 // at once (status 128 + signal: http/drain.h).
+// Every answered request gets an X-Request-Id (http/request_id.h), an access
+// line (http/access_log.h) and a place in the request metrics
+// (http/request_metrics.h), hot-path answers included.
 #pragma once
 
 #include "http/handler.h"
@@ -39,6 +42,11 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{15'000};   // idle keep-alive and slow clients
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds drain_timeout{30'000};  // from the stop signal to the end of the work
+  // IMGFLO_METRICS_ADDR: GET /metrics on a listener of its own, with its own
+  // event-loop thread ("" = none; the handler then serves /metrics on the main port).
+  std::string metrics_address;
+  uint16_t metrics_port = 0;  // 0 = pick a free port (see HttpServer::metrics_port())
+  bool access_log = true;     // IMGFLO_ACCESS_LOG: one line per answered request (http/access_log.h)
 };
 
 class HttpServer {
@@ -50,6 +58,8 @@ class HttpServer {
   ~HttpServer();
 
   uint16_t port() const;
+  // The metrics listener's port; 0 without one.
+  uint16_t metrics_port() const;
   // Runs the event loops on options.threads threads until stop(), or until a
   // drain (a stop signal, or drain()) has answered every connection or timed out.
   void run();

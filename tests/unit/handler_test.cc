@@ -248,7 +248,52 @@ TEST_F(HandlerTest, HotPathAnswersAGetSeenAsAHit) {
   EXPECT_EQ(hot->rfind("HTTP/1.1 301 ", 0), 0u) << *hot;
   EXPECT_NE(hot->find("\r\nLocation: " + kPublic + "/cache/" + key_of(kTarget) + "\r\n"), std::string::npos) << *hot;
   EXPECT_EQ(handler().hot_response(target_with("000000")), nullptr);
-  EXPECT_EQ(handler().counters().cache_hits, 3u);  // HEAD, GET, hot GET
+  EXPECT_EQ(handler().counters().cache_hits, 2u);  // HEAD, GET (the transport counts hot-path answers)
+}
+
+TEST_F(HandlerTest, AnswersCarryTheirCacheOutcome) {
+  EXPECT_EQ(answer("GET", "/health").cache, CacheOutcome::kNone);
+  EXPECT_EQ(answer("GET", "/graph/nosuchgraph?input=files/a.jpg").cache, CacheOutcome::kNone) << "no lookup made";
+  EXPECT_EQ(answer("HEAD", kTarget).cache, CacheOutcome::kMiss);
+  auto processed = send("GET", kTarget)->wait();
+  ASSERT_TRUE(processed.has_value());
+  EXPECT_EQ(processed->status, 301);
+  EXPECT_EQ(processed->cache, CacheOutcome::kMiss);
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  auto hit = answer("GET", kTarget);
+  EXPECT_EQ(hit.status, 301);
+  EXPECT_EQ(hit.cache, CacheOutcome::kHit);
+  EXPECT_EQ(answer("POST", target_with("FFFFFF")).cache, CacheOutcome::kMiss);
+  ASSERT_TRUE(work_.started(2));
+}
+
+TEST_F(HandlerTest, TheRequestIdTravelsWithTheJob) {
+  auto reply = std::make_shared<Reply>();
+  replies_.push_back(reply);
+  HttpRequest request{"GET", kTarget, "", "", "", "req-42"};
+  handler().handle(request, [reply](HttpResponse r) { (*reply)(std::move(r)); });
+  ASSERT_TRUE(reply->wait().has_value());
+  const auto jobs = work_.jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].request_id, "req-42");
+}
+
+TEST_F(HandlerTest, MetricsShowTheRequestsTheTransportRecorded) {
+  handler().request_metrics().record(Route::kGraph, 301, CacheOutcome::kHot, 100us);
+  handler().request_metrics().record(Route::kHealth, 200, CacheOutcome::kNone, 100us);
+  const auto r = answer("GET", "/metrics");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\nimgflo_http_requests_total 2\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\nimgflo_cache_hits_total 1\n"), std::string::npos) << "hot answers are hits";
+  EXPECT_NE(r.body.find("imgflo_http_request_duration_seconds_count{route=\"graph\",status=\"3xx\",cache=\"hot\"} 1\n"),
+            std::string::npos)
+      << r.body;
+}
+
+TEST_F(HandlerTest, MetricsWithAListenerOfTheirOwnAreNotOnTheMainRoutes) {
+  options_.metrics_route = false;
+  EXPECT_EQ(answer("GET", "/metrics").status, 404);
+  EXPECT_NE(handler().metrics().body.find("imgflo_http_requests_total"), std::string::npos);
 }
 
 TEST_F(HandlerTest, HotPathEntriesExpireOnTheHandlersClock) {
