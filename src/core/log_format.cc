@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -33,8 +34,13 @@ void append_hex_byte(std::string& out, const char* prefix, unsigned char c) {
 // quotes, controls and broken UTF-8 bytes as \xNN); both write \n \r \t.
 enum class Escape { kJson, kTextQuoted, kTextBare };
 
-// Printable ASCII other than the quote and backslash: copied as it is.
-bool plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+// Printable ASCII other than the quote and backslash: copied as it is (a table: one load per byte).
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x7f; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
+  return t;
+}();
+bool plain(unsigned char c) { return kPlain[c]; }
 
 // The length of a well-formed UTF-8 sequence at the start of `s` (lead byte >= 0x80), or 0.
 size_t utf8_length(std::string_view s) {
@@ -221,6 +227,21 @@ void append_decimal(std::string& out, int64_t v) { append_chars(out, v); }
 void append_decimal(std::string& out, uint64_t v) { append_chars(out, v); }
 void append_decimal(std::string& out, double v) {
   const double magnitude = std::fabs(v);
+  // Whole thousandths (durations in ms from microseconds): integer digits, no to_chars.
+  const double thousandths = std::round(v * 1000);
+  if (magnitude < 1e12 && thousandths / 1000 == v) {
+    const auto t = static_cast<int64_t>(thousandths);
+    if (t < 0) out += '-';
+    const uint64_t a = static_cast<uint64_t>(t < 0 ? -t : t);
+    append_chars(out, a / 1000);
+    if (const uint64_t frac = a % 1000; frac != 0) {
+      out += '.';
+      out += static_cast<char>('0' + frac / 100);
+      if (frac % 100 != 0) out += static_cast<char>('0' + frac / 10 % 10);
+      if (frac % 10 != 0) out += static_cast<char>('0' + frac % 10);
+    }
+    return;
+  }
   if (!(magnitude >= 1e-6 && magnitude < 1e16)) return append_chars(out, v);  // 0, tiny, huge, NaN: shortest
   char buf[40];  // fixed notation of the shortest round-trip digits: "0.0005", not "5e-04"
   const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
