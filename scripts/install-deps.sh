@@ -12,9 +12,11 @@ build=(build-essential cmake pkg-config git ca-certificates
        libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev
        libgtest-dev googletest libvips-tools zlib1g-dev)
 # Test corpora are made at test time: exiftool writes EXIF orientation, the ICC profiles come from
-# icc-profiles-free and colord-data (/usr/share/color/icc).
+# icc-profiles-free and colord-data (/usr/share/color/icc). /metrics is also read by the Prometheus
+# Python client's parser (python3-prometheus-client, run as /usr/bin/python3).
 test=(gegl curl redis-server rabbitmq-server python3 nodejs
-      libimage-exiftool-perl icc-profiles-free colord-data)
+      libimage-exiftool-perl icc-profiles-free colord-data
+      python3-prometheus-client)
 # Sanitizer builds and libFuzzer (scripts/sanitize.sh, scripts/fuzz.sh): clang 14, its runtimes,
 # and llvm-symbolizer (package llvm) for symbolised sanitizer reports.
 sanitize=(clang libclang-rt-14-dev llvm)

@@ -36,6 +36,8 @@ class ProcessingParts {
   const request::Authenticator& auth() const { return *auth_; }
   // The processor's memory admission (jobs/memory_budget.h), for /metrics.
   const jobs::MemoryBudget& memory() const { return processor_->memory(); }
+  // The metrics of the jobs the processor ran (jobs/job_metrics.h), for /metrics.
+  const jobs::JobMetrics& job_metrics() const { return processor_->metrics(); }
   // Processor::process as a job system's work function.
   jobs::WorkFunction work();
 

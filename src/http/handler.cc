@@ -214,6 +214,10 @@ void Handler::remember_hot(const std::string& target, const request::GraphReques
   hot_->remember(target, negotiation(parsed.graph), parsed.out_type, redirect);
 }
 
+void Handler::job_metrics(std::string& out) const {
+  jobs::render_job_series(out, s_.jobs.stats(), s_.memory, s_.job_metrics);
+}
+
 std::string Handler::absolute(const std::string& location) const {
   if (location.starts_with("http://") || location.starts_with("https://")) return location;
   return options_.public_base + location;
@@ -269,34 +273,16 @@ void Handler::serve_file(const HttpRequest& req, Respond respond) {
 }
 
 HttpResponse Handler::metrics() const {
-  const jobs::JobStats j = s_.jobs.stats();
   std::ostringstream m;
   auto counter = [&](const char* name, uint64_t v) { m << "# TYPE " << name << " counter\n" << name << " " << v << "\n"; };
-  auto gauge = [&](const char* name, uint64_t v) { m << "# TYPE " << name << " gauge\n" << name << " " << v << "\n"; };
   counter("imgflo_http_requests_total", request_metrics_.requests());
   counter("imgflo_cache_hits_total", counters_.cache_hits + request_metrics_.requests(CacheOutcome::kHot));
   counter("imgflo_cache_misses_total", counters_.cache_misses);
   counter("imgflo_request_timeouts_total", counters_.timeouts);
-  counter("imgflo_jobs_submitted_total", j.submitted);
-  counter("imgflo_jobs_started_total", j.started);
-  counter("imgflo_jobs_coalesced_total", j.coalesced);
-  counter("imgflo_jobs_succeeded_total", j.succeeded);
-  counter("imgflo_jobs_failed_total", j.failed);
-  counter("imgflo_jobs_cancelled_total", j.cancelled);
-  counter("imgflo_jobs_rejected_total", j.rejected);
-  gauge("imgflo_jobs_queued", j.queued);
-  gauge("imgflo_jobs_running", j.running);
-  if (s_.memory) {
-    const jobs::MemoryBudgetStats b = s_.memory->stats();
-    gauge("imgflo_memory_limit_bytes", b.limit);
-    gauge("imgflo_memory_estimate_bytes", b.in_use);
-    gauge("imgflo_memory_admitted_jobs", b.running);
-    gauge("imgflo_memory_waiting_jobs", b.waiting);
-    counter("imgflo_memory_admission_waits_total", b.waits);
-    counter("imgflo_memory_refused_total", b.refused);
-  }
+  std::string text = m.str();
+  job_metrics(text);
   HttpResponse r;
-  r.body = m.str();
+  r.body = std::move(text);
   request_metrics_.render(r.body);
   r.header("Content-Type", "text/plain; version=0.0.4");
   return r;

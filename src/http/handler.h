@@ -29,6 +29,7 @@
 #include "http/hot_responses.h"
 #include "http/message.h"
 #include "http/request_metrics.h"
+#include "jobs/job_metrics.h"
 #include "jobs/job_system.h"
 #include "jobs/memory_budget.h"
 #include "runtime/catalogue.h"
@@ -84,6 +85,8 @@ struct Services {
   fetch::Fetcher* files;  // serves /files/NAME (the resource folder); null = route off
   // The memory admission of this process's workers, shown in /metrics; null = none here.
   const jobs::MemoryBudget* memory = nullptr;
+  // The metrics of the jobs this process runs, shown in /metrics; null = none here.
+  const jobs::JobMetrics* job_metrics = nullptr;
 };
 
 class Handler {
@@ -119,6 +122,8 @@ class Handler {
   void submit(const HttpRequest& req, request::GraphRequest&& parsed, Respond respond);
   void serve_cache(const HttpRequest& request, Respond respond);
   void serve_file(const HttpRequest& request, Respond respond);
+  // The job series of /metrics (jobs/job_metrics.h) appended to `out`.
+  void job_metrics(std::string& out) const;
   // The Location for a stored result: absolute URLs as they are, server
   // paths under public_base (relative without one). Never from the Host header.
   std::string absolute(const std::string& location) const;

@@ -186,8 +186,8 @@ void AmqpWorker::on_delivery(broker::AmqpConnection& c, const broker::Delivery& 
     reply(c, lane->second, {job->id, job->key, Error(ErrorKind::kTimeout, "the job expired in the queue")}, d.tag);
     return;
   }
-  spdlog::info("worker: processing job {} key {} ({}, delivery {})", job->id, job->key, lane_name(lane->second),
-               d.delivery_count + 1);
+  spdlog::info("worker: processing job {} key {} ({}, delivery {}, request {})", job->id, job->key,
+               lane_name(lane->second), d.delivery_count + 1, job->request_id.empty() ? "-" : job->request_id);
   // Inside this process the lane only orders the pool; a background-only worker uses every thread.
   job->urgency = options_.urgent ? lane->second : Urgency::kUrgent;
   Done pending{c.generation(), d.tag, lane->second, {job->id, job->key, std::string()}};

@@ -33,7 +33,16 @@ Job job_from_request(request::GraphRequest&& r) {
   job.params = std::move(r.params);
   job.input = std::move(r.input);
   job.images = std::move(r.images);
+  job.submitted_us = now_epoch_us();
   return job;
+}
+
+bool valid_request_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxRequestIdSize) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+  });
 }
 
 namespace {
@@ -63,7 +72,9 @@ nlohmann::json to_json(const Job& job) {
           {"nocache", job.nocache},
           {"urgency", job.urgency == Urgency::kUrgent ? "urgent" : "background"},
           {"depth", job.depth},
-          {"deadline_ms", job.deadline_ms}};
+          {"deadline_ms", job.deadline_ms},
+          {"submitted_us", job.submitted_us},
+          {"request_id", valid_request_id(job.request_id) ? job.request_id : std::string()}};
 }
 
 namespace {
@@ -95,6 +106,13 @@ std::string location_member(const nlohmann::json& j) {
   return url;
 }
 
+// "" (none) or a valid_request_id().
+std::string request_id_member(const nlohmann::json& j) {
+  std::string id = j.at("request_id").get<std::string>();
+  if (!id.empty() && !valid_request_id(id)) throw std::invalid_argument("request_id is not a request id");
+  return id;
+}
+
 }  // namespace
 
 Result<Job> job_from_json(const nlohmann::json& j) {
@@ -112,6 +130,9 @@ Result<Job> job_from_json(const nlohmann::json& j) {
     job.urgency = j.at("urgency").get<std::string>() == "background" ? Urgency::kBackground : Urgency::kUrgent;
     job.depth = static_cast<int>(integer_member(j, "depth", 0, 1000));
     job.deadline_ms = integer_member(j, "deadline_ms", 0, INT64_MAX);
+    // Absent in messages from frontends older than job metrics and request ids.
+    if (j.contains("submitted_us")) job.submitted_us = integer_member(j, "submitted_us", 0, INT64_MAX);
+    if (j.contains("request_id")) job.request_id = request_id_member(j);
     return job;
   } catch (const std::exception& e) {
     return Error(ErrorKind::kInvalidArgument, std::string("malformed job message: ") + e.what());
@@ -152,6 +173,11 @@ void deliver(const JobCallback& done, const Result<std::string>& result) noexcep
 int64_t now_epoch_ms() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t now_epoch_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 Deadline deadline_from_epoch_ms(int64_t epoch_ms) {

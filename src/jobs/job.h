@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace imgflo::jobs {
 
@@ -32,16 +33,27 @@ struct Job {
   Urgency urgency = Urgency::kUrgent;
   int depth = 0;            // nesting level of chained graph/... inputs
   int64_t deadline_ms = 0;  // unix epoch milliseconds after which the work is pointless (0 = none)
+  int64_t submitted_us = 0; // unix epoch microseconds when it was made (queue wait); 0 = unknown
   // X-Request-Id of the HTTP request that submitted the job ("" = none: a
   // chained input, a test); for joining log lines, never for decisions.
   std::string request_id;
 };
 
+// True for a request id a job may carry: 1 to kMaxRequestIdSize characters of
+// [A-Za-z0-9._-] (what the frontend keeps of an X-Request-Id, http/request_id.h).
+inline constexpr size_t kMaxRequestIdSize = 128;
+bool valid_request_id(std::string_view id);
+
 std::string new_job_id();
-// A job (new id) for a parsed request: key, graph, type, parameters, input and
-// named image inputs (take_image_inputs() already applied). nocache, urgency,
-// depth and deadline are left at their defaults for the caller.
+// A job (new id, submitted now) for a parsed request: key, graph, type,
+// parameters, input and named image inputs (take_image_inputs() already
+// applied). nocache, urgency, depth, deadline and request id are left at their
+// defaults for the caller.
 Job job_from_request(request::GraphRequest&& r);
+// The broker message. "submitted_us" and "request_id" are absent in messages
+// from older frontends (0 and "" then); a request id that is not
+// valid_request_id() makes the message malformed, and to_json() leaves out
+// an invalid one.
 nlohmann::json to_json(const Job& job);
 Result<Job> job_from_json(const nlohmann::json& j);
 
@@ -64,6 +76,7 @@ inline constexpr std::chrono::milliseconds kMaxJobBudget{3'600'000};
 // Milliseconds since the unix epoch (wall clock), and a Deadline for an epoch
 // time (never for <= 0; at most kMaxJobBudget from now; expired when past).
 int64_t now_epoch_ms();
+int64_t now_epoch_us();
 Deadline deadline_from_epoch_ms(int64_t epoch_ms);
 
 }  // namespace imgflo::jobs

@@ -3,9 +3,12 @@
 #include "core/guard.h"
 
 #include "request/graph_request.h"
+#include "runtime/codec.h"
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <future>
 
 namespace imgflo::jobs {
@@ -17,6 +20,28 @@ Error as_download_failure(Error e, const std::string& src) {
   if (e.kind() != ErrorKind::kInvalidArgument) return e;
   return Error(ErrorKind::kDownloadFailed, "Failed to download input " + src + ": " + e.message(),
                fetch::input_details(src));
+}
+
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+// Width x height of an encoded image from its header; 0 when it is not one (JSON results).
+uint64_t pixels_of(std::string_view bytes) {
+  try {
+    auto size = runtime::probe(bytes);
+    return size.ok() ? static_cast<uint64_t>(size->width) * static_cast<uint64_t>(size->height) : 0;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Seconds from the job's submission until now (never negative: another host's clock may be ahead).
+std::optional<double> queue_wait(const Job& job) {
+  if (job.submitted_us <= 0) return std::nullopt;
+  return static_cast<double>(std::max<int64_t>(0, now_epoch_us() - job.submitted_us)) / 1e6;
 }
 
 }  // namespace
@@ -31,12 +56,18 @@ Processor::Processor(const runtime::Catalogue& catalogue, fetch::Fetcher& inputs
       auth_(auth),
       options_(options),
       inflight_(inflight),
-      memory_(options.memory_limit) {}
+      memory_(options.memory_limit),
+      metrics_(catalogue.names()) {}
 
 Result<std::string> Processor::process(const Job& job, const Stop& stop) {
-  auto produced = produce(job, stop);
-  if (!produced.ok()) return produced.take_error();
-  return produced->location;
+  JobReport report;
+  report.queue_wait = queue_wait(job);
+  auto produced = produce(job, stop, report);
+  Result<std::string> result = produced.ok() ? Result<std::string>(std::move(produced->location))
+                                             : Result<std::string>(produced.take_error());
+  metrics_.record(job.graph, report, outcome_name(report, result));
+  log_job_outcome(job, report, result);
+  return result;
 }
 
 std::optional<std::string> Processor::cached_location(const std::string& key) {
@@ -48,19 +79,19 @@ std::optional<std::string> Processor::cached_location(const std::string& key) {
   return *r;
 }
 
-Result<Processor::Produced> Processor::produce(const Job& job, const Stop& stop) {
+Result<Processor::Produced> Processor::produce(const Job& job, const Stop& stop, JobReport& report) {
   if (!job.nocache) {
     // The request may have been satisfied while this job waited in a queue.
     if (auto hit = cached_location(job.key)) return Produced{*hit, {}};
   }
-  if (!inflight_ || job.nocache) return run_graph(job, stop);
+  if (!inflight_ || job.nocache) return run_graph(job, stop, report);
   const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::min<Clock::duration>(stop.deadline.remaining(), std::chrono::minutes(10)) + std::chrono::seconds(5));
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto claim = inflight_->try_claim_wait(job.key, job.id, ttl);
     if (!claim.ok()) break;  // markers unreachable: run it (duplicate work at worst)
     if (claim->claimed) {
-      auto produced = run_graph(job, stop);
+      auto produced = run_graph(job, stop, report);
       const std::string message = produced.ok() ? "ok " + produced->location : "failed";
       (void)inflight_->release_wait(job.key, job.id, message);
       return produced;
@@ -68,7 +99,7 @@ Result<Processor::Produced> Processor::produce(const Job& job, const Stop& stop)
     if (auto location = wait_for_owner(job.key, stop)) return Produced{*location, {}};
     if (auto e = stop.check()) return *e;
   }
-  return run_graph(job, stop);
+  return run_graph(job, stop, report);
 }
 
 std::optional<std::string> Processor::wait_for_owner(const std::string& key, const Stop& stop) {
@@ -88,7 +119,7 @@ std::optional<std::string> Processor::wait_for_owner(const std::string& key, con
   return cached_location(key);  // abandoned or failed: maybe stored anyway, else the caller runs it
 }
 
-Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& stop) {
+Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& stop, JobReport& report) {
   ++graph_runs_;
   auto entry = catalogue_.find(job.graph);
   if (!entry.ok()) return entry.take_error();
@@ -99,22 +130,53 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
   req.limits = options_.limits;
   req.stop = stop;
   std::string input;
-  if (job.input) {
-    auto bytes = resolve_input(*job.input, job.depth, stop);
-    if (!bytes.ok()) return bytes.take_error();
-    input = std::move(*bytes);
-    req.input = input;
-  }
   std::vector<std::string> images;
-  if (Status st = resolve_images(job, stop, images, req); !st.ok()) return st.take_error();
+  if (Status st = fetch_inputs(job, stop, input, images, req, report); !st.ok()) return st.take_error();
+
+  auto start = SteadyClock::now();
   auto admitted = admit(*(*entry)->executable, req, stop);
+  report.memory_wait = seconds_since(start);
   if (!admitted.ok()) return admitted.take_error();
+  start = SteadyClock::now();
   auto out = (*entry)->executable->run(req);
+  report.process = seconds_since(start);
   if (!out.ok()) return out.take_error();
   if (auto e = stop.check()) return *e;
+  report.ran = true;
+  report.output_bytes = out->bytes.size();
+  report.output_pixels = pixels_of(out->bytes);
 
-  auto location = storage_.put(job.key, out->bytes, out->content_type);
+  auto location = store(job, *out, report);
+  if (!location.ok()) return location.take_error();
+  return Produced{std::move(*location), std::move(out->bytes)};
+}
+
+Status Processor::fetch_inputs(const Job& job, const Stop& stop, std::string& input, std::vector<std::string>& held,
+                               runtime::RunRequest& req, JobReport& report) {
+  const auto start = SteadyClock::now();
+  Status st = ok_status();
+  if (job.input) {
+    auto bytes = resolve_input(*job.input, job.depth, stop);
+    if (bytes.ok()) {
+      input = std::move(*bytes);
+      req.input = input;
+    } else {
+      st = bytes.take_error();
+    }
+  }
+  if (st.ok()) st = resolve_images(job, stop, held, req);
+  report.fetch = seconds_since(start);
+  report.input_bytes = input.size();
+  for (const auto& bytes : held) report.input_bytes += bytes.size();
+  if (st.ok() && !input.empty()) report.input_pixels = pixels_of(input);
+  return st;
+}
+
+Result<std::string> Processor::store(const Job& job, const runtime::Output& out, JobReport& report) {
+  const auto start = SteadyClock::now();
+  auto location = storage_.put(job.key, out.bytes, out.content_type);
   if (!location.ok()) {
+    report.store = seconds_since(start);
     // Not the client's fault whatever the store said (e.g. a 403 for a wrong secret): 503.
     // The store's text (bucket, key, endpoint, libcurl) goes to the log only.
     return public_error(ErrorKind::kUnavailable, "result storage is unavailable; retry later",
@@ -124,7 +186,8 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
     // The result is stored; a later lookup will miss and re-check storage/process again.
     spdlog::warn("cache index update failed for {}: {}", job.key, st.error().message());
   }
-  return Produced{std::move(*location), std::move(out->bytes)};
+  report.store = seconds_since(start);
+  return location;
 }
 
 Result<MemoryBudget::Reservation> Processor::admit(const runtime::Executable& executable,
@@ -168,7 +231,8 @@ Result<std::string> Processor::chained_input(const std::string& ref, int depth, 
   }
   Job job = job_for(std::move(*inner));
   job.depth = depth;
-  auto produced = produce(job, stop);
+  JobReport inner_report;  // its time is the outer job's fetch phase
+  auto produced = produce(job, stop, inner_report);
   if (!produced.ok()) return produced.take_error();
   if (!produced->bytes.empty()) return std::move(produced->bytes);
   return storage_.get(job.key);  // already stored: read it back

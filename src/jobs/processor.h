@@ -30,6 +30,11 @@
 // could not fit even alone. A chained input is processed (and its share
 // released) before the job that needs it asks for its own.
 //
+// Every job given to process() ends with one outcome line in the log and is
+// counted in metrics() (jobs/job_report.h, jobs/job_metrics.h): its phases
+// (queue wait, fetch, memory wait, process, store), sizes, outcome and the
+// request id it carries. Chained inputs are part of their job's fetch phase.
+//
 // Thread-safe: process() may run on many threads at once.
 #pragma once
 
@@ -40,6 +45,8 @@
 #include "request/auth.h"
 #include "request/graph_request.h"
 #include "jobs/job.h"
+#include "jobs/job_metrics.h"
+#include "jobs/job_report.h"
 #include "jobs/memory_budget.h"
 #include "runtime/catalogue.h"
 #include "storage/storage.h"
@@ -74,14 +81,22 @@ class Processor {
   uint64_t graph_runs() const { return graph_runs_.load(); }
   // The admission budget of this processor's jobs (for /metrics).
   const MemoryBudget& memory() const { return memory_; }
+  // The metrics of the jobs this processor ran (for /metrics).
+  const JobMetrics& metrics() const { return metrics_; }
 
  private:
   struct Produced {
     std::string location;
     std::string bytes;  // empty when the result was already stored
   };
-  Result<Produced> produce(const Job& job, const Stop& stop);
-  Result<Produced> run_graph(const Job& job, const Stop& stop);
+  // `report` gets the phases and sizes of the work done.
+  Result<Produced> produce(const Job& job, const Stop& stop, JobReport& report);
+  Result<Produced> run_graph(const Job& job, const Stop& stop, JobReport& report);
+  // The inputs' bytes into `input` and `held` (req views them); the fetch phase.
+  Status fetch_inputs(const Job& job, const Stop& stop, std::string& input, std::vector<std::string>& held,
+                      runtime::RunRequest& req, JobReport& report);
+  // Storage::put and the index; the store phase.
+  Result<std::string> store(const Job& job, const runtime::Output& out, JobReport& report);
   // Waits (bounded by `stop`) for another owner's claim on `key` to end; the
   // location it stored, or nullopt when the caller should run the job.
   std::optional<std::string> wait_for_owner(const std::string& key, const Stop& stop);
@@ -107,6 +122,7 @@ class Processor {
   cache::InflightMarkers* const inflight_;
   std::atomic<uint64_t> graph_runs_{0};
   MemoryBudget memory_;
+  JobMetrics metrics_;
 };
 
 }  // namespace imgflo::jobs

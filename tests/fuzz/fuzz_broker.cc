@@ -16,8 +16,9 @@ namespace {
 
 bool same(const jobs::Job& a, const jobs::Job& b) {
   return a.id == b.id && a.key == b.key && a.graph == b.graph && a.out_type == b.out_type && a.params == b.params &&
-         a.input == b.input && a.nocache == b.nocache && a.urgency == b.urgency && a.depth == b.depth &&
-         a.deadline_ms == b.deadline_ms;
+         a.input == b.input && a.images == b.images && a.nocache == b.nocache && a.urgency == b.urgency &&
+         a.depth == b.depth && a.deadline_ms == b.deadline_ms && a.submitted_us == b.submitted_us &&
+         a.request_id == b.request_id;
 }
 
 void job(const nlohmann::json& j) {
@@ -28,6 +29,9 @@ void job(const nlohmann::json& j) {
   auto round = jobs::job_from_json(again);
   if (!round.ok()) fuzz::fail("a decoded job does not decode after to_json: " + round.error().message());
   if (!same(*decoded, *round)) fuzz::fail("a job changed on a to_json/job_from_json round trip");
+  if (!decoded->request_id.empty() && !jobs::valid_request_id(decoded->request_id)) {
+    fuzz::fail("a job decoded with a request id that is not valid");
+  }
   (void)jobs::deadline_from_epoch_ms(decoded->deadline_ms).expired();
 }
 

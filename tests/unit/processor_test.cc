@@ -6,6 +6,7 @@
 #include "cache/memory_inflight.h"
 #include "jobs/processor.h"
 #include "core_services_util.h"
+#include "support/prometheus_text.h"
 
 #include <gtest/gtest.h>
 
@@ -258,6 +259,55 @@ TEST_F(ProcessorTest, AnAbandonedClaimIsTakenOverAfterItsTtl) {
   ASSERT_TRUE(location.ok()) << location.error().message();
   EXPECT_EQ(p->graph_runs(), 1u);
   EXPECT_EQ(indexed(job.key), *location);
+}
+
+// The job metrics (jobs/job_metrics.h) of what process() did: a run with
+// every phase, a cached answer with its queue wait only, a chained input
+// inside its job's fetch phase, a failure under its kind.
+TEST_F(ProcessorTest, EachJobIsCountedByGraphAndOutcomeWithThePhasesItEntered) {
+  auto p = processor();
+  Job job = job_for(kInput);
+  job.submitted_us = now_epoch_us();
+  ASSERT_TRUE(p->process(job, Stop{}).ok());
+  ASSERT_TRUE(p->process(job, Stop{}).ok());  // stored now: answered without running
+  ASSERT_TRUE(p->process(job_for(chained(kInput), "desaturate"), Stop{}).ok());
+  Stop cancelled;
+  cancelled.token.cancel();
+  ASSERT_FALSE(p->process(job_for(kInput, "crop"), cancelled).ok());
+  std::string text;
+  p->metrics().render(text);
+  const auto parsed = test::parse_exposition(text);
+  ASSERT_EQ(parsed.error, "") << text;
+  const auto& e = parsed.exposition;
+  auto jobs = [&](const char* graph, const char* outcome) {
+    return e.sum("imgflo_jobs_total", {{"graph", graph}, {"outcome", outcome}}).value_or(0);
+  };
+  auto phases = [&](const char* graph, const char* phase) {
+    return e.sum("imgflo_job_phase_seconds_count", {{"graph", graph}, {"phase", phase}}).value_or(0);
+  };
+  EXPECT_EQ(jobs("passthrough", "ok"), 1);
+  EXPECT_EQ(jobs("passthrough", "cached"), 1);
+  EXPECT_EQ(jobs("desaturate", "ok"), 1);
+  EXPECT_EQ(jobs("crop", "cancelled"), 1);
+  EXPECT_EQ(e.sum("imgflo_jobs_total"), 4.0) << "the chained input is not a job of its own";
+  EXPECT_EQ(phases("passthrough", "queue_wait"), 2) << "only the jobs that said when they were submitted";
+  EXPECT_EQ(phases("passthrough", "fetch"), 1);
+  EXPECT_EQ(phases("crop", "fetch"), 1) << "the cancelled job stopped in its fetch";
+  EXPECT_EQ(phases("crop", "process"), 0);
+  EXPECT_EQ(phases("passthrough", "process"), 1);
+  EXPECT_EQ(phases("passthrough", "store"), 1);
+  EXPECT_EQ(phases("desaturate", "process"), 1);
+}
+
+TEST_F(ProcessorTest, AJobOfAGraphOutsideTheCatalogueCountsAsOther) {
+  auto p = processor();
+  Job job = job_for(kInput);
+  job.graph = "../../etc/passwd";
+  EXPECT_FALSE(p->process(job, Stop{}).ok());
+  std::string text;
+  p->metrics().render(text);
+  EXPECT_EQ(text.find("passwd"), std::string::npos);
+  EXPECT_EQ(test::parse_exposition(text).exposition.sum("imgflo_jobs_total", {{"graph", "other"}}), 1.0);
 }
 
 }  // namespace
