@@ -267,9 +267,8 @@ void set_up_logging(LogFormat format, std::string_view program) {
 
 LogFormat log_format() { return g_format.load(std::memory_order_relaxed); }
 
-void append_log_line(std::string& out, LogFormat format, spdlog::level::level_enum level,
-                     std::chrono::system_clock::time_point time, std::string_view message,
-                     std::span<const LogField> fields, std::string_view program) {
+void append_log_head(std::string& out, LogFormat format, spdlog::level::level_enum level,
+                     std::chrono::system_clock::time_point time, std::string_view message, std::string_view program) {
   if (format == LogFormat::kText) {
     if (program.empty()) {
       append_time(out, time);
@@ -278,8 +277,6 @@ void append_log_line(std::string& out, LogFormat format, spdlog::level::level_en
       ((((out += program) += ": ") += level_name(level)) += ": ");
     }
     append_escaped(out, message, Escape::kTextBare);
-    append_text_fields(out, fields);
-    out += '\n';
     return;
   }
   out += "{\"time\":\"";
@@ -291,13 +288,26 @@ void append_log_line(std::string& out, LogFormat format, spdlog::level::level_en
   }
   out += ",\"message\":";
   append_json_string(out, message);
+}
+
+void append_log_fields(std::string& out, LogFormat format, std::span<const LogField> fields) {
+  if (format == LogFormat::kText) return append_text_fields(out, fields);
   for (const auto& f : fields) {
     out += ',';
     append_json_string(out, f.name);
     out += ':';
     append_value(out, LogFormat::kJson, f.value);
   }
-  out += "}\n";
+}
+
+void append_log_end(std::string& out, LogFormat format) { out += format == LogFormat::kText ? "\n" : "}\n"; }
+
+void append_log_line(std::string& out, LogFormat format, spdlog::level::level_enum level,
+                     std::chrono::system_clock::time_point time, std::string_view message,
+                     std::span<const LogField> fields, std::string_view program) {
+  append_log_head(out, format, level, time, message, program);
+  append_log_fields(out, format, fields);
+  append_log_end(out, format);
 }
 
 void log_event(spdlog::level::level_enum level, std::string_view message, std::span<const LogField> fields) noexcept {

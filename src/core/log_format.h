@@ -104,6 +104,15 @@ void append_log_line(std::string& out, LogFormat format, spdlog::level::level_en
                      std::chrono::system_clock::time_point time, std::string_view message,
                      std::span<const LogField> fields, std::string_view program = {});
 
+// append_log_line in three parts, for a writer that keeps some fields
+// preformatted (the access log): the head (time, level, message), fields
+// (any number of calls, in order), the end (with '\n').
+void append_log_head(std::string& out, LogFormat format, spdlog::level::level_enum level,
+                     std::chrono::system_clock::time_point time, std::string_view message,
+                     std::string_view program = {});
+void append_log_fields(std::string& out, LogFormat format, std::span<const LogField> fields);
+void append_log_end(std::string& out, LogFormat format);
+
 // Appends the shortest decimal text that reads back as `v` (std::to_chars;
 // doubles from 1e-6 to 1e16 in fixed notation): "42", "-7", "0.0005",
 // "1e+100". For log lines and metrics.
