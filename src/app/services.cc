@@ -25,6 +25,7 @@ class WithWorkerStats final : public jobs::JobSystem {
     return jobs_.submit(std::move(job), std::move(done));
   }
   void withdraw(uint64_t ticket) override { jobs_.withdraw(ticket); }
+  Status ping(std::chrono::milliseconds timeout) override { return jobs_.ping(timeout); }
   jobs::JobStats stats() const override {
     jobs::JobStats s = jobs_.stats();
     const jobs::WorkerStats w = worker_.stats();

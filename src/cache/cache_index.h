@@ -29,6 +29,11 @@ class CacheIndex {
   virtual void get(const std::string& key, LookupCallback done) = 0;
   // Records a stored result. Blocking; called from workers, never from the event loop.
   virtual Status put(const std::string& key, const std::string& url) = 0;
+  // Whether every service lookups go to answers, within about `timeout`: ok,
+  // or kUnavailable/kTimeout saying why not (for /ready, http/readiness.h).
+  // An in-memory index has nothing to reach and answers ok at once.
+  // Blocking; never from the event loop.
+  virtual Status ping(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace imgflo::cache

@@ -25,4 +25,9 @@ void LayeredIndex::get(const std::string& key, LookupCallback done) {
 
 Status LayeredIndex::put(const std::string& key, const std::string& url) { return primary_->put(key, url); }
 
+Status LayeredIndex::ping(std::chrono::milliseconds timeout) {
+  if (Status st = primary_->ping(timeout); !st.ok()) return st;
+  return fallback_->ping(timeout);
+}
+
 }  // namespace imgflo::cache

@@ -16,6 +16,8 @@ class LayeredIndex final : public CacheIndex {
   LayeredIndex(std::shared_ptr<CacheIndex> primary, std::shared_ptr<CacheIndex> fallback);
   void get(const std::string& key, LookupCallback done) override;
   Status put(const std::string& key, const std::string& url) override;
+  // The primary's, then the fallback's (both serve lookups).
+  Status ping(std::chrono::milliseconds timeout) override;
 
  private:
   std::shared_ptr<CacheIndex> primary_;

@@ -35,6 +35,8 @@ class RedisCacheIndex final : public CacheIndex {
 
   void get(const std::string& key, LookupCallback done) override;
   Status put(const std::string& key, const std::string& url) override;
+  // PING through the shared client (RedisClient::ping).
+  Status ping(std::chrono::milliseconds timeout) override { return client_->ping(timeout); }
 
   // The Redis key holding `key`'s URL ("imgflo_cache/url/<key>").
   std::string redis_key(const std::string& key) const { return options_.prefix + "url/" + key; }

@@ -45,6 +45,13 @@ class Backoff {
   std::minstd_rand rng_;
 };
 
+// Ok for a PING's answer, else why not.
+Status checked_pong(Result<RedisReply> r) {
+  if (!r.ok()) return r.take_error();
+  if (r->is_error()) return Error(ErrorKind::kUnavailable, "Redis refused PING: " + r->str);
+  return ok_status();
+}
+
 }  // namespace
 
 struct RedisClient::Worker {
@@ -107,11 +114,18 @@ Result<RedisReply> RedisClient::call(RedisCommand argv) {
   return future.get();  // every submitted command is answered exactly once
 }
 
-Status RedisClient::ping() {
-  auto r = call({"PING"});
-  if (!r.ok()) return r.take_error();
-  if (r->is_error()) return Error(ErrorKind::kUnavailable, "Redis refused PING: " + r->str);
-  return ok_status();
+Status RedisClient::ping() { return checked_pong(call({"PING"})); }
+
+Status RedisClient::ping(std::chrono::milliseconds timeout) {
+  if (t_on_io_thread) return Error(ErrorKind::kInternal, "blocking Redis call from a Redis I/O thread");
+  auto answer = std::make_shared<std::promise<Result<RedisReply>>>();
+  auto future = answer->get_future();
+  submit({"PING"}, [answer](Result<RedisReply> r) { answer->set_value(std::move(r)); });
+  if (future.wait_for(timeout) != std::future_status::ready) {
+    return Error(ErrorKind::kTimeout, "Redis at " + options_.endpoint.describe() + " did not answer PING within " +
+                                          std::to_string(timeout.count()) + " ms");
+  }
+  return checked_pong(future.get());
 }
 
 RedisClient::Stats RedisClient::stats() const {

@@ -69,6 +69,9 @@ class RedisClient {
   Result<RedisReply> call(RedisCommand argv);
   // PING through the queue: ok, or the kUnavailable explaining why not.
   Status ping();
+  // The same, waiting at most `timeout` for the answer (then kTimeout; the
+  // command is still answered later, to nobody).
+  Status ping(std::chrono::milliseconds timeout);
 
   State state() const { return state_.load(); }
   Stats stats() const;

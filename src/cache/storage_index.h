@@ -24,6 +24,8 @@ class StorageIndex final : public CacheIndex {
 
   void get(const std::string& key, LookupCallback done) override;
   Status put(const std::string&, const std::string&) override { return ok_status(); }
+  // The store's own ping (lookups are questions to the store).
+  Status ping(std::chrono::milliseconds timeout) override { return storage_.ping(timeout); }
 
  private:
   struct Lookup {

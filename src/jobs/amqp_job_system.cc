@@ -29,6 +29,7 @@ void AmqpJobSystem::start() {
 void AmqpJobSystem::stop() {
   stopping_ = true;
   wake_.notify();
+  pong_cv_.notify_all();
   if (io_.joinable()) io_.join();
   std::vector<Completion> abandoned;
   {
@@ -110,6 +111,18 @@ std::optional<AmqpJobSystem::Completion> AmqpJobSystem::take(const std::string& 
   auto flight = flights_.find(key);
   if (!flight) return std::nullopt;
   return finish(flight, std::move(result));
+}
+
+Status AmqpJobSystem::ping(milliseconds timeout) {
+  if (stopping_) return Error(ErrorKind::kUnavailable, "the job queue is stopping");
+  if (!connected_) return Error(ErrorKind::kUnavailable, "the message broker is not connected");
+  const uint64_t asked = ++pings_asked_;
+  wake_.notify();
+  std::unique_lock lock(mu_);
+  pong_cv_.wait_for(lock, timeout, [&] { return pings_answered_ >= asked || stopping_; });
+  if (pings_answered_ >= asked) return last_pong_;
+  return Error(ErrorKind::kTimeout, "the message broker did not answer a channel check within " +
+                                        std::to_string(timeout.count()) + " ms");
 }
 
 JobStats AmqpJobSystem::stats() const {

@@ -94,6 +94,10 @@ class AmqpJobSystem final : public JobSystem {
   Result<uint64_t> submit(Job job, JobCallback done) override;
   void withdraw(uint64_t ticket) override;
   JobStats stats() const override;
+  // kUnavailable at once when not connected; else the I/O thread declares
+  // this frontend's result queue again (a round trip on its channel) and the
+  // answer comes within `timeout` (else kTimeout).
+  Status ping(std::chrono::milliseconds timeout) override;
 
  private:
   struct Flight final : FlightTable::Flight {
@@ -118,6 +122,7 @@ class AmqpJobSystem final : public JobSystem {
   void on_result(const broker::Delivery& d);
   void on_confirm(const broker::Confirm& confirm);
   void sweep();
+  void answer_pings(broker::AmqpConnection& c);  // ping()s asked since the last answer
   Clock::time_point now() const { return options_.clock.get().now(); }
 
   // REQUIRES: mu_ held.
@@ -142,8 +147,13 @@ class AmqpJobSystem final : public JobSystem {
   std::map<uint64_t, std::string> unconfirmed_;  // publish sequence number -> key
   Clock::time_point next_announce_{}, next_sweep_{};
 
+  std::atomic<uint64_t> pings_asked_{0};
+
   mutable std::mutex mu_;
   std::condition_variable connected_cv_;
+  std::condition_variable pong_cv_;                      // pings_answered_ moved
+  uint64_t pings_answered_ = 0;                          // guarded by mu_; written by the I/O thread
+  Status last_pong_ = ok_status();                       // guarded by mu_
   FlightTable flights_;                                  // guarded by mu_
   std::deque<Job> outgoing_;                             // to publish; guarded by mu_
   size_t urgent_flights_ = 0, background_flights_ = 0;   // guarded by mu_

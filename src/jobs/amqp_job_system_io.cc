@@ -38,6 +38,7 @@ void AmqpJobSystem::io_loop() {
       on_connected(conn);
     }
     send_outgoing(conn);
+    if (conn.connected()) answer_pings(conn);
     if (conn.connected() && !conn.buffered()) wake_.wait(conn.fd(), kLoopTick);
     if (conn.connected()) drain_events(conn);
     if (conn.connected() && now() >= next_announce_) {
@@ -141,6 +142,21 @@ void AmqpJobSystem::publish(broker::AmqpConnection& c, const Job& job) {
     return;  // the connection is closed; reconnecting publishes every unanswered job again
   }
   unconfirmed_[*seq] = job.key;
+}
+
+void AmqpJobSystem::answer_pings(broker::AmqpConnection& c) {
+  const uint64_t asked = pings_asked_.load();
+  {
+    std::lock_guard lock(mu_);
+    if (pings_answered_ >= asked) return;
+  }
+  Status pong = options_.topology.check_result_queue(c, participant_id_);
+  {
+    std::lock_guard lock(mu_);
+    pings_answered_ = asked;
+    last_pong_ = std::move(pong);
+  }
+  pong_cv_.notify_all();
 }
 
 void AmqpJobSystem::send_outgoing(broker::AmqpConnection& c) {

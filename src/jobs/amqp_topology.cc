@@ -45,16 +45,20 @@ Status Topology::declare_jobs(broker::AmqpConnection& c, Urgency u) const {
   return ok_status();
 }
 
-Status Topology::declare_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const {
+Status Topology::check_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const {
   broker::QueueSpec q;
   q.name = result_queue(participant_id);
   q.durable = false;
   q.exclusive = true;
   q.auto_delete = true;
-  if (Status st = c.declare_queue(q); !st.ok()) return st;
+  return c.declare_queue(q);
+}
+
+Status Topology::declare_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const {
+  if (Status st = check_result_queue(c, participant_id); !st.ok()) return st;
   for (Urgency u : {Urgency::kUrgent, Urgency::kBackground}) {
     if (Status st = c.declare_exchange(result_exchange(u)); !st.ok()) return st;
-    if (Status st = c.bind_queue(q.name, result_exchange(u)); !st.ok()) return st;
+    if (Status st = c.bind_queue(result_queue(participant_id), result_exchange(u)); !st.ok()) return st;
   }
   return ok_status();
 }

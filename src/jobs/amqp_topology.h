@@ -57,6 +57,8 @@ struct Topology {
   Status declare_jobs(broker::AmqpConnection& c, Urgency u) const;
   // A frontend's private result queue, bound to both result exchanges.
   Status declare_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const;
+  // Declares that result queue again, as it is (one round trip on the channel: AmqpJobSystem::ping).
+  Status check_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const;
 };
 
 // MsgFlo participant discovery: {"protocol": "discovery", "command":

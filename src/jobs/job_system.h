@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "jobs/job.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -47,6 +48,11 @@ class JobSystem {
   // interest remain, the job is cancelled (dropped from the queue or stopped).
   virtual void withdraw(uint64_t ticket) = 0;
   virtual JobStats stats() const = 0;
+  // Whether submit() would be taken now, checked within about `timeout`: ok,
+  // or kUnavailable/kTimeout saying why not (for /ready, http/readiness.h):
+  // in-process, the workers run (started, not stopped); with a broker, a
+  // round trip on the channel answered. Blocking; never from the event loop.
+  virtual Status ping(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace imgflo::jobs

@@ -12,6 +12,10 @@ LocalJobSystem::LocalJobSystem(WorkFunction work, LocalJobOptions options)
 LocalJobSystem::~LocalJobSystem() { stop(); }
 
 void LocalJobSystem::start() {
+  {
+    std::lock_guard lock(mu_);
+    started_ = true;
+  }
   for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { worker_loop(); });
 }
 
@@ -41,6 +45,13 @@ bool LocalJobSystem::wait_idle(Clock::time_point until) {
   return cv_.wait_until(lock, until, [this] {
     return urgent_.empty() && background_.empty() && flights_.counters().running == 0;
   });
+}
+
+Status LocalJobSystem::ping(std::chrono::milliseconds) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return Error(ErrorKind::kUnavailable, "the in-process job system is stopping");
+  if (!started_) return Error(ErrorKind::kUnavailable, "the in-process job system has not started");
+  return ok_status();
 }
 
 Result<uint64_t> LocalJobSystem::submit(Job job, JobCallback done) {

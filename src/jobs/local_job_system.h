@@ -54,6 +54,8 @@ class LocalJobSystem final : public JobSystem {
   Result<uint64_t> submit(Job job, JobCallback done) override;
   void withdraw(uint64_t ticket) override;
   JobStats stats() const override;
+  // Ok between start() and stop() (submit() then takes jobs unless the queue is full).
+  Status ping(std::chrono::milliseconds timeout) override;
 
  private:
   struct Flight final : FlightTable::Flight {
@@ -79,6 +81,7 @@ class LocalJobSystem final : public JobSystem {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;                     // guarded by mu_
+  bool started_ = false;                      // guarded by mu_
   FlightTable flights_;                       // guarded by mu_
   std::deque<FlightPtr> urgent_, background_; // not yet started; guarded by mu_
   int running_background_ = 0;                // guarded by mu_

@@ -194,6 +194,13 @@ Result<bool> LocalStorage::exists(const std::string& key) {
   return path_of(key).has_value();
 }
 
+Status LocalStorage::ping(std::chrono::milliseconds) {
+  auto probe = write_temporary("ready-probe", "ok");
+  if (!probe.ok()) return Error(ErrorKind::kUnavailable, probe.error().message());
+  ::unlink(probe->c_str());
+  return ok_status();
+}
+
 void LocalStorage::flush() {
   if (background_) background_->drain();
 }

@@ -48,6 +48,8 @@ class LocalStorage final : public Storage {
   Result<std::string> get(const std::string& key) override;
   std::string location(const std::string& key) const override { return "/cache/" + key; }
   Result<bool> exists(const std::string& key) override;
+  // Writes and removes a temporary where results are written (kUnavailable when that fails).
+  Status ping(std::chrono::milliseconds timeout) override;
 
   // Keys currently stored, published or still in the background (to warm an
   // in-memory index at start-up).

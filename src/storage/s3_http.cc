@@ -160,8 +160,12 @@ std::optional<TransportError> Http::send(const Request& request, Response& out) 
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.connect_timeout.count()));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.request_timeout.count()));
+  const bool own_timeout = request.timeout.count() > 0;
+  const auto connect_timeout =
+      own_timeout ? std::min(request.timeout, config_.connect_timeout) : config_.connect_timeout;
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>((own_timeout ? request.timeout : config_.request_timeout).count()));
   curl_easy_setopt(easy, CURLOPT_AWS_SIGV4, provider_.c_str());
   curl_easy_setopt(easy, CURLOPT_USERNAME, config_.access_key_id.c_str());
   curl_easy_setopt(easy, CURLOPT_PASSWORD, config_.secret_access_key.c_str());

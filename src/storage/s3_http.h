@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "storage/s3_config.h"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,7 @@ struct Request {
   std::string url;
   std::string_view body;             // kPut only; must outlive send()
   std::vector<std::string> headers;  // "Name: value", signed
+  std::chrono::milliseconds timeout{0};  // the whole request (connect included); 0 = the configured timeouts
 };
 
 struct Response {

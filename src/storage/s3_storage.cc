@@ -106,6 +106,19 @@ Result<bool> S3Storage::exists(const std::string& key) {
   return info.take_error();
 }
 
+Status S3Storage::ping(std::chrono::milliseconds timeout) {
+  Request request{Request::Method::kHead, config_.bucket_url(), {}, {}};
+  request.timeout = timeout;
+  const std::string what = "S3 HEAD bucket " + config_.bucket;
+  Response response;
+  if (const auto failure = http_->send(request, response)) {
+    return Error(ErrorKind::kUnavailable, scrub(what + ": " + failure->message, config_.secret_access_key));
+  }
+  if (is_success(response.status)) return ok_status();
+  const Error e = status_error(response, what, false);
+  return Error(e.kind() == ErrorKind::kForbidden ? ErrorKind::kForbidden : ErrorKind::kUnavailable, e.message());
+}
+
 Result<Response> S3Storage::send(const Request& request, const std::string& what) {
   auto backoff = config_.retry_backoff;
   std::string last_problem;

@@ -53,6 +53,9 @@ class S3Storage final : public Storage {
   Result<S3ObjectInfo> head(const std::string& key);
   // true/false for present/absent; errors as head().
   Result<bool> exists(const std::string& key) override;
+  // One HEAD of the bucket within `timeout` (no retry): ok on 2xx, kForbidden
+  // on 401/403, else kUnavailable (no answer, NoSuchBucket, 5xx).
+  Status ping(std::chrono::milliseconds timeout) override;
 
   const S3Config& config() const { return config_; }
 

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,10 @@ class Storage {
   // The location put() returns for `key`, without storing anything (the
   // future URL a POST answers with).
   virtual std::string location(const std::string& key) const = 0;
+  // Whether results can be stored now, checked within about `timeout`: ok,
+  // or why not (for /ready, http/readiness.h): a local folder takes a new
+  // file; S3 answers a HEAD of the bucket with 2xx.
+  virtual Status ping(std::chrono::milliseconds timeout) = 0;
 };
 
 // "<40 hex>" optionally followed by ".<1-10 alphanumerics>": the only names

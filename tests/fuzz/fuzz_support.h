@@ -44,6 +44,7 @@ class RefusingJobs final : public jobs::JobSystem {
   Result<uint64_t> submit(jobs::Job job, jobs::JobCallback done) override;
   void withdraw(uint64_t) override {}
   jobs::JobStats stats() const override { return {}; }
+  Status ping(std::chrono::milliseconds) override { return ok_status(); }
 };
 
 // Runs blocking work inline; timers never fire (with RefusingJobs nothing waits for one).

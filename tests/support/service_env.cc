@@ -2,6 +2,10 @@
 
 #include "support/paths.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -30,6 +34,18 @@ std::string missing_service_message(const std::string& name) {
   return name + " is not set and not in " + services_env().string() +
          ". Start the test services first, e.g.\n  scripts/services/redis.sh start " +
          (binary_dir() / "test-services").string() + "\n(stop them with the same script's 'stop').";
+}
+
+int closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 }  // namespace imgflo::test

@@ -16,4 +16,8 @@ std::optional<std::string> test_service(const std::string& name);
 // "IMGFLO_TEST_REDIS_URL is not set ... start the services with: ..."
 std::string missing_service_message(const std::string& name);
 
+// A loopback port nothing listens on (bound, then released): where a setting
+// points to make a service unreachable without stopping the shared one.
+int closed_port();
+
 }  // namespace imgflo::test

@@ -133,6 +133,33 @@ TEST_F(JobSystemTest, UnreachableBrokerAnswers503AtOnce) {
   EXPECT_EQ(t.error().message().find("127.0.0.1"), std::string::npos);  // nothing internal for clients
 }
 
+// ping() (for /ready): a round trip on the frontend's channel when connected, kUnavailable at once when not.
+TEST_F(JobSystemTest, PingIsAChannelRoundTrip) {
+  auto f = frontend(frontend_options());
+  for (int i = 0; i < 3; ++i) {
+    Status st = f->ping(2s);
+    EXPECT_TRUE(st.ok()) << st.error().message();
+  }
+  auto w = worker(instant(), worker_options());
+  EXPECT_TRUE(submit(*f, job("after-ping")).get().ok()) << "the checks leave the channel working";
+  f->stop();
+  Status st = f->ping(2s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind(), ErrorKind::kUnavailable);
+}
+
+TEST_F(JobSystemTest, PingOfAnUnreachableBrokerIsUnavailableAtOnce) {
+  auto o = frontend_options();
+  o.amqp.url.port = 1;
+  jobs::AmqpJobSystem f(o);
+  f.start();
+  const auto start = std::chrono::steady_clock::now();
+  Status st = f.ping(2s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 50ms);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind(), ErrorKind::kUnavailable);
+}
+
 TEST_F(JobSystemTest, BackgroundLimitNeverRefusesUrgentJobs) {
   auto f = frontend(frontend_options());  // no worker: nothing is answered
   for (int i = 0; i < 8; ++i) ASSERT_TRUE(f->submit(job("bg" + std::to_string(i), Urgency::kBackground), nullptr).ok());

@@ -126,6 +126,7 @@ class ThrowingIndex final : public cache::CacheIndex {
  public:
   void get(const std::string&, cache::LookupCallback) override { throw std::runtime_error("index exploded"); }
   Status put(const std::string&, const std::string&) override { return ok_status(); }
+  Status ping(std::chrono::milliseconds) override { throw std::runtime_error("index exploded"); }
 };
 
 class HandlerTest : public test::CoreServicesTest {

@@ -27,7 +27,20 @@ class DownIndex final : public CacheIndex {
  public:
   void get(const std::string&, LookupCallback done) override { done(Error(ErrorKind::kUnavailable, "down")); }
   Status put(const std::string&, const std::string&) override { return Error(ErrorKind::kUnavailable, "down"); }
+  Status ping(std::chrono::milliseconds) override { return Error(ErrorKind::kUnavailable, "down"); }
 };
+
+// ping() (for /ready): a layered index needs both parts; a storage index asks the store.
+TEST(LayeredIndex, PingNeedsBothParts) {
+  auto store = storage::LocalStorage::open(test::scratch_dir("layered-ping"));
+  ASSERT_TRUE(store.ok());
+  auto memory = std::make_shared<MemoryCacheIndex>();
+  EXPECT_TRUE(LayeredIndex(memory, std::make_shared<StorageIndex>(**store)).ping(std::chrono::milliseconds(100)).ok());
+  Status st = LayeredIndex(std::make_shared<DownIndex>(), memory).ping(std::chrono::milliseconds(100));
+  EXPECT_FALSE(st.ok());
+  st = LayeredIndex(memory, std::make_shared<DownIndex>()).ping(std::chrono::milliseconds(100));
+  EXPECT_FALSE(st.ok());
+}
 
 TEST(StorageIndex, AnswersFromTheStore) {
   auto store = storage::LocalStorage::open(test::scratch_dir("storage-index"));

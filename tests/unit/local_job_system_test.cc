@@ -150,6 +150,20 @@ TEST(LocalJobSystem, DeadlineStopsTheWork) {
   EXPECT_EQ(r.error().kind(), ErrorKind::kTimeout);
 }
 
+// ping() (for /ready): ok between start() and stop().
+TEST(LocalJobSystem, PingWhileRunning) {
+  LocalJobSystem jobs([](const Job& j, const Stop&) -> Result<std::string> { return "/cache/" + j.key; }, {});
+  const auto unavailable = [&] {
+    Status st = jobs.ping(10ms);
+    return !st.ok() && st.error().kind() == ErrorKind::kUnavailable;
+  };
+  EXPECT_TRUE(unavailable()) << "not started";
+  jobs.start();
+  EXPECT_TRUE(jobs.ping(10ms).ok());
+  jobs.stop();
+  EXPECT_TRUE(unavailable()) << "stopped";
+}
+
 TEST(Job, JsonRoundTrip) {
   Job j = job("b5774b2bd2c5c94535432dec55a205a712bc5326.png", Urgency::kBackground);  // messages carry cache keys
   j.graph = "crop";

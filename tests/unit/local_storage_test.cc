@@ -149,5 +149,23 @@ TEST(LocalStorage, BackgroundOverwritesKeepTheLastPut) {
   EXPECT_EQ(temporaries_in(dir), 0);
 }
 
+// ping() (for /ready) writes and removes a temporary where results are written.
+TEST(LocalStorage, PingWritesWhereResultsGo) {
+  for (auto durability : {LocalStorage::Durability::kBeforeAnswer, LocalStorage::Durability::kBackground}) {
+    const auto dir = test::scratch_dir("local-storage-ping-" + std::to_string(static_cast<int>(durability)));
+    auto store = LocalStorage::open(dir, durability);
+    ASSERT_TRUE(store.ok()) << store.error().message();
+    Status st = (*store)->ping(std::chrono::milliseconds(100));
+    EXPECT_TRUE(st.ok()) << st.error().message();
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+      EXPECT_TRUE(entry.is_directory()) << "left behind: " << entry.path();
+    }
+    std::filesystem::remove_all(dir);
+    st = (*store)->ping(std::chrono::milliseconds(100));
+    ASSERT_FALSE(st.ok()) << "the folder is gone";
+    EXPECT_EQ(st.error().kind(), ErrorKind::kUnavailable);
+  }
+}
+
 }  // namespace
 }  // namespace imgflo::storage

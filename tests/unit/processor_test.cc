@@ -73,6 +73,7 @@ class FailingStorage final : public storage::Storage {
   Result<std::string> get(const std::string&) override { return Error(ErrorKind::kNotFound, "absent"); }
   Result<bool> exists(const std::string&) override { return false; }
   std::string location(const std::string& key) const override { return "/cache/" + key; }
+  Status ping(std::chrono::milliseconds) override { return ok_status(); }
 };
 
 // Memory markers that tell the test when someone starts watching.

@@ -5,6 +5,7 @@
 #include "cache/memory_cache_index.h"
 #include "cache/redis_cache_index.h"
 #include "redis_test_util.h"
+#include "support/service_env.h"
 
 #include <gtest/gtest.h>
 
@@ -134,6 +135,27 @@ TEST_F(RedisCacheIndexTest, BlockingCallFromCallbackIsRefused) {
   ASSERT_TRUE(r.has_value()) << "deadlock: a blocking call from the I/O thread must fail, not wait";
   ASSERT_FALSE(r->ok());
   EXPECT_EQ(r->error().kind(), ErrorKind::kInternal);
+}
+
+// ping() (for /ready): a PING through the shared client, answered within its timeout.
+TEST_F(RedisCacheIndexTest, PingAnswersWithinItsTimeout) {
+  RedisCacheIndex index = make_index();
+  for (int i = 0; i < 2; ++i) {
+    const auto t0 = Clock::now();
+    Status st = index.ping(milliseconds(1000));
+    EXPECT_TRUE(st.ok()) << st.error().message();
+    EXPECT_LT(ms_since(t0), 1000);
+  }
+}
+
+TEST_F(RedisCacheIndexTest, PingOfAClosedPortIsUnavailablePromptly) {
+  options_.endpoint.port = test::closed_port();
+  RedisCacheIndex index = make_index();
+  const auto t0 = Clock::now();
+  Status st = index.ping(milliseconds(2000));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind(), ErrorKind::kUnavailable) << st.error().message();
+  EXPECT_LT(ms_since(t0), 1000);
 }
 
 }  // namespace

@@ -12,8 +12,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -66,18 +64,7 @@ nlohmann::json aws_head_object(const Moto& m, const std::string& object_key) {
   return nlohmann::json::parse(out, nullptr, false);
 }
 
-// A loopback port nothing listens on (bound, then released).
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using test::closed_port;
 
 class S3StorageTest : public ::testing::Test {
  protected:
@@ -234,6 +221,35 @@ TEST_F(S3StorageTest, VirtualHostedAddressingReachesTheSameBucket) {
   auto back = store_->get(key);  // path-style reads it back
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, "virtual");
+}
+
+// ping() (for /ready) is one HEAD of the bucket: ok, forbidden or unavailable, within its timeout.
+TEST_F(S3StorageTest, PingHeadsTheBucket) {
+  Status st = store_->ping(std::chrono::milliseconds(2000));
+  EXPECT_TRUE(st.ok()) << st.error().message();
+
+  S3Config c = config();
+  c.bucket = "imgflo-no-such-bucket";
+  st = make(c)->ping(std::chrono::milliseconds(2000));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind(), ErrorKind::kUnavailable) << st.error().message();
+
+  c = config();
+  c.secret_access_key = "not-the-secret";
+  st = make(c)->ping(std::chrono::milliseconds(2000));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind(), ErrorKind::kForbidden) << st.error().message();
+  EXPECT_EQ(st.error().message().find("not-the-secret"), std::string::npos);
+}
+
+TEST_F(S3StorageTest, PingOfAClosedPortIsUnavailableAtOnce) {
+  S3Config c = config();
+  c.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
+  const auto t0 = Clock::now();
+  Status st = make(c)->ping(std::chrono::milliseconds(2000));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().kind(), ErrorKind::kUnavailable) << st.error().message();
+  EXPECT_LT(ms_since(t0), 1000) << "one attempt, no retries";
 }
 
 }  // namespace
