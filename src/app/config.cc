@@ -3,6 +3,7 @@
 #include "broker/broker_url.h"
 #include "cache/redis_config.h"
 #include "fetch/address_policy.h"
+#include "http/public_url.h"
 #include "request/negotiate.h"
 
 #include <cctype>
@@ -202,6 +203,30 @@ Parser auto_formats() {
           }};
 }
 
+// IMGFLO_PUBLIC_URL: http::parse_public_url ("" = unset: HOSTNAME's base or relative Locations).
+Parser public_url() {
+  return {[](Config& c, const std::string& v) -> std::string {
+            if (v.empty()) return "";
+            auto url = http::parse_public_url(v);
+            if (!url.ok()) return url.error().message();
+            c.handler.public_base = std::move(*url);
+            return "";
+          },
+          {}};
+}
+
+// IMGFLO_CORS_ORIGINS, IMGFLO_CORS_PUBLIC_ORIGINS: http::parse_cors_origins.
+template <typename Get>
+Parser cors_origins(Get get) {
+  return {[=](Config& c, const std::string& v) -> std::string {
+            auto origins = http::parse_cors_origins(v);
+            if (!origins.ok()) return origins.error().message();
+            get(c) = std::move(*origins);
+            return "";
+          },
+          [=](const Config& c) { return get(c).none() ? std::string("(empty: no CORS headers)") : get(c).text(); }};
+}
+
 // IMGFLO_MEMORY_LIMIT: bytes (suffix K, M, G or T: binary multiples), N% of the machine's memory, or 0 = off.
 Parser memory_limit() {
   return {[](Config& c, const std::string& v) -> std::string {
@@ -297,9 +322,20 @@ const std::vector<Setting>& settings() {
        "seconds a CDN or browser may keep a 301 to a stored result (Cache-Control: public, max-age; negotiated "
        "answers also carry Vary: Accept); 0 = no-cache",
        seconds(IMGFLO_FIELD(handler.redirect_max_age), 31'536'000, true), kServer},
-      {"IMGFLO_PUBLIC_URL", "--public-url", "(from HOSTNAME, else relative Locations; never the Host header)",
-       "base URL of stored results in Location headers, e.g. http://img.example.com",
-       text(IMGFLO_FIELD(handler.public_base)), kServer},
+      {"IMGFLO_PUBLIC_URL", "--public-url",
+       "http://$HOSTNAME when HOSTNAME is a host[:port] and not a container id, else relative Locations "
+       "(with a warning at start-up); never the Host header",
+       "base URL of local results in Location headers: an http(s) URL without query or fragment, e.g. "
+       "https://img.example.com",
+       public_url(), kServer},
+      {"IMGFLO_CORS_ORIGINS", "--cors-origins", nullptr,
+       "web origins whose pages may read graph answers (Location exposed), /cache, /files, /health, /ready and "
+       "/metrics from a browser (CORS): * = any, or origins like https://app.example.com separated by commas "
+       "(an allowed Origin is echoed, with Vary: Origin; OPTIONS preflights answered)",
+       cors_origins(IMGFLO_FIELD(handler.cors.other_routes)), kServer},
+      {"IMGFLO_CORS_PUBLIC_ORIGINS", "--cors-public-origins", nullptr,
+       "the same for the public descriptions /graphs, /version and /openapi.json; empty = no CORS headers",
+       cors_origins(IMGFLO_FIELD(handler.cors.public_routes)), kServer},
       {"IMGFLO_WORKDIR", "--workdir", nullptr, "work folder; results are stored in WORKDIR/cache",
        path(IMGFLO_FIELD(files.workdir))},
       {"IMGFLO_GRAPHDIR", "--graphs", "<exe>/../graphs", "graph folder", path(IMGFLO_FIELD(files.graph_dir))},
@@ -448,8 +484,9 @@ const Setting* find_flag(const std::string& flag) {
 
 // Settings that the original's variables imply, before the table is applied.
 void apply_the_originals_names(const std::map<std::string, std::string>& env, Config& c) {
-  if (auto host = env.find("HOSTNAME"); host != env.end() && !host->second.empty()) {
-    c.handler.public_base = "http://" + host->second;  // the original's api_host
+  if (auto host = env.find("HOSTNAME"); host != env.end()) {
+    // The original's api_host, unless HOSTNAME cannot be reached from outside (http/public_url.h).
+    if (auto base = http::base_from_hostname(host->second)) c.handler.public_base = std::move(*base);
   }
   if (auto amqp = env.find("CLOUDAMQP_URL"); amqp != env.end()) c.broker.url = amqp->second;  // its fallback
 }
@@ -547,6 +584,11 @@ Result<Config> Config::load(const std::map<std::string, std::string>& env, const
   if (c.broker.url.starts_with("direct://")) c.broker.url.clear();  // the original's in-process broker
   c.processor.size_limit_megapixels = c.handler.size_limit_megapixels;
   validate(c, problems);
+  if (c.handler.public_base.empty() && !c.uses_s3()) {
+    const auto host = env.find("HOSTNAME");
+    const auto hostname = host == env.end() ? std::nullopt : std::optional<std::string>(host->second);
+    c.warnings.push_back(http::relative_locations_warning(hostname));
+  }
   if (!problems.empty()) {
     std::string all;
     for (const auto& p : problems) all += (all.empty() ? "" : "; ") + p;

@@ -85,6 +85,8 @@ struct Config {
   storage::S3Config s3;             // used by s3 and redis-s3 (validated only then)
   bool verbose = false;
   std::optional<LogFormat> log_format;  // IMGFLO_LOG_FORMAT; unset = default_log_format()
+  // What does not stop start-up but should be seen (e.g. relative Locations); the program logs them.
+  std::vector<std::string> warnings;
 
   bool uses_s3() const { return cache_type == "s3" || cache_type == "redis-s3"; }
   bool uses_redis() const { return cache_type.starts_with("redis-"); }

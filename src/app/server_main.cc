@@ -34,6 +34,7 @@ int run(int argc, char** argv) {
   }
   set_up_logging(config->log_format.value_or(default_log_format()));
   spdlog::set_level(config->verbose ? spdlog::level::debug : spdlog::level::info);
+  for (const auto& warning : config->warnings) spdlog::warn("{}", warning);
   if (!app::init_vips(argv[0])) return 1;
   runtime::set_compute_threads(config->compute_threads);
 

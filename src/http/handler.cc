@@ -5,6 +5,7 @@
 #include "http/redirect.h"
 
 #include <fstream>
+#include <future>
 #include <sstream>
 
 namespace imgflo::http {
@@ -27,6 +28,28 @@ Respond with_outcome(CacheOutcome cache, Respond respond) {
     r.cache = cache;
     respond(std::move(r));
   };
+}
+
+std::string_view request_path(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// The methods a route answers besides OPTIONS; "" when there is no such route.
+std::string route_methods(std::string_view path) {
+  if (path.starts_with("/graph/")) return "GET, HEAD, POST";
+  for (std::string_view route : {"/", "/graphs", "/version", "/health", "/ready", "/metrics"}) {
+    if (path == route) return "GET, HEAD";
+  }
+  return path.starts_with("/cache/") || path.starts_with("/files/") ? "GET, HEAD" : "";
+}
+
+// The readiness check of the event loop: a timer due at once runs within `timeout`.
+Status event_loop_turns(EventLoop& loop, std::chrono::milliseconds timeout) {
+  auto ran = std::make_shared<std::promise<void>>();
+  auto turned = ran->get_future();
+  auto cancel = loop.after(Clock::duration::zero(), [ran] { ran->set_value(); });
+  if (turned.wait_for(timeout) == std::future_status::ready) return ok_status();
+  cancel();
+  return Error(ErrorKind::kTimeout, "the event loop did not run a due timer within " +
+                                        std::to_string(timeout.count()) + " ms");
 }
 
 // Shared by the job callback and the deadline timer of one waiting GET:
@@ -62,10 +85,15 @@ HttpResponse error_response(const Error& error) {
 }
 
 Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
-    : s_(services), options_(std::move(options)), loop_(loop), graphs_json_(dump_json(s_.catalogue.listing())) {
+    : s_(services),
+      options_(std::move(options)),
+      loop_(loop),
+      graphs_json_(dump_json(s_.catalogue.listing())),
+      cors_(options_.cors) {
   if (options_.hot_ttl.count() > 0) {
     hot_ = std::make_unique<HotResponses>(options_.hot_ttl, HotResponses::kDefaultCapacity, options_.clock.get());
   }
+  readiness_ = std::make_unique<Readiness>(readiness_checks(), options_.readiness, options_.clock.get());
   for (const auto& name : s_.catalogue.names()) {
     const runtime::Executable& exe = *(*s_.catalogue.find(name))->executable;
     auto policy = request::negotiation_for(options_.auto_formats, exe.output_types(), exe.result_may_have_alpha());
@@ -78,11 +106,27 @@ std::shared_ptr<const request::Negotiation> Handler::negotiation(std::string_vie
   return it == negotiations_.end() ? nullptr : it->second;
 }
 
+std::vector<ReadinessCheck> Handler::readiness_checks() {
+  using std::chrono::milliseconds;
+  const auto accepting = [this](milliseconds) -> Status {
+    if (options_.draining && options_.draining()) return Error(ErrorKind::kUnavailable, "draining");
+    return ok_status();
+  };
+  return {{"event_loop", [this](milliseconds t) { return event_loop_turns(loop_, t); }},
+          {"accepting", accepting, /*instant=*/true},
+          {"jobs", [this](milliseconds t) { return s_.jobs.ping(t); }},
+          {"cache_index", [this](milliseconds t) { return s_.index.ping(t); }},
+          {"storage", [this](milliseconds t) { return s_.storage.ping(t); }}};
+}
+
 void Handler::handle(const HttpRequest& req, Respond respond) {
   // `respond` may already have been called when something throws: answer once.
   auto answered = std::make_shared<std::atomic<bool>>(false);
-  Respond once = [answered, respond = std::move(respond)](HttpResponse r) {
-    if (!answered->exchange(true)) respond(std::move(r));
+  Respond once = [this, answered, path = std::string(request_path(req.target)), origin = req.origin,
+                  respond = std::move(respond)](HttpResponse r) {
+    if (answered->exchange(true)) return;
+    cors_.add_headers(path, origin, r);
+    respond(std::move(r));
   };
   if (auto e = run_guarded("request handler", [&] { route(req, once); })) {
     once(error_response(*e));
@@ -90,7 +134,12 @@ void Handler::handle(const HttpRequest& req, Respond respond) {
 }
 
 void Handler::route(const HttpRequest& req, Respond respond) {
-  const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+  const std::string_view path = request_path(req.target);
+  if (req.method == "OPTIONS") {
+    const std::string methods = route_methods(path);
+    if (methods.empty()) return respond(not_found("no such route: " + std::string(path)));
+    return respond(cors_.preflight(path, req.origin, methods));
+  }
   if (path.starts_with("/graph/")) return graph_request(req, std::move(respond));
   if (req.method != "GET" && req.method != "HEAD") return respond(method_not_allowed("GET, HEAD"));
   if (path == "/graphs") {
@@ -100,6 +149,9 @@ void Handler::route(const HttpRequest& req, Respond respond) {
     return respond(std::move(r));
   }
   if (path == "/health") return respond(HttpResponse::json(200, {{"status", "ok"}}));
+  if (path == "/ready") {
+    return readiness_->report([respond](const ReadinessReport& r) { respond(readiness_response(r)); });
+  }
   if (path == "/version") return respond(HttpResponse::json(200, nlohmann::json::parse(options_.version_info)));
   if (path == "/metrics" && options_.metrics_route) return respond(metrics());
   if (path.starts_with("/cache/")) return serve_cache(req, std::move(respond));
@@ -107,7 +159,8 @@ void Handler::route(const HttpRequest& req, Respond respond) {
   if (path == "/") {
     return respond(HttpResponse::json(
         200, {{"name", "imgflo-server"},
-              {"endpoints", {"/graph/NAME[.ext]?input=URL&...", "/graphs", "/version", "/health", "/metrics"}}}));
+              {"endpoints",
+               {"/graph/NAME[.ext]?input=URL&...", "/graphs", "/version", "/health", "/ready", "/metrics"}}}));
   }
   respond(not_found("no such route: " + std::string(path)));
 }
@@ -210,8 +263,10 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Res
 
 void Handler::remember_hot(const std::string& target, const request::GraphRequest& parsed,
                            const HttpResponse& redirect) {
-  if (!parsed.varies_with_accept) return hot_->remember(target, redirect);
-  hot_->remember(target, negotiation(parsed.graph), parsed.out_type, redirect);
+  HttpResponse prepared = redirect;  // as answered to a request without Origin (see hot_response)
+  cors_.add_static_headers(request_path(target), prepared);
+  if (!parsed.varies_with_accept) return hot_->remember(target, prepared);
+  hot_->remember(target, negotiation(parsed.graph), parsed.out_type, prepared);
 }
 
 void Handler::job_metrics(std::string& out) const {

@@ -8,13 +8,17 @@
 //
 // Routes:
 //   GET|HEAD|POST /graph/NAME[.ext]?...  and  /graph/KEY/TOKEN/NAME[.ext]?...
-//   GET /graphs   GET /version   GET /health   GET /metrics
+//   GET /graphs   GET /version   GET /health   GET /ready   GET /metrics
+//   OPTIONS on any of them: the CORS preflight (http/cors.h)
 //   GET|HEAD /cache/KEY                      (local storage only)
 //   GET|HEAD /files/NAME                     (bundled examples)
 // Errors are JSON {"error", "code", "type", ...} with the status of their kind.
 // A request without extension to a graph that negotiates takes its output
 // type from the Accept header (request/negotiate.h); redirects carry the
-// caching headers of http/redirect.h.
+// caching headers of http/redirect.h. Every answer gets the CORS headers of
+// its route (http/cors.h). /health says the process answers; /ready runs the
+// readiness checks (http/readiness.h): event_loop, accepting (not draining),
+// jobs, cache_index and storage, each through its part's ping().
 // handle() never throws: an unexpected exception is logged with an error id
 // and answered 500 {"error_id"} (internals stay in the log).
 #pragma once
@@ -26,9 +30,12 @@
 #include "request/auth.h"
 #include "request/graph_request.h"
 #include "request/negotiate.h"
+#include "http/cors.h"
+#include "http/drain.h"
 #include "http/hot_responses.h"
 #include "http/message.h"
 #include "http/request_metrics.h"
+#include "http/readiness.h"
 #include "jobs/job_metrics.h"
 #include "jobs/job_system.h"
 #include "jobs/memory_budget.h"
@@ -69,6 +76,12 @@ struct HandlerOptions {
   std::vector<std::string> auto_formats = {"avif", "webp"};
   std::chrono::seconds redirect_max_age{86'400};         // IMGFLO_REDIRECT_MAX_AGE: Cache-Control of 301s (http/redirect.h)
   bool metrics_route = true;  // GET /metrics here; false when it has a listener of its own (IMGFLO_METRICS_ADDR)
+  CorsPolicy cors;                                       // IMGFLO_CORS_ORIGINS, IMGFLO_CORS_PUBLIC_ORIGINS
+  ReadinessOptions readiness;                            // /ready: round timeout, report lifetime
+  // True once the process drains (/ready's "accepting" check fails): the process-wide flag
+  // HttpServer sets (http/drain.h) unless a test wires its own; null = never.
+  // Called at every /ready, from any thread; must not block.
+  std::function<bool()> draining = http::draining;
   // Time of the HotResponses expiry (tests pass a ManualClock); must outlive the handler.
   std::reference_wrapper<const ClockSource> clock = system_clock();
 };
@@ -96,11 +109,13 @@ class Handler {
   void handle(const HttpRequest& request, Respond respond);
 
   // The prepared answer to a cached-result GET seen recently (see
-  // HotResponses) from a client sending `accept`, or null. The transport
-  // checks this before handle(), and records an answer it writes as a
+  // HotResponses) from a client sending `accept` and `origin`, or null. The
+  // transport checks this before handle(), and records an answer it writes as a
   // CacheOutcome::kHot request (counted as a cache hit in /metrics).
-  std::shared_ptr<const std::string> hot_response(std::string_view target, std::string_view accept = {}) {
-    return hot_ ? hot_->find(target, accept) : nullptr;
+  std::shared_ptr<const std::string> hot_response(std::string_view target, std::string_view accept = {},
+                                                  std::string_view origin = {}) {
+    if (!hot_ || (!origin.empty() && cors_.depends_on_origin(target))) return nullptr;
+    return hot_->find(target, accept);
   }
 
   // Counts of the full path (the hot path's are in request_metrics()).
@@ -134,6 +149,8 @@ class Handler {
   std::shared_ptr<const request::Negotiation> negotiation(std::string_view graph) const;
   // Runs `fn` (blocking work) off the event loop; an exception answers 500.
   void blocking(Respond respond, std::function<void(Respond&)> fn);
+  // What /ready checks (see the top of this file).
+  std::vector<ReadinessCheck> readiness_checks();
 
   Services s_;
   HandlerOptions options_;
@@ -144,6 +161,8 @@ class Handler {
   std::unique_ptr<HotResponses> hot_;  // null when options.hot_ttl is 0
   // Graphs whose requests without extension negotiate (built once from the catalogue).
   std::map<std::string, std::shared_ptr<const request::Negotiation>, std::less<>> negotiations_;
+  const Cors cors_;
+  std::unique_ptr<Readiness> readiness_;  // last: its threads probe the members above, so it stops first
 };
 
 HttpResponse error_response(const Error& e);

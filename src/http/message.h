@@ -19,10 +19,11 @@ namespace imgflo::http {
 struct HttpRequest {
   std::string method;  // "GET", "HEAD", "POST", ...
   std::string target;  // path + query, as received
-  std::string host;    // Host header ("" if absent)
+  std::string host;    // Host header ("" if absent); never used for locations (http/public_url.h)
   std::string if_none_match;
   std::string accept;  // Accept header ("" if absent): negotiates requests without extension
   std::string request_id;  // X-Request-Id as kept or made by the transport (http/request_id.h)
+  std::string origin;  // Origin header ("" if absent): CORS (http/cors.h)
 };
 
 // How the cache took part in an answer (the access log and the request

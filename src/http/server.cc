@@ -80,6 +80,7 @@ HttpRequest to_request(const bhttp::request<bhttp::string_body>& req) {
   if (auto it = req.find(bhttp::field::host); it != req.end()) r.host = std::string(it->value());
   if (auto it = req.find(bhttp::field::if_none_match); it != req.end()) r.if_none_match = std::string(it->value());
   if (auto it = req.find(bhttp::field::accept); it != req.end()) r.accept = std::string(it->value());
+  if (auto it = req.find(bhttp::field::origin); it != req.end()) r.origin = std::string(it->value());
   return r;
 }
 
@@ -265,7 +266,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto target = req.target();
     const auto accept = req[bhttp::field::accept];  // "" when absent; only negotiated entries read it
     const std::string_view target_text(target.data(), target.size());
-    auto bytes = handler_.hot_response(target_text, std::string_view(accept.data(), accept.size()));
+    const auto origin = req[bhttp::field::origin];  // "" when absent; CORS with an origin list reads it
+    auto bytes = handler_.hot_response(target_text, std::string_view(accept.data(), accept.size()),
+                                       std::string_view(origin.data(), origin.size()));
     if (!bytes) return false;
     // Prepared answers are 301s without a body (HotResponses).
     telemetry_.answered(loop_, {"GET", target_text, 301, CacheOutcome::kHot, 0,

@@ -50,6 +50,7 @@ std::unique_ptr<http::Handler> make_handler(World& w, const request::Authenticat
   http::HandlerOptions options;
   options.version_info = R"({"server":"fuzz"})";
   options.hot_ttl = hot ? std::chrono::milliseconds(60'000) : std::chrono::milliseconds(0);
+  options.cors.other_routes = *http::parse_cors_origins(hot ? "*" : "https://app.example.com");  // echoes Origins
   return std::make_unique<http::Handler>(services, options, w.loop);
 }
 
@@ -74,6 +75,8 @@ void through_handler(std::string_view input) {
   req.method = kMethods[input.size() % 4];
   const size_t nl = input.find('\n');
   req.target = std::string(input.substr(0, nl));
+  // /ready answers later, from the readiness thread (tests/unit/readiness_test.cc), not within handle().
+  if (req.target.substr(0, req.target.find('?')) == "/ready") return;
   if (nl != std::string_view::npos) {
     std::string_view rest = input.substr(nl + 1);
     const size_t nl2 = rest.find('\n');
@@ -85,9 +88,10 @@ void through_handler(std::string_view input) {
   // The transport (Beast) never delivers CR or LF inside a header value.
   for (std::string* h : {&req.host, &req.if_none_match}) std::erase_if(*h, [](char c) { return c == '\r' || c == '\n'; });
   req.accept = req.if_none_match;  // the third line doubles as Accept (request/negotiate.h)
+  req.origin = req.host;           // the second line doubles as Origin (http/cors.h)
 
   http::Handler& handler = (input.size() / 4) % 2 == 0 ? *world->open_handler : *world->closed_handler;
-  if (req.method == "GET") (void)handler.hot_response(req.target, req.accept);
+  if (req.method == "GET") (void)handler.hot_response(req.target, req.accept, req.origin);
   fuzz::handle_once(handler, req);
 }
 

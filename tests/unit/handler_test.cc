@@ -157,17 +157,20 @@ class HandlerTest : public test::CoreServicesTest {
     return *handler_;
   }
 
-  std::shared_ptr<Reply> send(const std::string& method, const std::string& target, const std::string& accept = "") {
+  std::shared_ptr<Reply> send(const std::string& method, const std::string& target, const std::string& accept = "",
+                              const std::string& origin = "") {
     auto reply = std::make_shared<Reply>();
     replies_.push_back(reply);
     HttpRequest request{method, target, "evil.example", "", accept};
+    request.origin = origin;
     handler().handle(request, [reply](HttpResponse r) { (*reply)(std::move(r)); });
     return reply;
   }
 
   // The answer to a request answered without waiting on anything.
-  HttpResponse answer(const std::string& method, const std::string& target, const std::string& accept = "") {
-    auto reply = send(method, target, accept);
+  HttpResponse answer(const std::string& method, const std::string& target, const std::string& accept = "",
+                      const std::string& origin = "") {
+    auto reply = send(method, target, accept, origin);
     EXPECT_EQ(reply->count(), 1u) << method << " " << target << " was not answered at once";
     return reply->wait(0ms).value_or(HttpResponse{0, {}, "no answer"});
   }
@@ -533,6 +536,105 @@ TEST_F(HandlerTest, HotPathNeverServesOneClientsNegotiatedAnswerToAnother) {
   for (const char* other : {"", "*/*", "image/webp;q=0", "image/webp,*/*"}) {
     EXPECT_EQ(handler().hot_response(kPlain, other), nullptr) << other;
   }
+}
+
+// /ready (http/readiness.h): every check named; the TestEventLoop runs no timer unless the
+// test advances it, so its event loop is a stuck one.
+TEST_F(HandlerTest, ReadyNamesEveryCheckAndAStuckEventLoopIs503) {
+  options_.readiness.timeout = 20ms;
+  auto r = send("GET", "/ready")->wait();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 503);
+  const auto json = body_json(*r);
+  EXPECT_EQ(json["status"], "not ready");
+  EXPECT_EQ(json["checks"]["event_loop"]["error"], "timeout");
+  for (const char* name : {"accepting", "jobs", "cache_index", "storage"}) {
+    EXPECT_EQ(json["checks"][name]["ok"], true) << name << ": " << r->body;
+    EXPECT_TRUE(json["checks"][name]["ms"].is_number()) << name;
+  }
+  EXPECT_EQ(header(*r, "Cache-Control"), "no-store");
+  EXPECT_EQ(answer("GET", "/health").status, 200) << "liveness is not readiness";
+}
+
+TEST_F(HandlerTest, ReadyIs503AtOnceWhenDraining) {
+  options_.readiness.timeout = 20ms;
+  auto draining = std::make_shared<std::atomic<bool>>(false);
+  options_.draining = [draining] { return draining->load(); };
+  auto first = send("GET", "/ready")->wait();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(body_json(*first)["checks"]["accepting"]["ok"], true);
+  *draining = true;
+  const HttpResponse r = answer("GET", "/ready");  // the cached report, with the flag read now
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(body_json(r)["checks"]["accepting"]["error"], "unavailable");
+}
+
+TEST_F(HandlerTest, ReadyReportsAThrowingIndexAsAFailedCheck) {
+  ThrowingIndex throwing;
+  index_ = &throwing;
+  options_.readiness.timeout = 20ms;
+  auto r = send("GET", "/ready")->wait();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(body_json(*r)["checks"]["cache_index"]["error"], "internal");
+  EXPECT_EQ(r->body.find("exploded"), std::string::npos);
+}
+
+// CORS (http/cors.h) through the handler: preflights, echoed origins, and the hot path.
+TEST_F(HandlerTest, PreflightsAreAnsweredPerRoute) {
+  options_.cors.other_routes = *parse_cors_origins("https://app.example.com");
+  HttpResponse r = answer("OPTIONS", kTarget, "", "https://app.example.com");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(header(r, "Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_EQ(header(r, "Access-Control-Allow-Methods"), "GET, HEAD, POST, OPTIONS");
+  EXPECT_EQ(header(r, "Vary"), "Origin");
+  r = answer("OPTIONS", "/graphs", "", "https://other.example");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(header(r, "Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(header(r, "Access-Control-Allow-Methods"), "GET, HEAD, OPTIONS");
+  r = answer("OPTIONS", "/health", "", "https://evil.example");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_FALSE(header(r, "Access-Control-Allow-Origin").has_value());
+  EXPECT_EQ(answer("OPTIONS", "/no/such/route", "", "https://app.example.com").status, 404);
+  EXPECT_EQ(job_stats().submitted, 0u);
+}
+
+TEST_F(HandlerTest, AnOriginListIsEchoedButNeverPreparedOnTheHotPath) {
+  options_.cors.other_routes = *parse_cors_origins("https://app.example.com");
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  HttpResponse r = answer("GET", kTarget, "", "https://app.example.com");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_EQ(header(r, "Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_EQ(header(r, "Access-Control-Expose-Headers"), "Location");
+  EXPECT_EQ(header(r, "Vary"), "Origin");
+  auto hot = handler().hot_response(kTarget);
+  ASSERT_NE(hot, nullptr);
+  EXPECT_NE(hot->find("\r\nVary: Origin\r\n"), std::string::npos) << *hot;
+  EXPECT_EQ(hot->find("Access-Control-Allow-Origin"), std::string::npos) << *hot;
+  EXPECT_EQ(handler().hot_response(kTarget, "", "https://app.example.com"), nullptr) << "an Origin takes the full path";
+  r = answer("GET", kTarget, "", "https://evil.example");
+  EXPECT_EQ(r.status, 301);
+  EXPECT_FALSE(header(r, "Access-Control-Allow-Origin").has_value());
+}
+
+TEST_F(HandlerTest, AnyOriginIsPreparedOnTheHotPath) {
+  options_.cors.other_routes.any = true;
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  EXPECT_EQ(header(answer("GET", kTarget), "Access-Control-Allow-Origin"), "*");
+  auto hot = handler().hot_response(kTarget, "", "https://app.example.com");
+  ASSERT_NE(hot, nullptr);
+  EXPECT_NE(hot->find("\r\nAccess-Control-Allow-Origin: *\r\n"), std::string::npos) << *hot;
+  EXPECT_NE(hot->find("\r\nAccess-Control-Expose-Headers: Location\r\n"), std::string::npos) << *hot;
+}
+
+// The Location comes from the public base, never from the Host header ("evil.example" in every
+// request here), on the full path and in the hot path's prepared bytes.
+TEST_F(HandlerTest, PreparedAnswersNeverDependOnTheHost) {
+  ASSERT_TRUE(memory_index_.put(key_of(kTarget), "/cache/" + key_of(kTarget)).ok());
+  EXPECT_EQ(header(answer("GET", kTarget), "Location"), kPublic + "/cache/" + key_of(kTarget));
+  auto hot = handler().hot_response(kTarget);
+  ASSERT_NE(hot, nullptr);
+  EXPECT_EQ(hot->find("evil.example"), std::string::npos) << *hot;
+  EXPECT_NE(hot->find("\r\nLocation: " + kPublic + "/cache/" + key_of(kTarget) + "\r\n"), std::string::npos) << *hot;
 }
 
 }  // namespace
