@@ -12,10 +12,10 @@
 namespace imgflo {
 namespace {
 
-using Clock = std::chrono::system_clock;
+using WallClock = std::chrono::system_clock;  // not core/clock.h's Clock (unity batches)
 
 // 2026-12-05T19:21:16.123Z
-const Clock::time_point kTime = Clock::time_point(std::chrono::milliseconds(1796498476123));
+const WallClock::time_point kTime = WallClock::time_point(std::chrono::milliseconds(1796498476123));
 
 std::string line(LogFormat format, std::string_view message, std::initializer_list<LogField> fields,
                  spdlog::level::level_enum level = spdlog::level::info, std::string_view program = {}) {
@@ -134,7 +134,7 @@ TEST(LogFormat, DecimalsAreShortestRoundTrip) {
 TEST(LogFormat, TimeIsUtcWithMilliseconds) {
   const std::regex iso(R"(^\{"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")");
   std::string out;
-  append_log_line(out, LogFormat::kJson, spdlog::level::info, Clock::now(), "m", {});
+  append_log_line(out, LogFormat::kJson, spdlog::level::info, WallClock::now(), "m", {});
   EXPECT_TRUE(std::regex_search(out, iso)) << out;
   out.clear();
   append_log_line(out, LogFormat::kJson, spdlog::level::info, kTime + std::chrono::milliseconds(877), "m", {});
