@@ -48,6 +48,25 @@ std::string_view reason_for(CURLcode code) {
 
 }  // namespace
 
+std::string loggable_url(const std::string& url) {
+  CURLU* parsed = curl_url();
+  if (parsed == nullptr) return "(url)";
+  std::string shown = "(unparsable url)";
+  char* out = nullptr;
+  if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_set(parsed, CURLUPART_USER, nullptr, 0) == CURLUE_OK &&
+      curl_url_set(parsed, CURLUPART_PASSWORD, nullptr, 0) == CURLUE_OK &&
+      curl_url_set(parsed, CURLUPART_QUERY, nullptr, 0) == CURLUE_OK &&
+      curl_url_set(parsed, CURLUPART_FRAGMENT, nullptr, 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_URL, &out, 0) == CURLUE_OK) {
+    shown = out;
+  }
+  curl_free(out);
+  curl_url_cleanup(parsed);
+  return shown;
+}
+
+
 curl_socket_t Transfer::open_socket(void* user, curlsocktype /*purpose*/, curl_sockaddr* addr) {
   auto& t = *static_cast<Transfer*>(user);
   const std::optional<IpAddress> ip = IpAddress::from_sockaddr(&addr->addr);
@@ -133,7 +152,7 @@ Error Transfer::error_for(CURL* easy, CURLcode code) const {
   if (bad_status_ != 0) return http_error(src_, bad_status_);
   if (refused_ && code == CURLE_COULDNT_CONNECT) {
     // One message for every refused class: the answer must not map the internal network.
-    spdlog::info("refused input {}: destination address is {}", src_, address_class_name(*refused_));
+    spdlog::info("refused input {}: destination address is {}", loggable_url(src_), address_class_name(*refused_));
     return refused_destination(src_);
   }
   if (code == CURLE_UNSUPPORTED_PROTOCOL)
@@ -149,7 +168,7 @@ Error Transfer::error_for(CURL* easy, CURLcode code) const {
     return download_failed(src_, "too many redirects", static_cast<int>(status));
   }
   if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_CONNECT) {
-    spdlog::info("input {} unreachable: {}", src_, curl_easy_strerror(code));
+    spdlog::info("input {} unreachable: {}", loggable_url(src_), curl_easy_strerror(code));
     return unreachable_origin(src_);
   }
   return download_failed(src_, std::string(reason_for(code)));

@@ -15,6 +15,11 @@
 
 namespace imgflo::fetch {
 
+// `url` as the log shows it: scheme, host, port and path only. User info,
+// query and fragment may carry credentials (basic auth, presigned
+// signatures); "(unparsable url)" when libcurl cannot parse it.
+std::string loggable_url(const std::string& url);
+
 class Transfer {
  public:
   Transfer(const std::string& src, const AddressPolicy& policy, std::size_t max_bytes)
