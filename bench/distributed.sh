@@ -50,48 +50,10 @@ on_exit() { "$ROOT/scripts/services.sh" fixture-stop "$SERVICES" >&2 || true; }
 # ---------------------------------------------------------------------------
 # Services and processes
 # ---------------------------------------------------------------------------
-start_services() {
-  "$ROOT/scripts/services.sh" fixture-start "$SERVICES" >&2
-  BROKER_URL=$(awk -F= '$1 == "IMGFLO_TEST_BROKER_URL" { print substr($0, index($0, "=") + 1) }' "$SERVICES/services.env")
-  REDIS_URL=$(awk -F= '$1 == "IMGFLO_TEST_REDIS_URL" { print substr($0, index($0, "=") + 1) }' "$SERVICES/services.env")
-  REDIS_PORT=${REDIS_URL##*:}
-}
-
 # Settings every distributed process of this run shares (own queue and key prefixes).
 export_distributed_env() {
   export IMGFLO_BROKER_URL=$BROKER_URL IMGFLO_BROKER_PREFIX=${PREFIX}_$1_ IMGFLO_CACHE=redis-local
   export IMGFLO_REDIS_URL=$REDIS_URL IMGFLO_REDIS_PREFIX=${PREFIX}_$1/
-}
-
-# Starts an imgflo-server (flags after the name); sets IMGFLO_PORT, records the PID.
-#   start_frontend NAME [FLAGS...]
-start_frontend() {
-  local name=$1 status=0
-  shift
-  SERVER_LOG=$name start_imgflo_server 15 -- --http-threads "$THREADS" --resources "$TMP/resources" \
-    --request-timeout 600 "$@" || status=1
-  PIDS+=("$IMGFLO_PID")
-  return $status
-}
-
-# Starts an imgflo-worker with one processing thread on the urgent queue, pinned to CPU
-# number CPU (modulo the CPUs; taskset) when given; waits for "worker ready". Records the
-# PID in PIDS and WORKER_PIDS.
-#   start_worker NAME [CPU]
-start_worker() {
-  local name=$1 pin=() i
-  [[ -z ${2:-} ]] || pin=(taskset -c "$(($2 % $(nproc)))")
-  "${pin[@]}" "$BUILD/imgflo-worker" --role urgent --workers 1 --workdir "$TMP/work" --resources "$TMP/resources" \
-    >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PIDS+=($!)
-  WORKER_PIDS+=($!)
-  for i in $(seq 150); do
-    grep -q '^worker ready' "$TMP/$name.out" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "imgflo-worker $name did not start:" >&2
-  cat "$TMP/$name.err" >&2
-  return 1
 }
 
 redis_gets() {
@@ -139,16 +101,16 @@ wrk_server() {
 bench_cached() {
   export_distributed_env cached
   WORKER_PIDS=()
-  start_worker cached-worker
+  start_worker cached-worker "" --role urgent --workers 1
   local ttl
   for ttl in 0 60; do
-    start_frontend "redis-ttl$ttl" --worker-mode external --hot-ttl "$ttl"
+    start_frontend "redis-ttl$ttl" --request-timeout 600 --worker-mode external --hot-ttl "$ttl"
     wrk_server "redis,hot-ttl=$ttl"
     stop_pids "$IMGFLO_PID"
   done
   stop_pids "${WORKER_PIDS[@]}"
   unexport_distributed_env
-  start_frontend embedded-ttl0 --hot-ttl 0
+  start_frontend embedded-ttl0 --request-timeout 600 --hot-ttl 0
   wrk_server "memory,hot-ttl=0"
   stop_pids "$IMGFLO_PID"
   local conns
@@ -211,14 +173,14 @@ bench_jobs() {
     export_distributed_env "w$n"
     WORKER_PIDS=()
     local i
-    for i in $(seq "$n"); do start_worker "worker$n-$i" "$((i - 1))"; done
-    start_frontend "jobs-w$n" --worker-mode external --hot-ttl 0
+    for i in $(seq "$n"); do start_worker "worker$n-$i" "$((i - 1))" --role urgent --workers 1; done
+    start_frontend "jobs-w$n" --request-timeout 600 --worker-mode external --hot-ttl 0
     run_jobs "rabbitmq,${n}-worker-process(es),pinned"
     stop_pids "$IMGFLO_PID" "${WORKER_PIDS[@]}"
   done
   unexport_distributed_env
   for n in 1 2; do
-    start_frontend "embedded-$n" --workers "$n" --hot-ttl 0
+    start_frontend "embedded-$n" --request-timeout 600 --workers "$n" --hot-ttl 0
     run_jobs "embedded,${n}-thread(s)"
     stop_pids "$IMGFLO_PID"
   done

@@ -239,3 +239,52 @@ large_jpeg_input() {
   [[ -s $in ]] || vips thumbnail "$ROOT/examples/mountains.png" "${in}[Q=90]" 6600 --height 4400 --size force
   echo "$in"
 }
+
+# A setting of the test services (scripts/services.sh) from SERVICES/services.env.
+#   service_setting NAME
+service_setting() {
+  awk -F= -v n="$1" '$1 == n { print substr($0, index($0, "=") + 1) }' "$SERVICES/services.env"
+}
+
+# Starts the test services in SERVICES (default BUILD/test-services) unless they run (the
+# caller's exit hook runs `scripts/services.sh fixture-stop`); sets BROKER_URL, REDIS_URL,
+# REDIS_PORT.
+start_services() {
+  SERVICES=${SERVICES:-$BUILD/test-services}
+  "$ROOT/scripts/services.sh" fixture-start "$SERVICES" >&2
+  BROKER_URL=$(service_setting IMGFLO_TEST_BROKER_URL)
+  REDIS_URL=$(service_setting IMGFLO_TEST_REDIS_URL)
+  REDIS_PORT=${REDIS_URL##*:}
+}
+
+# Starts an imgflo-server with TMP/resources as its files/ folder (flags after the name);
+# sets IMGFLO_PORT, records the PID in PIDS.
+#   start_frontend NAME [FLAGS...]
+start_frontend() {
+  local name=$1 status=0
+  shift
+  SERVER_LOG=$name start_imgflo_server 15 -- --http-threads "$THREADS" --resources "$TMP/resources" "$@" || status=1
+  PIDS+=("$IMGFLO_PID")
+  return $status
+}
+
+# Starts an imgflo-worker with the given flags (e.g. --role urgent --workers 1), pinned to
+# CPU number CPU (modulo the CPUs; taskset) unless CPU is empty; waits for "worker ready".
+# Records the PID in PIDS and WORKER_PIDS.
+#   start_worker NAME CPU [FLAGS...]
+start_worker() {
+  local name=$1 pin=() i
+  [[ -z $2 ]] || pin=(taskset -c "$(($2 % $(nproc)))")
+  shift 2
+  "${pin[@]}" "$BUILD/imgflo-worker" --workdir "$TMP/work" --resources "$TMP/resources" "$@" \
+    >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  PIDS+=($!)
+  WORKER_PIDS+=($!)
+  for i in $(seq 150); do
+    grep -q '^worker ready' "$TMP/$name.out" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "imgflo-worker $name did not start:" >&2
+  cat "$TMP/$name.err" >&2
+  return 1
+}
