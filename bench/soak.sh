@@ -56,6 +56,8 @@ while (($#)); do
   esac
   shift
 done
+[[ $DURATION =~ ^[1-9][0-9]*$ && $CONNECTIONS =~ ^[1-9][0-9]*$ && $HOT =~ ^[1-9][0-9]*$ ]] || usage
+[[ $NEW_PERCENT =~ ^[1-9][0-9]?$|^100$ && $RATE =~ ^[0-9.]+$ && $POST_RATE =~ ^[0-9.]+$ ]] || usage
 
 PREFIX=soak-$(date -u +%H%M%S)-$$
 make_tmp imgflo-soak
@@ -141,6 +143,14 @@ sample_processes() {
   done
 }
 
+# "name ticks" (user + system CPU, 1/100 s) for each "name:pid" argument.
+cpu_ticks() {
+  local np
+  for np in "$@"; do
+    echo "${np%%:*} $(awk '{ print $14 + $15 }' "/proc/${np#*:}/stat" 2>/dev/null || echo 0)"
+  done
+}
+
 # ---------------------------------------------------------------------------
 # The run
 # ---------------------------------------------------------------------------
@@ -156,9 +166,13 @@ run_load() {
     sleep 0.2
   done
   sample_processes "${PROCS[@]}" >"$TMP/samples.txt" &
-  local sampler=$!
-  local status=0
+  local sampler=$! status=0 started=$SECONDS
+  CPU_PROCS=("${PROCS[@]}" "moto:$(service_setting MOTO_PID)" "rabbitmq:$(service_setting RABBITMQ_PID)"
+             "redis:$(service_setting REDIS_PID)")
+  cpu_ticks "${CPU_PROCS[@]}" >"$TMP/cpu-start.txt"
   wait "$client" || status=$?
+  cpu_ticks "${CPU_PROCS[@]}" >"$TMP/cpu-end.txt"
+  LOAD_SECONDS=$((SECONDS - started))
   stop_pids "$sampler"
   return $status
 }
@@ -190,7 +204,7 @@ start_services
 export_soak_env
 start_processes
 LOAD_BEFORE=$(load_average)
-CLIENT_STATUS=0
+CLIENT_STATUS=0 LOAD_SECONDS=1
 run_load || CLIENT_STATUS=$?
 LOAD_AFTER=$(load_average)
 expected_keys
@@ -204,9 +218,9 @@ WINDOW_START=$(awk -v d="$DURATION" 'BEGIN { s = d - 240; if (s < d / 4) s = d /
 # Targets and tables from TMP/client/summary.json, the samples and the key lists; prints the
 # markdown and writes TMP/verdict (PASS or FAIL).
 report() {
-  python3 - "$TMP" "$WINDOW_START" "$CLIENT_STATUS" <<'PY'
+  python3 - "$TMP" "$WINDOW_START" "$CLIENT_STATUS" "$LOAD_SECONDS" <<'PY'
 import json, sys
-tmp, window_start, client_status = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+tmp, window_start, client_status, load_s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 s = json.load(open(f"{tmp}/client/summary.json")) if client_status == 0 else None
 lines = lambda f: [l for l in open(f"{tmp}/{f}").read().split("\n") if l]
 expected, stored, missing = lines("expected.txt"), lines("stored.txt"), lines("missing.txt")
@@ -269,6 +283,11 @@ if s is not None:
 print(f"\nProcesses from {window_start} s on (samples every 10 s): RSS MB and open fds as first / min / max / last.\n")
 print("| process | samples | RSS MB | RSS growth | fds | fd growth |\n|---|---|---|---|---|---|")
 print("\n".join(proc_rows))
+start = dict(l.split() for l in lines("cpu-start.txt"))
+cores = [f"{n} {(int(t) - int(start.get(n, t))) / 100 / load_s:.2f}" for n, t in (l.split() for l in lines("cpu-end.txt"))]
+if s is not None:
+    cores.append(f"client {s['client_cpu_s'] / load_s:.2f}")
+print(f"\nCPU during the load ({load_s} s), in cores (CPU s / wall s): " + ", ".join(cores) + ".")
 if missing:
     print(f"\nMissing objects (first 10 of {len(missing)}): " + ", ".join(f"`{m}`" for m in missing[:10]))
 open(f"{tmp}/verdict", "w").write("PASS" if ok else "FAIL")

@@ -20,7 +20,7 @@
 //
 // Writes OUT/summary.json (per class cached/new/post: count, status counts, latency
 // percentiles in ms, answers over 30 s; achieved request rate; a per-10-s series of requests
-// and cached p99) and OUT/locations.txt ("class location" for every 301/202 of a hot, new or
+// and cached p99; the client's own CPU seconds) and OUT/locations.txt ("class location" for every 301/202 of a hot, new or
 // post URL: where its result is or will be stored). Progress goes to stderr. Exit status 0
 // unless priming failed or the arguments are wrong (targets are judged by bench/soak.sh).
 'use strict';
@@ -187,6 +187,7 @@ class Run {
   }
 
   async load() {
+    const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     const endAt = t0 + this.o.duration * 1000;
     const timer = setInterval(() => this.tick(), 10000);
@@ -194,6 +195,8 @@ class Run {
     await Promise.all([...loops, this.postStream(endAt)]);
     clearInterval(timer);
     this.wall = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    this.cpu = (cpu.user + cpu.system) / 1e6;
   }
 
   write() {
@@ -203,7 +206,8 @@ class Run {
     const summary = {
       connections: this.o.connections, rate_per_connection: this.o.rate, duration_s: this.o.duration,
       new_percent: this.o.newPercent, post_rate: this.o.postRate, hot: this.o.hot, graph: this.o.graph,
-      wall_s: Number(this.wall.toFixed(2)), requests: answered, req_per_s: Number((answered / this.wall).toFixed(1)),
+      wall_s: Number(this.wall.toFixed(2)), client_cpu_s: Number(this.cpu.toFixed(2)),
+      requests: answered, req_per_s: Number((answered / this.wall).toFixed(1)),
       classes: s, series: this.series,
     };
     fs.writeFileSync(path.join(this.o.out, 'summary.json'), JSON.stringify(summary, null, 1));
