@@ -179,6 +179,7 @@ run_load() {
 
 # The S3 keys the run's 301/202 Locations point at (unique, sorted), in TMP/expected.txt.
 expected_keys() {
+  touch "$TMP/client/locations.txt"
   sed -n "s|^[a-z]* .*/$PREFIX/|$PREFIX/|p" "$TMP/client/locations.txt" | sort -u >"$TMP/expected.txt"
 }
 
@@ -222,7 +223,11 @@ report() {
 import json, sys
 tmp, window_start, client_status, load_s = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 s = json.load(open(f"{tmp}/client/summary.json")) if client_status == 0 else None
-lines = lambda f: [l for l in open(f"{tmp}/{f}").read().split("\n") if l]
+def lines(f):
+    try:
+        return [l for l in open(f"{tmp}/{f}").read().split("\n") if l]
+    except FileNotFoundError:
+        return []
 expected, stored, missing = lines("expected.txt"), lines("stored.txt"), lines("missing.txt")
 locations = lines("client/locations.txt")
 rows, ok = [], True
