@@ -306,7 +306,7 @@ SECTION=$DATA/soak-$(date -u +%Y%m%d-%H%M%S).md
   echo "Command: \`$INVOCATION\` — 2 frontends (\`imgflo-server\`, IMGFLO_WORKER=external, $THREADS event-loop"
   echo "threads each) and 2 \`imgflo-worker --role both\` (default threads) on RabbitMQ, the Redis index and S3"
   echo "(moto), IMGFLO_CACHE=redis-s3, the client (\`bench/soak_client.js\`) and the services all on this machine."
-  echo "$CONNECTIONS keep-alive connections split over both frontends, each sending its next GET 1/$RATE s after"
+  echo "$CONNECTIONS keep-alive connections split over both frontends, each sending its next GET $(awk -v r="$RATE" 'BEGIN { print 1 / r }') s after"
   echo "the previous answer, for $DURATION s: repeats of $HOT primed URLs (cached) and every $((100 / NEW_PERCENT))th"
   echo "GET a new one (\`$GRAPH?input=files/n-I.jpg\`, hard links of one 256×256 JPEG: a cache miss); beside"
   echo "them $POST_RATE POST/s on new URLs (pre-heat, 202) over 4 more connections per frontend. Lost results:"
