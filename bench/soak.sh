@@ -199,6 +199,21 @@ wait_for_stored() {
   STORE_SECONDS=$((SECONDS - start))
 }
 
+# "name: N lines (W warning, E error)" of each process's log (stdout + stderr), in TMP/logs.txt;
+# the lines themselves in TMP/problems.txt (first 20 per process).
+count_log_lines() {
+  local name all warn err
+  : >"$TMP/problems.txt"
+  for name in frontend1 frontend2 worker1 worker2; do
+    all=$(cat "$TMP/$name.out" "$TMP/$name.err" | wc -l)
+    warn=$(cat "$TMP/$name.out" "$TMP/$name.err" | grep -cE '"level":"warning"|\[warning\]' || true)
+    err=$(cat "$TMP/$name.out" "$TMP/$name.err" | grep -cE '"level":"(error|critical)"|\[(error|critical)\]' || true)
+    echo "$name: $all lines ($warn warning, $err error)"
+    grep -hE '"level":"(warning|error|critical)"|\[(warning|error|critical)\]' "$TMP/$name.out" "$TMP/$name.err" |
+      head -20 | sed "s/^/$name: /" >>"$TMP/problems.txt" || true
+  done >"$TMP/logs.txt"
+}
+
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 || true
 make_input
 start_services
@@ -211,6 +226,7 @@ LOAD_AFTER=$(load_average)
 expected_keys
 wait_for_stored
 comm -23 "$TMP/expected.txt" "$TMP/stored.txt" >"$TMP/missing.txt"
+count_log_lines
 WINDOW_START=$(awk -v d="$DURATION" 'BEGIN { s = d - 240; if (s < d / 4) s = d / 4; printf "%d", s }')
 
 # ---------------------------------------------------------------------------
@@ -293,6 +309,10 @@ cores = [f"{n} {(int(t) - int(start.get(n, t))) / 100 / load_s:.2f}" for n, t in
 if s is not None:
     cores.append(f"client {s['client_cpu_s'] / load_s:.2f}")
 print(f"\nCPU during the load ({load_s} s), in cores (CPU s / wall s): " + ", ".join(cores) + ".")
+print("\nLog lines (access log on, JSON): " + "; ".join(lines("logs.txt")) + ".")
+problems = lines("problems.txt")
+if problems:
+    print("\nWarnings and errors logged (first 20 per process):\n\n```\n" + "\n".join(p[:300] for p in problems) + "\n```")
 if missing:
     print(f"\nMissing objects (first 10 of {len(missing)}): " + ", ".join(f"`{m}`" for m in missing[:10]))
 open(f"{tmp}/verdict", "w").write("PASS" if ok else "FAIL")
