@@ -309,6 +309,26 @@ cores = [f"{n} {(int(t) - int(start.get(n, t))) / 100 / load_s:.2f}" for n, t in
 if s is not None:
     cores.append(f"client {s['client_cpu_s'] / load_s:.2f}")
 print(f"\nCPU during the load ({load_s} s), in cores (CPU s / wall s): " + ", ".join(cores) + ".")
+jobs, outcomes = {}, {}
+for w in ("worker1", "worker2"):
+    for l in lines(f"{w}.err") + lines(f"{w}.out"):
+        try:
+            j = json.loads(l)
+        except ValueError:
+            continue
+        if not isinstance(j, dict) or j.get("message") != "job":
+            continue
+        outcomes[j.get("outcome")] = outcomes.get(j.get("outcome"), 0) + 1
+        for k in ("queue_ms", "fetch_ms", "process_ms", "store_ms"):
+            if isinstance(j.get(k), (int, float)):
+                jobs.setdefault(k, []).append(j[k])
+def near(v, p):
+    v = sorted(v)
+    return v[max(0, -(-len(v) * p // 100) - 1)]
+if jobs:
+    phases = ", ".join(f"{k[:-3]} {near(v, 50):.1f} / {near(v, 99):.1f}" for k, v in jobs.items())
+    print(f"\nJobs (the workers' job lines): {sum(outcomes.values())}, outcomes {outcomes}; "
+          f"phases p50 / p99 ms: {phases}.")
 print("\nLog lines (access log on, JSON): " + "; ".join(lines("logs.txt")) + ".")
 problems = lines("problems.txt")
 if problems:
