@@ -3,6 +3,7 @@
 #   scripts/fuzz.sh TARGET [SECONDS]   one target (url, json, fbp, color, broker, image) for SECONDS (30)
 #   scripts/fuzz.sh all [SECONDS]      each target in turn, SECONDS each
 #   scripts/fuzz.sh list               the target names
+#   scripts/fuzz.sh build              only builds every target
 # Build directory: build-fuzz (FUZZ_BUILD_DIR=...), clang with ASan+UBSan (tests/sanitizers/configure.sh).
 # Seeds: tests/fuzz/corpus/TARGET (read only); inputs found while fuzzing go to
 # build-fuzz/fuzz-corpus/TARGET and are reused by the next run. Crashes, leaks and timeouts are
@@ -14,10 +15,10 @@ cd "$(dirname "$0")/.."
 targets=(url json fbp color broker image)
 what=${1:-}
 seconds=${2:-30}
-[[ -n "$what" ]] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ -n "$what" ]] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 if [[ "$what" == list ]]; then printf '%s\n' "${targets[@]}"; exit 0; fi
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "SECONDS must be a positive integer" >&2; exit 2; }
-if [[ "$what" == all ]]; then
+if [[ "$what" == all || "$what" == build ]]; then
   run=("${targets[@]}")
 else
   [[ " ${targets[*]} " == *" $what "* ]] || { echo "unknown target $what (one of: ${targets[*]}, all)" >&2; exit 2; }
@@ -37,6 +38,7 @@ build_targets=()
 for t in "${run[@]}"; do build_targets+=("fuzz_$t"); done
 cmake --build "$dir" -j"$jobs" --target "${build_targets[@]}"
 echo "fuzz: build $((SECONDS - start)) s"
+[[ "$what" == build ]] && exit 0
 
 failed=()
 summary=()

@@ -5,6 +5,10 @@
 #                                objects serve the fuzz targets of scripts/fuzz.sh)
 #   scripts/sanitize.sh tsan     the threaded unit tests (tsan_tests, tests/sanitizers/CMakeLists.txt) built
 #                                with clang ThreadSanitizer in build-tsan
+#   scripts/sanitize.sh asan|tsan|all --build-only
+#                                only builds what that stage runs (.ci/run builds the next stage at low
+#                                priority while the current one's tests run; the stage's own build is then
+#                                a no-op)
 # Tests use the services of IMGFLO_SERVICES_DIR (default build/test-services, where .ci/run and
 # scripts/test.sh start them): each build directory's test-services is a link to it, so the ctest
 # fixture reuses running services, or starts them there and stops them afterwards.
@@ -13,7 +17,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
-case "$what" in all|asan|tsan) ;; *) echo "usage: $0 [all|asan|tsan]" >&2; exit 2 ;; esac
+build_only=false
+case "$what" in all|asan|tsan) ;; *) echo "usage: $0 [all|asan|tsan] [--build-only]" >&2; exit 2 ;; esac
+case "${2:-}" in
+  "") ;;
+  --build-only) build_only=true ;;
+  *) echo "usage: $0 [all|asan|tsan] [--build-only]" >&2; exit 2 ;;
+esac
 # GEGL oracle outputs are kept per clone and reused by later stages (tests/support/oracle.h).
 export IMGFLO_GEGL_ORACLE_CACHE=${IMGFLO_GEGL_ORACLE_CACHE:-$PWD/build/gegl-oracle-cache}
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -75,10 +85,19 @@ ctest_stage() {
   return $rc
 }
 
+build_asan() {
+  tests/sanitizers/configure.sh fuzz build-fuzz
+  cmake --build build-fuzz -j"$jobs" --target unit_tests e2e_tests imgflo-server imgflo-worker imgflo-process
+}
+
+build_tsan() {
+  tests/sanitizers/configure.sh thread build-tsan
+  cmake --build build-tsan -j"$jobs" --target tsan_tests
+}
+
 stage_asan() {
   local dir=build-fuzz t0=$SECONDS
-  tests/sanitizers/configure.sh fuzz "$dir"
-  cmake --build "$dir" -j"$jobs" --target unit_tests e2e_tests imgflo-server imgflo-worker imgflo-process
+  build_asan
   local built=$((SECONDS - t0))
   link_services "$dir"
   local rc=0
@@ -89,8 +108,7 @@ stage_asan() {
 
 stage_tsan() {
   local dir=build-tsan t0=$SECONDS
-  tests/sanitizers/configure.sh thread "$dir"
-  cmake --build "$dir" -j"$jobs" --target tsan_tests
+  build_tsan
   local built=$((SECONDS - t0))
   link_services "$dir"
   local rc=0
@@ -98,6 +116,12 @@ stage_tsan() {
   times+=("tsan: build ${built} s, tests $((SECONDS - t0 - built)) s, total $((SECONDS - t0)) s")
   return $rc
 }
+
+if $build_only; then
+  if [[ "$what" == all || "$what" == asan ]]; then build_asan; fi
+  if [[ "$what" == all || "$what" == tsan ]]; then build_tsan; fi
+  exit 0
+fi
 
 results=()
 times=()
