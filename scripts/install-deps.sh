@@ -9,12 +9,14 @@ APT=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
 
 build=(build-essential cmake pkg-config git ca-certificates
        libvips-dev liblcms2-dev libcairo2-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-       libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev
+       libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev libpq-dev libsqlite3-dev
        libgtest-dev googletest libvips-tools zlib1g-dev)
+# The apps database's tests run a private PostgreSQL (scripts/services/postgres.sh: its TLS
+# certificate is made by openssl) and read SQLite files with the sqlite3 shell.
 # Test corpora are made at test time: exiftool writes EXIF orientation, the ICC profiles come from
 # icc-profiles-free and colord-data (/usr/share/color/icc). /metrics is also read by the Prometheus
 # Python client's parser (python3-prometheus-client, run as /usr/bin/python3).
-test=(gegl curl redis-server rabbitmq-server python3 nodejs
+test=(gegl curl redis-server rabbitmq-server postgresql sqlite3 openssl python3 nodejs
       libimage-exiftool-perl icc-profiles-free colord-data
       python3-prometheus-client)
 # Sanitizer builds and libFuzzer (scripts/sanitize.sh, scripts/fuzz.sh): clang 14, its runtimes,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts/stops every service the tests use (one script per service in
-# scripts/services/: redis, rabbitmq, moto S3), on loopback, each stopped by PID.
+# scripts/services/: redis, rabbitmq, moto S3, postgres), on loopback, each stopped by PID.
 #   scripts/services.sh start DIR            e.g. DIR=build/test-services
 #   scripts/services.sh stop DIR
 #   scripts/services.sh fixture-start DIR    ctest fixture: starts what is not running and

@@ -2,7 +2,7 @@
 # Installs dependencies (Debian 12, as root), builds, and runs every test.
 #   scripts/test.sh            all tests
 #   scripts/test.sh -L unit    only one ctest label (unit, conformance, e2e)
-# Tests use real services (Redis, RabbitMQ, moto S3; scripts/services.sh): the ones not already
+# Tests use real services (Redis, RabbitMQ, moto S3, PostgreSQL; scripts/services.sh): the ones not already
 # running are started on loopback while the build runs, and stopped by PID at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
