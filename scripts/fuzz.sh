@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 targets=(url json fbp color broker image)
 what=${1:-}
 seconds=${2:-30}
-[[ -n "$what" ]] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ -n "$what" ]] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 if [[ "$what" == list ]]; then printf '%s\n' "${targets[@]}"; exit 0; fi
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -gt 0 ]] || { echo "SECONDS must be a positive integer" >&2; exit 2; }
 if [[ "$what" == all || "$what" == build ]]; then
