@@ -15,8 +15,9 @@ build=(build-essential cmake pkg-config git ca-certificates
 # certificate is made by openssl) and read SQLite files with the sqlite3 shell.
 # Test corpora are made at test time: exiftool writes EXIF orientation, the ICC profiles come from
 # icc-profiles-free and colord-data (/usr/share/color/icc). /metrics is also read by the Prometheus
-# Python client's parser (python3-prometheus-client, run as /usr/bin/python3).
-test=(gegl curl redis-server rabbitmq-server postgresql sqlite3 openssl python3 nodejs
+# Python client's parser (python3-prometheus-client, run as /usr/bin/python3). The web UI's browser
+# tests (tests/browser) drive Debian's chromium with puppeteer-core from npm (never a downloaded browser).
+test=(gegl curl redis-server rabbitmq-server postgresql sqlite3 openssl python3 nodejs chromium
       libimage-exiftool-perl icc-profiles-free colord-data
       python3-prometheus-client)
 # Sanitizer builds and libFuzzer (scripts/sanitize.sh, scripts/fuzz.sh): clang 14, its runtimes,
@@ -35,3 +36,5 @@ if ((${#missing[@]})); then
   apt-get -o DPkg::Lock::Timeout=600 update -qq
   "${APT[@]}" install "${missing[@]}"
 fi
+# The browser tests' npm packages (tests/browser/package-lock.json), without any browser download.
+PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix "$(dirname "$0")/../tests/browser" --no-audit --no-fund
