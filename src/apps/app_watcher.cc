@@ -33,6 +33,7 @@ AppWatcher::~AppWatcher() {
 }
 
 Status AppWatcher::start() {
+  if (thread_.joinable()) return Error(ErrorKind::kInternal, "app watcher started twice");
   auto opened = open_();
   if (!opened.ok()) return opened.take_error();
   store_ = std::move(opened).value();

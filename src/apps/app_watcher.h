@@ -53,7 +53,8 @@ class AppWatcher {
 
   // Opens the store and loads the apps synchronously (on_apps is called
   // before it returns), then starts the thread. The store's error when it
-  // cannot (the program should exit saying why); call once.
+  // cannot (the program should exit saying why). Call once (a second call
+  // after a successful one is kInternal).
   Status start();
 
   // Ok while the last apps loaded are current; kUnavailable "apps stale since

@@ -103,6 +103,10 @@ TEST_F(AppWatcherTest, StartLoadsEveryAppBeforeItReturns) {
   EXPECT_EQ(received_.calls(), 1);
   EXPECT_EQ(received_.last().size(), 2u);
   EXPECT_TRUE(watcher.status().ok());
+  auto twice = watcher.start();
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().kind(), ErrorKind::kInternal);
+  EXPECT_EQ(received_.calls(), 1);
 }
 
 TEST_F(AppWatcherTest, StartFailsWhenTheDatabaseCannotBeOpened) {
