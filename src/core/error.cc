@@ -9,6 +9,7 @@ int http_status(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalidArgument: return 400;
     case ErrorKind::kForbidden: return 403;
+    case ErrorKind::kQuotaExceeded: return 429;
     case ErrorKind::kNotFound: return 404;
     case ErrorKind::kUnsupportedType: return 449;
     case ErrorKind::kUnknownParameter: return 449;
@@ -30,6 +31,7 @@ std::string_view kind_name(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalidArgument: return "invalid-argument";
     case ErrorKind::kForbidden: return "forbidden";
+    case ErrorKind::kQuotaExceeded: return "quota-exceeded";
     case ErrorKind::kNotFound: return "not-found";
     case ErrorKind::kUnsupportedType: return "unsupported-image-type";
     case ErrorKind::kUnknownParameter: return "unknown-parameter";

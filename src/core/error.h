@@ -24,6 +24,7 @@ namespace imgflo {
 enum class ErrorKind {
   kInvalidArgument,       // 400 malformed request or parameter value
   kForbidden,             // 403 authentication / SSRF refusal
+  kQuotaExceeded,         // 429 the app's processing quota is used up; retry later
   kNotFound,              // 404 unknown graph, absent cache entry
   kUnsupportedType,       // 449 output/input type the runtime cannot handle
   kUnknownParameter,      // 449 parameter the graph does not export
