@@ -23,6 +23,7 @@
 #include "jobs/job_report.h"
 #include "jobs/job_system.h"
 #include "jobs/memory_budget.h"
+#include "jobs/recent_jobs.h"
 
 #include <functional>
 #include <set>
@@ -48,10 +49,15 @@ class JobMetrics {
   // The phase histogram's bucket bounds (seconds).
   static const std::vector<double>& phase_buckets();
 
+  // The outcome lines of the last jobs, by key (the debug page's timings).
+  RecentJobs& recent() { return recent_; }
+  const RecentJobs& recent() const { return recent_; }
+
  private:
   const std::set<std::string, std::less<>> graphs_;
   metrics::HistogramFamily phases_;
   metrics::CounterFamily jobs_;
+  RecentJobs recent_;
 };
 
 // Every job series of /metrics: the job system's counters and gauges, the

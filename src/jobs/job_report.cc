@@ -93,7 +93,10 @@ nlohmann::json job_outcome_fields(const Job& job, const JobReport& report, const
 }
 
 void log_job_outcome(const Job& job, const JobReport& report, const Result<std::string>& result) {
-  const nlohmann::json fields = job_outcome_fields(job, report, result);
+  log_job_outcome(job_outcome_fields(job, report, result), result);
+}
+
+void log_job_outcome(const nlohmann::json& fields, const Result<std::string>& result) {
   std::vector<LogField> line;
   line.reserve(fields.size());
   for (const auto& [name, value] : fields.items()) {

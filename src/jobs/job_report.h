@@ -55,5 +55,7 @@ nlohmann::json job_outcome_fields(const Job& job, const JobReport& report, const
 // Writes the outcome line through core/log_format.h's log_event (info for
 // successes and cancellations, warning for failures).
 void log_job_outcome(const Job& job, const JobReport& report, const Result<std::string>& result);
+// The same with the fields job_outcome_fields() made for `result`.
+void log_job_outcome(const nlohmann::json& fields, const Result<std::string>& result);
 
 }  // namespace imgflo::jobs

@@ -66,7 +66,9 @@ Result<std::string> Processor::process(const Job& job, const Stop& stop) {
   Result<std::string> result = produced.ok() ? Result<std::string>(std::move(produced->location))
                                              : Result<std::string>(produced.take_error());
   metrics_.record(job.graph, report, outcome_name(report, result));
-  log_job_outcome(job, report, result);
+  nlohmann::json fields = job_outcome_fields(job, report, result);
+  log_job_outcome(fields, result);
+  metrics_.recent().add(job.key, std::move(fields));
   return result;
 }
 
