@@ -341,6 +341,8 @@ const std::vector<Setting>& settings() {
       {"IMGFLO_GRAPHDIR", "--graphs", "<exe>/../graphs", "graph folder", path(IMGFLO_FIELD(files.graph_dir))},
       {"IMGFLO_RESOURCE_DIR", "--resources", "<exe>/../examples", "folder of files/NAME inputs",
        path(IMGFLO_FIELD(files.resource_dir))},
+      {"IMGFLO_WEB_DIR", "--web-dir", "<exe>/../web", "folder of the web UI's files (the playground at /, /debug/...)",
+       path(IMGFLO_FIELD(handler.web_dir)), kServer},
       {"IMGFLO_SIZE_LIMIT", "--size-limit", nullptr,
        "megapixels: requested width x height over this is refused with 422 (the original's rule)",
        number(IMGFLO_FIELD(handler.size_limit_megapixels), 0.001)},

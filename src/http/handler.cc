@@ -1,6 +1,7 @@
 #include "http/handler.h"
 #include "core/json.h"
 
+#include "core/bundled_dir.h"
 #include "core/guard.h"
 #include "http/redirect.h"
 
@@ -94,6 +95,11 @@ Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
     hot_ = std::make_unique<HotResponses>(options_.hot_ttl, HotResponses::kDefaultCapacity, options_.clock.get());
   }
   readiness_ = std::make_unique<Readiness>(readiness_checks(), options_.readiness, options_.clock.get());
+  web_ui_ = std::make_unique<WebUi>(
+      WebUiParts{options_.web_dir.empty() ? bundled_dir("web") : options_.web_dir, s_.catalogue,
+                 dynamic_cast<const fetch::LocalFileFetcher*>(s_.files), s_.job_metrics,
+                 options_.size_limit_megapixels, [this] { return s_.auth.enabled(); }},
+      [this](Respond respond, std::function<void(Respond&)> fn) { blocking(std::move(respond), std::move(fn)); });
   for (const auto& name : s_.catalogue.names()) {
     const runtime::Executable& exe = *(*s_.catalogue.find(name))->executable;
     auto policy = request::negotiation_for(options_.auto_formats, exe.output_types(), exe.result_may_have_alpha());
@@ -140,6 +146,7 @@ void Handler::route(const HttpRequest& req, Respond respond) {
     if (methods.empty()) return respond(not_found("no such route: " + std::string(path)));
     return respond(cors_.preflight(path, req.origin, methods));
   }
+  if (web_ui_->route(req, respond)) return;
   if (path.starts_with("/graph/")) return graph_request(req, std::move(respond));
   if (req.method != "GET" && req.method != "HEAD") return respond(method_not_allowed("GET, HEAD"));
   if (path == "/graphs") {

@@ -12,6 +12,9 @@
 //   OPTIONS on any of them: the CORS preflight (http/cors.h)
 //   GET|HEAD /cache/KEY                      (local storage only)
 //   GET|HEAD /files/NAME                     (bundled examples)
+//   GET|HEAD /  /ui/NAME  /debug/graph/...  /debug/params/graph/...  /debug/job/KEY  /files/
+//            and GET|HEAD /graph/...?debug=1 -> 302 /debug/graph/...: the web UI (http/web_ui.h);
+//            GET / answers JSON (the list of endpoints) unless Accept names text/html
 // Errors are JSON {"error", "code", "type", ...} with the status of their kind.
 // A request without extension to a graph that negotiates takes its output
 // type from the Accept header (request/negotiate.h); redirects carry the
@@ -36,6 +39,7 @@
 #include "http/message.h"
 #include "http/request_metrics.h"
 #include "http/readiness.h"
+#include "http/web_ui.h"
 #include "jobs/job_metrics.h"
 #include "jobs/job_system.h"
 #include "jobs/memory_budget.h"
@@ -78,6 +82,7 @@ struct HandlerOptions {
   bool metrics_route = true;  // GET /metrics here; false when it has a listener of its own (IMGFLO_METRICS_ADDR)
   CorsPolicy cors;                                       // IMGFLO_CORS_ORIGINS, IMGFLO_CORS_PUBLIC_ORIGINS
   ReadinessOptions readiness;                            // /ready: round timeout, report lifetime
+  std::filesystem::path web_dir;                         // IMGFLO_WEB_DIR: the web UI's files; "" = <exe>/../web
   // True once the process drains (/ready's "accepting" check fails): the process-wide flag
   // HttpServer sets (http/drain.h) unless a test wires its own; null = never.
   // Called at every /ready, from any thread; must not block.
@@ -159,6 +164,7 @@ class Handler {
   Counters counters_;
   RequestMetrics request_metrics_;
   std::unique_ptr<HotResponses> hot_;  // null when options.hot_ttl is 0
+  std::unique_ptr<WebUi> web_ui_;      // the pages, their JSON and the debug=1 redirect (http/web_ui.h)
   // Graphs whose requests without extension negotiate (built once from the catalogue).
   std::map<std::string, std::shared_ptr<const request::Negotiation>, std::less<>> negotiations_;
   const Cors cors_;
