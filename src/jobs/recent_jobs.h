@@ -6,20 +6,18 @@
 // Holds the fields of jobs/job_report.h's outcome line (no input URL, no
 // credentials: the same text the log gets), at most `capacity` keys; the
 // oldest key is forgotten first, a job run again under a key replaces its
-// line. Thread-safe.
+// line (and is the newest). Thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
-#include <cstdint>
-#include <deque>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace imgflo::jobs {
 
@@ -35,14 +33,13 @@ class RecentJobs {
 
  private:
   struct Entry {
-    uint64_t seq;
+    std::list<std::string>::iterator age;  // the key's place in order_
     nlohmann::json fields;
   };
   const size_t capacity_;
   mutable std::mutex mu_;
-  uint64_t next_seq_ = 0;                                  // guarded by mu_
-  std::map<std::string, Entry, std::less<>> by_key_;       // guarded by mu_
-  std::deque<std::pair<uint64_t, std::string>> order_;     // guarded by mu_; (seq, key), oldest first
+  std::list<std::string> order_;                      // guarded by mu_; keys, oldest first
+  std::map<std::string, Entry, std::less<>> by_key_;  // guarded by mu_
 };
 
 }  // namespace imgflo::jobs

@@ -1,6 +1,6 @@
 // The playground at / in headless Chromium: pick gradientmap, set a colour and a stop, the preview
 // loads and its URL is the one the form shows (and answers 301); keyboard-only use; every field
-// has a label; no console errors. Screenshot: playground.png in the artifacts folder.
+// has a label; no console errors. Screenshot (with the colour set): playground.png in the artifacts folder.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -31,6 +31,7 @@ test('playground', async (t) => {
     assert.ok(shown.width > 0, 'naturalWidth > 0');
     assert.equal((await status(expected)).status, 301);
     await eventually('the processing time', () => page.$eval('#preview-status', (e) => /Processed and loaded in \d+ ms/.test(e.textContent)));
+    await screenshot(page, 'playground.png');
   });
 
   await t.test('every field has a label', async () => {
@@ -65,6 +66,5 @@ test('playground', async (t) => {
     assert.ok(shown.width > 0);
   });
 
-  await screenshot(page, 'playground.png');
   assert.deepEqual(errors, [], 'no console errors');
 });
