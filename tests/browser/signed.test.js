@@ -1,6 +1,7 @@
 // The playground with auth on (IMGFLO_API_KEY/SECRET): the key and secret typed into the page sign
 // the URL in the browser (md5 as the original, or HMAC-SHA256); the signed URL gets a 301, values
-// that need encoding sign as the server checks them, and the secret is never sent.
+// that need encoding sign as the server checks them, debug=1 on a signed URL lands on a debug page
+// that signs the URL without debug again, and the secret is never sent.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -46,6 +47,17 @@ test('signed URLs', async (t) => {
     }
     const forged = (await page.$eval('#url', (e) => e.value)).replace(/\/[0-9a-f]{64}\//, '/' + '0'.repeat(64) + '/');
     assert.equal((await status(forged)).status, 403);
+  });
+
+  await t.test('debug=1 on a signed URL: the debug page signs the URL without it again', async () => {
+    const link = await page.$eval('#debug-link', (a) => a.href);  // signed over a query with debug=1
+    const redirect = await status(link);
+    assert.equal(redirect.status, 302);
+    assert.match(redirect.location, new RegExp(`^/debug/graph/${KEY}/[0-9a-f]{64}/gradientmap/\\?input=files%2Fgrid-toastybob\\.jpg&color1=%2300ff80&debug=1$`));
+    await page.goto(link, { waitUntil: 'domcontentloaded' });
+    const width = await eventually('the re-signed result', () => page.$eval('#output-image', (img) =>
+      img.complete && img.naturalWidth > 0 ? img.naturalWidth : null));
+    assert.equal(width, 768);
   });
 
   await t.test('the secret is never sent', async () => {
