@@ -46,7 +46,7 @@ AppStoreBackend sqlite_backend() {
 namespace {
 
 // Every store the suite runs against. PostgreSQL's is added here, one line.
-std::vector<AppStoreBackend> contract_backends() { return {sqlite_backend()}; }
+std::vector<AppStoreBackend> contract_backends() { return {sqlite_backend(), postgres_backend()}; }
 
 const std::string kUnknownKey = "0123456789abcde";
 
