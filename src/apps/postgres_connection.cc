@@ -28,6 +28,8 @@ std::string one_line(std::string_view text, const std::string& password) {
   for (char c : text) {
     if (c == '\n') {
       if (!out.empty() && out.back() != ' ') out += "; ";
+    } else if (c == '\t' || c == ' ') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
     } else {
       out += c;
     }
