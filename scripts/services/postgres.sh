@@ -48,11 +48,14 @@ as_pg() {
   if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# A live process (an exited one waiting to be reaped, state Z, counts as gone: whoever adopted the
+# daemonised server may take seconds to reap it).
+running() { kill -0 "$1" 2>/dev/null && [[ "$(ps -o stat= -p "$1" 2>/dev/null)" != Z* ]]; }
 alive() {
   [[ -f "$pid_file" ]] || return 1
   local pid
   pid=$(cat "$pid_file")
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && [[ "$(ps -o comm= -p "$pid" 2>/dev/null)" == postgres ]]
+  [[ -n "$pid" ]] && running "$pid" && [[ "$(ps -o comm= -p "$pid" 2>/dev/null)" == postgres ]]
 }
 answers() { as_pg "$bin/pg_isready" -q -h "$run" -p "$1" -d postgres -U postgres; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -159,10 +162,10 @@ stop() {
     local pid
     pid=$(cat "$pid_file")
     kill -INT "$pid"   # fast shutdown: rolls back and disconnects clients
-    for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    if kill -0 "$pid" 2>/dev/null; then
+    for _ in $(seq 1 200); do running "$pid" || break; sleep 0.05; done
+    if running "$pid"; then
       bin=$(pg_bin) && as_pg "$bin/pg_ctl" -D "$data" -m immediate -t 10 stop >/dev/null 2>&1 || true
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+      running "$pid" && kill -KILL "$pid"
     fi
     echo "postgres pid $pid stopped"
   fi
