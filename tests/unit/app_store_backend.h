@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <ostream>
 #include <string>
 
 namespace imgflo::apps::test {
@@ -19,6 +20,10 @@ struct AppStoreBackend {
   // Runs one statement on the database at `url`; a failure is a test failure (ADD_FAILURE).
   std::function<void(const std::string& url, const std::string& sql)> execute;
 };
+
+// gtest prints a parameter with this (else as raw bytes, heap addresses included, which
+// would make the discovered test names differ from one build to the next).
+inline void PrintTo(const AppStoreBackend& backend, std::ostream* out) { *out << backend.name; }
 
 AppStoreBackend sqlite_backend();
 AppStoreBackend postgres_backend();  // defined by the PostgreSQL tests
