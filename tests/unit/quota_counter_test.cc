@@ -152,7 +152,7 @@ TEST(MemoryQuotaCounterTest, AppsIdleFor24HoursAreDropped) {
   EXPECT_EQ(counter.TEST_apps(), 1u);
 }
 
-// The hash of minute -> count and its TTL; fields older than the window are deleted.
+// The hash of minute -> count (with total and oldest) and its TTL; minutes older than the window are deleted.
 TEST_F(RedisQuotaCounterTest, KeyLayoutTtlAndOldFieldsDeleted) {
   auto counter = make_counter();
   const std::string app = prefix_ + "app";
@@ -165,11 +165,13 @@ TEST_F(RedisQuotaCounterTest, KeyLayoutTtlAndOldFieldsDeleted) {
   consume();
   consume();
   const std::string minute = std::to_string(unix_now() / 60);
-  auto fields = client_->call({"HGETALL", counter->redis_key(app)});
-  ASSERT_TRUE(fields.ok());
-  ASSERT_EQ(fields->elements.size(), 2u);
-  EXPECT_EQ(fields->elements[0].str, minute);
-  EXPECT_EQ(fields->elements[1].str, "2");
+  const auto field = [&](const std::string& name) {
+    auto r = client_->call({"HGET", counter->redis_key(app), name});
+    return r.ok() ? r->str : "error";
+  };
+  EXPECT_EQ(field(minute), "2");
+  EXPECT_EQ(field("total"), "2");
+  EXPECT_EQ(field("oldest"), minute);
   auto ttl = client_->call({"TTL", counter->redis_key(app)});
   ASSERT_TRUE(ttl.ok());
   EXPECT_GT(ttl->integer, 25 * 3600 - 60);
@@ -178,7 +180,8 @@ TEST_F(RedisQuotaCounterTest, KeyLayoutTtlAndOldFieldsDeleted) {
   consume();
   auto len = client_->call({"HLEN", counter->redis_key(app)});
   ASSERT_TRUE(len.ok());
-  EXPECT_EQ(len->integer, 1);
+  EXPECT_EQ(len->integer, 3) << "the new minute, total and oldest";
+  EXPECT_EQ(field("total"), "1");
 }
 
 // RedisClient re-sends unanswered commands after a reconnect: the same request id counts once.
