@@ -7,6 +7,7 @@ namespace {
 class SystemClock final : public ClockSource {
  public:
   Clock::time_point now() const override { return Clock::now(); }
+  std::chrono::system_clock::time_point wall_now() const override { return std::chrono::system_clock::now(); }
 };
 
 }  // namespace
