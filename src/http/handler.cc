@@ -23,6 +23,21 @@ HttpResponse method_not_allowed(const std::string& allowed) {
 
 constexpr std::chrono::milliseconds kJobGrace{2000};
 
+// The /graphs body: the catalogue's listing (the original's {"graphs": ...})
+// and how a processing URL is made.
+std::string graphs_body(const runtime::Catalogue& catalogue) {
+  nlohmann::ordered_json body = catalogue.listing();
+  body["url"] = {
+      {"unsigned", "/graph/NAME[.ext]?input=URL&PARAM=VALUE... (when the server has no apps)"},
+      {"signed", "/graph/KEY/TOKEN/NAME[.ext]?input=URL&PARAM=VALUE..."},
+      {"token", "md5_hex(NAME[.ext] + \"?\" + query + SECRET), or hex HMAC-SHA256(SECRET, NAME[.ext] + \"?\" + query); "
+                "the query exactly as sent"},
+      {"_expires", "optional query parameter UNIX_SECONDS, covered by the token: from that second on the URL is "
+                   "refused (403 \"expired\")"},
+      {"_nocache", "true: process again although a result is stored (admin apps only)"}};
+  return dump_json(body);
+}
+
 // `respond`, marking every answer with the cache outcome `cache`.
 Respond with_outcome(CacheOutcome cache, Respond respond) {
   return [cache, respond = std::move(respond)](HttpResponse r) {
@@ -89,7 +104,7 @@ Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
     : s_(services),
       options_(std::move(options)),
       loop_(loop),
-      graphs_json_(dump_json(s_.catalogue.listing())),
+      graphs_json_(graphs_body(s_.catalogue)),
       cors_(options_.cors) {
   if (options_.hot_ttl.count() > 0) {
     hot_ = std::make_unique<HotResponses>(options_.hot_ttl, HotResponses::kDefaultCapacity, options_.clock.get());
@@ -118,11 +133,13 @@ std::vector<ReadinessCheck> Handler::readiness_checks() {
     if (options_.draining && options_.draining()) return Error(ErrorKind::kUnavailable, "draining");
     return ok_status();
   };
-  return {{"event_loop", [this](milliseconds t) { return event_loop_turns(loop_, t); }},
-          {"accepting", accepting, /*instant=*/true},
-          {"jobs", [this](milliseconds t) { return s_.jobs.ping(t); }},
-          {"cache_index", [this](milliseconds t) { return s_.index.ping(t); }},
-          {"storage", [this](milliseconds t) { return s_.storage.ping(t); }}};
+  std::vector<ReadinessCheck> checks = {{"event_loop", [this](milliseconds t) { return event_loop_turns(loop_, t); }},
+                                        {"accepting", accepting, /*instant=*/true},
+                                        {"jobs", [this](milliseconds t) { return s_.jobs.ping(t); }},
+                                        {"cache_index", [this](milliseconds t) { return s_.index.ping(t); }},
+                                        {"storage", [this](milliseconds t) { return s_.storage.ping(t); }}};
+  if (s_.apps_status) checks.push_back({"apps", [this](milliseconds) { return s_.apps_status(); }, /*instant=*/true});
+  return checks;
 }
 
 void Handler::handle(const HttpRequest& req, Respond respond) {
@@ -178,7 +195,8 @@ void Handler::graph_request(const HttpRequest& req, Respond respond) {
   }
   auto parsed = request::parse_graph_request(req.target);
   if (!parsed.ok()) return respond(error_response(parsed.error()));
-  if (Status st = s_.auth.check(*parsed); !st.ok()) return respond(error_response(st.error()));
+  auto app = s_.auth.check(*parsed);
+  if (!app.ok()) return respond(error_response(app.error()));
   if (Status st = request::check_requested_size(*parsed, options_.size_limit_megapixels); !st.ok()) {
     return respond(error_response(st.error()));
   }
@@ -199,22 +217,25 @@ void Handler::graph_request(const HttpRequest& req, Respond respond) {
   if (!storage::valid_key(parsed->cache_key)) {  // e.g. noop with an exotic extension
     return respond(error_response(Error(ErrorKind::kUnsupportedType, "Unsupported image type: " + parsed->out_type)));
   }
-  if (parsed->nocache) return submit(req, std::move(*parsed), with_outcome(CacheOutcome::kMiss, std::move(respond)));
+  if (parsed->nocache) {
+    return submit(req, std::move(*parsed), std::move(*app), with_outcome(CacheOutcome::kMiss, std::move(respond)));
+  }
   const std::string key = parsed->cache_key;
   auto shared = std::make_shared<request::GraphRequest>(std::move(*parsed));
-  s_.index.get(key, [this, req, shared, respond = std::move(respond)](Result<std::optional<std::string>> hit) mutable {
-    after_lookup(req, std::move(*shared), std::move(hit), std::move(respond));
+  s_.index.get(key, [this, req, shared, app = std::move(*app),
+                     respond = std::move(respond)](Result<std::optional<std::string>> hit) mutable {
+    after_lookup(req, std::move(*shared), std::move(app), std::move(hit), std::move(respond));
   });
 }
 
-void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parsed, Result<std::optional<std::string>> hit,
-                           Respond respond) {
+void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parsed, request::AuthorizedApp&& app,
+                           Result<std::optional<std::string>> hit, Respond respond) {
   // An unreachable index is treated as a miss: the result can still be made.
   if (hit.ok() && hit->has_value()) {
     ++counters_.cache_hits;
     HttpResponse redirect = stored_redirect(absolute(**hit), options_.redirect_max_age, parsed.varies_with_accept);
     redirect.cache = CacheOutcome::kHit;
-    if (hot_ && req.method == "GET") remember_hot(req.target, parsed, redirect);
+    if (hot_ && req.method == "GET") remember_hot(req.target, parsed, app, redirect);
     return respond(std::move(redirect));
   }
   ++counters_.cache_misses;
@@ -222,10 +243,12 @@ void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parse
   if (req.method == "HEAD") {
     return respond(not_found("no stored result for this request yet (HEAD never starts processing)"));
   }
-  submit(req, std::move(parsed), std::move(respond));
+  submit(req, std::move(parsed), std::move(app), std::move(respond));
 }
 
-void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Respond respond) {
+void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, request::AuthorizedApp&& app,
+                     Respond respond) {
+  if (Status st = may_process(app); !st.ok()) return respond(error_response(st.error()));
   const bool background = req.method == "POST";
   const bool nocache = parsed.nocache;
   jobs::Job job = jobs::job_from_request(std::move(parsed));
@@ -268,12 +291,23 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, Res
   pending->ticket = *ticket;
 }
 
+Status Handler::may_process(const request::AuthorizedApp& app) {
+  if (app.auth_off || app.quota > 0) return ok_status();
+  return Error(ErrorKind::kForbidden, "this app may only read cached results");
+}
+
 void Handler::remember_hot(const std::string& target, const request::GraphRequest& parsed,
-                           const HttpResponse& redirect) {
+                           const request::AuthorizedApp& app, const HttpResponse& redirect) {
+  HotResponses::Validity validity{app.generation};
+  if (app.valid_until != 0) {
+    const ClockSource& clock = options_.clock.get();
+    const auto end = std::chrono::system_clock::time_point(std::chrono::seconds(app.valid_until));
+    validity.until = clock.now() + std::chrono::duration_cast<Clock::duration>(end - clock.wall_now());
+  }
   HttpResponse prepared = redirect;  // as answered to a request without Origin (see hot_response)
   cors_.add_static_headers(request_path(target), prepared);
-  if (!parsed.varies_with_accept) return hot_->remember(target, prepared);
-  hot_->remember(target, negotiation(parsed.graph), parsed.out_type, prepared);
+  if (!parsed.varies_with_accept) return hot_->remember(target, prepared, validity);
+  hot_->remember(target, negotiation(parsed.graph), parsed.out_type, prepared, validity);
 }
 
 void Handler::job_metrics(std::string& out) const {

@@ -21,7 +21,8 @@
 // caching headers of http/redirect.h. Every answer gets the CORS headers of
 // its route (http/cors.h). /health says the process answers; /ready runs the
 // readiness checks (http/readiness.h): event_loop, accepting (not draining),
-// jobs, cache_index and storage, each through its part's ping().
+// jobs, cache_index and storage, each through its part's ping(), and apps
+// (Services::apps_status, when given).
 // handle() never throws: an unexpected exception is logged with an error id
 // and answered 500 {"error_id"} (internals stay in the log).
 #pragma once
@@ -105,6 +106,9 @@ struct Services {
   const jobs::MemoryBudget* memory = nullptr;
   // The metrics of the jobs this process runs, shown in /metrics; null = none here.
   const jobs::JobMetrics* job_metrics = nullptr;
+  // /ready's "apps" check: whether the apps `auth` holds are current (the
+  // applications database's watcher); must not block; null = no such check.
+  std::function<Status()> apps_status = nullptr;
 };
 
 class Handler {
@@ -120,7 +124,7 @@ class Handler {
   std::shared_ptr<const std::string> hot_response(std::string_view target, std::string_view accept = {},
                                                   std::string_view origin = {}) {
     if (!hot_ || (!origin.empty() && cors_.depends_on_origin(target))) return nullptr;
-    return hot_->find(target, accept);
+    return hot_->find(target, accept, s_.auth.generation());
   }
 
   // Counts of the full path (the hot path's are in request_metrics()).
@@ -137,9 +141,13 @@ class Handler {
  private:
   void route(const HttpRequest& request, Respond respond);
   void graph_request(const HttpRequest& request, Respond respond);
-  void after_lookup(const HttpRequest& req, request::GraphRequest&& parsed, Result<std::optional<std::string>> hit,
-                    Respond respond);
-  void submit(const HttpRequest& req, request::GraphRequest&& parsed, Respond respond);
+  void after_lookup(const HttpRequest& req, request::GraphRequest&& parsed, request::AuthorizedApp&& app,
+                    Result<std::optional<std::string>> hit, Respond respond);
+  // Runs the job for a request whose result is not stored (or _nocache), for `app`.
+  void submit(const HttpRequest& req, request::GraphRequest&& parsed, request::AuthorizedApp&& app, Respond respond);
+  // Whether `app` may start processing (the original's rule: a quota <= 0
+  // reads cached results only, 403 otherwise).
+  static Status may_process(const request::AuthorizedApp& app);
   void serve_cache(const HttpRequest& request, Respond respond);
   void serve_file(const HttpRequest& request, Respond respond);
   // The job series of /metrics (jobs/job_metrics.h) appended to `out`.
@@ -149,7 +157,9 @@ class Handler {
   std::string absolute(const std::string& location) const;
   // Keeps `redirect`, the answer to GET `target`, for the hot path (per
   // negotiated type when the answer varies with Accept).
-  void remember_hot(const std::string& target, const request::GraphRequest& parsed, const HttpResponse& redirect);
+  // The entry holds only while `app`'s authorization does (its generation, its valid_until).
+  void remember_hot(const std::string& target, const request::GraphRequest& parsed, const request::AuthorizedApp& app,
+                    const HttpResponse& redirect);
   // The graph's Negotiation, or null when requests to it never negotiate.
   std::shared_ptr<const request::Negotiation> negotiation(std::string_view graph) const;
   // Runs `fn` (blocking work) off the event loop; an exception answers 500.

@@ -227,7 +227,7 @@ Result<std::string> Processor::chained_input(const std::string& ref, int depth, 
   }
   auto inner = request::parse_graph_request("/" + ref);
   if (!inner.ok()) return as_download_failure(inner.take_error(), ref);
-  if (Status st = auth_.check(*inner); !st.ok()) return st.take_error();
+  if (auto app = auth_.check(*inner); !app.ok()) return app.take_error();
   if (Status st = request::check_requested_size(*inner, options_.size_limit_megapixels); !st.ok()) {
     return st.take_error();
   }

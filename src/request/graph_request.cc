@@ -29,7 +29,45 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
+constexpr std::string_view kExpires = "_expires";
+
+// The name of a raw "name=value" query segment, decoded as parse_query does.
+std::string segment_name(std::string_view segment) { return percent_decode(segment.substr(0, segment.find('='))); }
+
+// Unix seconds: 1 to 12 decimal digits (up to year 33658), nothing else.
+Result<int64_t> parse_expires(const std::string& text) {
+  const bool digits = !text.empty() && text.size() <= 12 &&
+                      text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) {
+    return Error(ErrorKind::kInvalidArgument, "_expires must be a Unix time in seconds",
+                 {{"parameter", std::string(kExpires)}, {"value", text}});
+  }
+  return std::stoll(text);
+}
+
 }  // namespace
+
+std::string search_without_expires(std::string_view search) {
+  const std::string_view query = search.empty() ? search : search.substr(1);
+  std::string kept;
+  bool removed = false, first = true;
+  size_t start = 0;
+  while (start <= query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view segment = query.substr(start, end - start);
+    if (segment_name(segment) == kExpires) {
+      removed = true;
+    } else {
+      if (!first) kept += '&';
+      kept.append(segment);
+      first = false;
+    }
+    start = end + 1;
+  }
+  if (!removed) return std::string(search);
+  return kept.empty() ? std::string() : "?" + kept;
+}
 
 std::string node_escape(std::string_view raw) {
   static const std::string_view kEscaped = "'{}|\\^`<>\" \r\n\t";
@@ -92,11 +130,16 @@ Result<GraphRequest> parse_graph_request(std::string_view target) {
       r.input = std::move(v);
     } else if (k == "_nocache") {
       r.nocache = v == "true";
+    } else if (k == kExpires) {
+      if (r.expires) return Error(ErrorKind::kInvalidArgument, "_expires given twice", {{"parameter", k}});
+      auto expires = parse_expires(v);
+      if (!expires.ok()) return expires.take_error();
+      r.expires = *expires;
     } else {
       r.params.emplace_back(std::move(k), std::move(v));
     }
   }
-  r.cache_key = cache_key(r.graph, r.search, r.out_type);
+  r.cache_key = cache_key(r.graph, r.expires ? search_without_expires(r.search) : r.search, r.out_type);
   return r;
 }
 

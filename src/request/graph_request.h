@@ -8,12 +8,19 @@
 // jpg), and the cache key is sha1("/graph/" + name + raw "?query") + "." +
 // ext, where the raw query is what Node's legacy url.parse left in `search`
 // (the request bytes with a few characters such as ' and space escaped).
+//
+// `_expires=UNIX_SECONDS` (request/auth.h refuses the URL from that second
+// on) is part of `search`, hence covered by the token, but neither a graph
+// parameter nor part of the cache key: for a URL with it the key is computed
+// over `search` without the `_expires` pair, so every expiring URL of one
+// image shares one result (and a URL without it keeps the original's key).
 #pragma once
 
 #include "core/error.h"
 #include "request/image_inputs.h"
 #include "request/params.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,16 +42,22 @@ struct GraphRequest {
   // moves them out of `params` (request/image_inputs.h: the graph says which).
   request::ImageRefs images;
   bool nocache = false;    // _nocache=true
+  std::optional<int64_t> expires;  // _expires=UNIX_SECONDS
   std::string cache_key;   // "<sha1>.<ext>" or "<sha1>" for noop without extension
 };
 
 // Parses a request target (path + query). kNotFound when the path is not one
-// of the two processing forms; kInvalidArgument for a malformed target or a
-// query name or value that is not valid UTF-8 once decoded.
+// of the two processing forms; kInvalidArgument for a malformed target, a
+// query name or value that is not valid UTF-8 once decoded, or an `_expires`
+// that is not one decimal number of Unix seconds (or is given twice).
 Result<GraphRequest> parse_graph_request(std::string_view target);
 
 // The original's cache key for a graph name and raw search string.
 std::string cache_key(std::string_view graph, std::string_view search, std::string_view out_type);
+
+// `search` ("?a=1&_expires=2&b=3") without its `_expires` pairs ("?a=1&b=3";
+// "" when nothing is left); `search` itself when it has none.
+std::string search_without_expires(std::string_view search);
 
 // Node's legacy url.parse auto-escaping of ' { } | \ ^ ` < > " space CR LF TAB.
 std::string node_escape(std::string_view raw);

@@ -181,7 +181,7 @@ class HandlerTest : public test::CoreServicesTest {
   test::TestEventLoop loop_{clock_};
   cache::MemoryCacheIndex memory_index_;
   cache::CacheIndex* index_ = &memory_index_;
-  request::Authenticator auth_{{}};
+  request::Authenticator auth_{{}, clock_};  // its wall time: the ManualClock's
   Work work_;
   jobs::LocalJobOptions job_options_;
   HandlerOptions options_;
@@ -211,8 +211,12 @@ TEST_F(HandlerTest, WrongMethodIs405WithAllow) {
 TEST_F(HandlerTest, GraphsListsTheCatalogue) {
   auto r = answer("GET", "/graphs");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(body_json(r), nlohmann::json::parse(dump_json(catalogue_->listing())));
+  EXPECT_EQ(body_json(r)["graphs"], nlohmann::json::parse(dump_json(catalogue_->listing()))["graphs"]);
   EXPECT_TRUE(body_json(r)["graphs"].contains("gradientmap"));
+  const std::string url = body_json(r)["url"].dump();
+  for (const char* part : {"/graph/KEY/TOKEN/NAME[.ext]", "md5_hex", "HMAC-SHA256", "_expires", "_nocache"}) {
+    EXPECT_NE(url.find(part), std::string::npos) << part << " not described: " << url;
+  }
 }
 
 TEST_F(HandlerTest, HealthAndVersion) {
@@ -400,7 +404,7 @@ TEST_F(HandlerTest, SizeRuleIs422) {
 }
 
 TEST_F(HandlerTest, AuthRefusesUnsignedAndWronglySignedRequests) {
-  auth_ = request::Authenticator({request::App{"app", "secret", false}});
+  auth_.replace({request::App{"app", "secret", false}});
   const std::string spec = "gradientmap.png", search = "?input=files/grid-toastybob.jpg";
   EXPECT_EQ(answer("GET", "/graph/" + spec + search).status, 403);
   const std::string wrong = request::Authenticator::md5_token(spec, search, "not the secret");
@@ -414,6 +418,70 @@ TEST_F(HandlerTest, AuthRefusesUnsignedAndWronglySignedRequests) {
   auto ok = signed_reply->wait();
   ASSERT_TRUE(ok.has_value());
   EXPECT_EQ(ok->status, 301);
+}
+
+// The md5-signed target for gradientmap.png with `search`.
+std::string signed_gradientmap(const std::string& key, const std::string& secret, const std::string& search) {
+  const std::string spec = "gradientmap.png";
+  return "/graph/" + key + "/" + request::Authenticator::md5_token(spec, search, secret) + "/" + spec + search;
+}
+
+TEST_F(HandlerTest, QuotaZeroReadsCachedResultsOnly) {
+  auth_.replace({request::App{"reader", "secret", false, /*processing_quota=*/0}});
+  const std::string search = "?input=files/grid-toastybob.jpg";
+  const std::string target = signed_gradientmap("reader", "secret", search);
+  auto refused = answer("GET", target);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(body_json(refused)["error"], "this app may only read cached results");
+  EXPECT_EQ(answer("POST", target).status, 403);
+  EXPECT_EQ(job_stats().submitted, 0u);
+  ASSERT_TRUE(memory_index_.put(key_of(target), "/cache/" + key_of(target)).ok());
+  EXPECT_EQ(answer("GET", target).status, 301);
+}
+
+TEST_F(HandlerTest, HotPathForgetsEverythingWhenTheAppsChange) {
+  auth_.replace({request::App{"app", "secret"}});
+  const std::string target = signed_gradientmap("app", "secret", "?input=files/grid-toastybob.jpg");
+  ASSERT_TRUE(memory_index_.put(key_of(target), "/cache/" + key_of(target)).ok());
+  EXPECT_EQ(answer("GET", target).status, 301);
+  ASSERT_NE(handler().hot_response(target), nullptr);
+  auth_.replace({request::App{"app", "secret", false, 1, /*enabled=*/false}});
+  EXPECT_EQ(handler().hot_response(target), nullptr) << "a disabled app's result stayed on the hot path";
+  auto refused = answer("GET", target);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(body_json(refused)["error"], "app disabled");
+  EXPECT_EQ(handler().hot_response(target), nullptr);
+}
+
+TEST_F(HandlerTest, HotPathNeverServesAfterExpires) {
+  auth_.replace({request::App{"app", "secret"}});
+  const std::string search =
+      "?input=files/grid-toastybob.jpg&_expires=" + std::to_string(clock_.unix_seconds() + 2);
+  const std::string target = signed_gradientmap("app", "secret", search);
+  ASSERT_TRUE(memory_index_.put(key_of(target), "/cache/" + key_of(target)).ok());
+  EXPECT_EQ(answer("GET", target).status, 301);
+  ASSERT_NE(handler().hot_response(target), nullptr);
+  clock_.advance(1999ms);
+  EXPECT_NE(handler().hot_response(target), nullptr);
+  clock_.advance(1ms);
+  EXPECT_EQ(handler().hot_response(target), nullptr) << "served after its _expires";
+  auto refused = answer("GET", target);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(body_json(refused)["error"], "expired");
+}
+
+TEST_F(HandlerTest, HotPathNeverServesAnOldSecretAfterItsGrace) {
+  request::App rotated{"app", "new"};
+  rotated.previous_secret = "old";
+  rotated.previous_secret_expires_at = clock_.unix_seconds() + 3;
+  auth_.replace({rotated});
+  const std::string target = signed_gradientmap("app", "old", "?input=files/grid-toastybob.jpg");
+  ASSERT_TRUE(memory_index_.put(key_of(target), "/cache/" + key_of(target)).ok());
+  EXPECT_EQ(answer("GET", target).status, 301);
+  ASSERT_NE(handler().hot_response(target), nullptr);
+  clock_.advance(3s);
+  EXPECT_EQ(handler().hot_response(target), nullptr);
+  EXPECT_EQ(answer("GET", target).status, 403);
 }
 
 TEST_F(HandlerTest, NonUtf8TargetsGetJsonErrors) {

@@ -84,5 +84,32 @@ TEST(HotResponses, NegotiatedAnswersExpireTogether) {
   EXPECT_EQ(hot.find("/t", "image/webp;q=0"), nullptr) << "an answer outlived the entry's ttl";
 }
 
+TEST(HotResponses, AnEntryIsNeverServedAfterItsValidity) {
+  ManualClock clock;
+  HotResponses hot(std::chrono::seconds(60), 16384, clock);
+  hot.remember("/t", to("http://h/cache/k"), {0, clock.now() + std::chrono::seconds(2)});
+  clock.advance(std::chrono::milliseconds(1999));
+  EXPECT_NE(hot.find("/t"), nullptr);
+  clock.advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(hot.find("/t"), nullptr) << "served past its _expires";
+  hot.remember("/t", to("http://h/cache/k"), {0, clock.now()});
+  EXPECT_EQ(hot.find("/t"), nullptr) << "an answer already past its validity is not remembered";
+}
+
+TEST(HotResponses, ANewAppsGenerationDropsEveryEntry) {
+  HotResponses hot;
+  hot.remember("/a", to("u"), {1});
+  hot.remember("/b", to("u"), {1});
+  EXPECT_NE(hot.find("/a", {}, 1), nullptr);
+  EXPECT_EQ(hot.find("/a", {}, 2), nullptr) << "served under a newer generation";
+  EXPECT_EQ(hot.find("/b", {}, 2), nullptr);
+  hot.remember("/a", to("u"), {1});  // decided under the old apps, remembered late
+  EXPECT_EQ(hot.find("/a", {}, 2), nullptr) << "a late answer of an older generation was kept";
+  hot.remember("/a", to("u"), {2});
+  EXPECT_NE(hot.find("/a", {}, 2), nullptr);
+  hot.clear();
+  EXPECT_EQ(hot.find("/a", {}, 2), nullptr);
+}
+
 }  // namespace
 }  // namespace imgflo::http
