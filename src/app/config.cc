@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include "apps/database_url.h"
 #include "broker/broker_url.h"
 #include "cache/redis_config.h"
 #include "fetch/address_policy.h"
@@ -405,6 +406,12 @@ const std::vector<Setting>& settings() {
        text(IMGFLO_FIELD(auth.admin_key)), kServer},
       {"IMGFLO_ADMIN_SECRET", "--admin-secret", nullptr, "secret of the admin app",
        text(IMGFLO_FIELD(auth.admin_secret)), kServer},
+      {"DATABASE_URL", "--database-url", "sqlite://IMGFLO_WORKDIR/imgflo.db",
+       "the applications database (API apps, managed with imgflo-apps; changes reach requests within ~1 s): "
+       "sqlite:///abs/path, sqlite://relative/path or postgres://user:pass@host:port/db (TLS required unless "
+       "POSTGRES_NOSSL is set); its apps are added to IMGFLO_API_*/IMGFLO_ADMIN_*'s (these win on a key clash). "
+       "Not reachable at start-up: exit 1",
+       text(IMGFLO_FIELD(database_url))},
       {"IMGFLO_BROKER_URL", "--broker-url", "(none: in-process jobs)",
        "RabbitMQ URL amqp://user:pass@host:port/vhost (CLOUDAMQP_URL is read too); set = distributed mode: "
        "jobs go through the broker to imgflo-worker processes",
@@ -526,6 +533,11 @@ void validate(const Config& c, std::vector<std::string>& problems) {
   }
   if (c.auth.admin_key.empty() != c.auth.admin_secret.empty()) {
     problems.push_back("IMGFLO_ADMIN_KEY and IMGFLO_ADMIN_SECRET go together");
+  }
+  if (!c.database_url.empty()) {
+    if (auto url = apps::parse_database_url(c.database_url); !url.ok()) {
+      problems.push_back("DATABASE_URL: " + url.error().message());
+    }
   }
   if (!c.broker.url.empty()) {
     if (auto url = broker::parse_broker_url(c.broker.url); !url.ok()) {

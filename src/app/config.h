@@ -73,6 +73,7 @@ struct Config {
   http::ServerOptions server;    // threads: number of CPUs unless set
   http::HandlerOptions handler;  // version_info and clock are wiring, not settings
   AuthSettings auth;
+  std::string database_url;  // DATABASE_URL; "" = apps::default_database_url(files.workdir)
   FileSettings files;
   jobs::ProcessorOptions processor;  // size_limit_megapixels follows handler's (one setting)
   jobs::LocalJobOptions jobs;        // workers: number of CPUs unless set; also the broker workers' threads

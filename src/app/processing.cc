@@ -1,6 +1,9 @@
 #include "app/processing.h"
 #include "app/runtimes.h"
 
+#include "apps/database_url.h"
+#include "apps/open_app_store.h"
+
 #include "cache/layered_index.h"
 #include "cache/redis_cache_index.h"
 #include "cache/redis_inflight.h"
@@ -10,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <system_error>
 
 namespace imgflo::app {
@@ -25,7 +29,35 @@ std::vector<request::App> configured_apps(const Config& c) {
   std::vector<request::App> apps;
   if (!c.auth.api_key.empty()) apps.push_back({c.auth.api_key, c.auth.api_secret, false});
   if (!c.auth.admin_key.empty()) apps.push_back({c.auth.admin_key, c.auth.admin_secret, true});
+  for (auto& app : apps) app.label = app.admin ? "IMGFLO_ADMIN_KEY" : "IMGFLO_API_KEY";
   return apps;
+}
+
+request::App app_from_record(apps::AppRecord r) {
+  request::App app{std::move(r.key), std::move(r.secret), r.admin, r.processing_quota, r.enabled};
+  app.previous_secret = std::move(r.previous_secret);
+  app.previous_secret_expires_at = r.previous_secret_expires_at;
+  app.label = std::move(r.label);
+  return app;
+}
+
+std::vector<request::App> merged_apps(const std::vector<request::App>& env, std::vector<apps::AppRecord> database,
+                                      std::vector<std::string>& shadowed) {
+  std::vector<request::App> merged = env;
+  merged.reserve(env.size() + database.size());
+  for (auto& record : database) {
+    const bool taken = std::any_of(env.begin(), env.end(), [&](const request::App& a) { return a.key == record.key; });
+    if (taken) {
+      shadowed.push_back(record.key);
+    } else {
+      merged.push_back(app_from_record(std::move(record)));
+    }
+  }
+  return merged;
+}
+
+std::string database_url(const Config& config) {
+  return config.database_url.empty() ? apps::default_database_url(config.files.workdir) : config.database_url;
 }
 
 Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& config) {
@@ -48,12 +80,40 @@ Result<std::unique_ptr<ProcessingParts>> ProcessingParts::create(const Config& c
   p->local_files_ = std::make_unique<fetch::LocalFileFetcher>(resolve_resource_dir(config));
   p->inputs_ = std::make_unique<fetch::InputFetcher>(*p->local_files_, *p->remote_);
   p->auth_ = std::make_unique<request::Authenticator>(configured_apps(config));
+  if (Status st = p->watch_apps(config); !st.ok()) return st.take_error();
   p->processor_ = std::make_unique<jobs::Processor>(*p->catalogue_, *p->inputs_, *p->storage_, *p->index_, *p->auth_,
                                                     config.processor, p->inflight_.get());
   spdlog::info("{} graphs loaded from {}; {}", p->catalogue_->names().size(), graphs.string(), p->describe());
   spdlog::info("memory admission: jobs run while their estimates add up to at most {} MB (IMGFLO_MEMORY_LIMIT{})",
                config.processor.memory_limit >> 20, config.processor.memory_limit ? "" : " = 0: off");
   return p;
+}
+
+Status ProcessingParts::watch_apps(const Config& config) {
+  const std::string url = database_url(config);
+  auto parsed = apps::parse_database_url(url);
+  if (!parsed.ok()) return Error(ErrorKind::kInvalidArgument, "DATABASE_URL: " + parsed.error().message());
+  const std::string where = parsed->redacted();
+  if (parsed->kind == apps::DatabaseUrl::Kind::kSqlite && config.database_url.empty()) {
+    std::error_code ignored;  // the default file's folder; opening reports what still fails
+    fs::create_directories(config.files.workdir, ignored);
+  }
+  request::Authenticator* auth = auth_.get();
+  auto on_apps = [auth, env = configured_apps(config), where](std::vector<apps::AppRecord> records) {
+    std::vector<std::string> shadowed;
+    const size_t from_database = records.size();
+    auth->replace(merged_apps(env, std::move(records), shadowed));
+    for (const auto& key : shadowed) {
+      spdlog::warn("app {} of the applications database is ignored: the environment's app has the same key", key);
+    }
+    spdlog::info("apps loaded: {} from {}, {} from the environment; auth {}", from_database - shadowed.size(), where,
+                 env.size(), auth->enabled() ? "on" : "off (no app)");
+  };
+  app_watcher_ = std::make_unique<apps::AppWatcher>(apps::app_store_opener(url), std::move(on_apps));
+  if (Status st = app_watcher_->start(); !st.ok()) {
+    return Error(st.error().kind(), "applications database " + where + ": " + st.error().message());
+  }
+  return ok_status();
 }
 
 Status ProcessingParts::open_storage(const Config& config) {

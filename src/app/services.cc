@@ -98,6 +98,7 @@ std::unique_ptr<http::Handler> FrontendServices::make_handler(http::EventLoop& l
   o.version_info = version_json();
   http::Services services{parts_->catalogue(), parts_->index(),  parts_->storage(), parts_->local_storage(),
                           *jobs_,              parts_->auth(),   parts_->files()};
+  services.apps_status = [parts = parts_.get()] { return parts->apps_status(); };
   if (local_jobs_ || internal_worker_) {  // this process runs jobs
     services.memory = &parts_->memory();
     services.job_metrics = &parts_->job_metrics();

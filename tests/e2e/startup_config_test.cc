@@ -3,10 +3,12 @@
 // every problem at once, without the secrets.
 #include "support/paths.h"
 #include "support/proc_stats.h"
+#include "support/service_env.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -52,6 +54,45 @@ TEST(StartupConfig, TheServerListsEveryProblemAndExits1) {
 
 TEST(StartupConfig, TheWorkerListsEveryProblemAndExits1) {
   expect_refused("imgflo-worker", {"--workdir", (scratch_dir("broken-worker-work") / "w").string()});
+}
+
+// DATABASE_URL: malformed (a configuration problem), or well-formed but not a database.
+TEST(StartupConfig, AMalformedDatabaseUrlIsAConfigurationProblem) {
+  const auto dir = scratch_dir("broken-database-url");
+  ChildProcess child(binary_dir() / "imgflo-server",
+                     {"--address", "127.0.0.1", "--port", "0", "--workdir", (dir / "w").string()},
+                     {{"DATABASE_URL", "mysql://app:dbs3cret@db/apps"}}, dir / "out.log");
+  const auto status = child.wait_exit(30s);
+  ASSERT_TRUE(status.has_value()) << child.log();
+  EXPECT_EQ(status->code, 1) << child.log();
+  EXPECT_NE(child.log().find("configuration: DATABASE_URL"), std::string::npos) << child.log();
+  EXPECT_EQ(child.log().find("dbs3cret"), std::string::npos) << child.log();
+  EXPECT_EQ(child.log().find("listening"), std::string::npos) << child.log();
+}
+
+void expect_no_database(const std::string& program, std::vector<std::string> args,
+                        std::map<std::string, std::string> env) {
+  SCOPED_TRACE(program);
+  const auto dir = scratch_dir("no-database-" + program);
+  const auto not_a_database = dir / "not-a-database.db";
+  std::ofstream(not_a_database) << std::string(8192, 'x');
+  env["DATABASE_URL"] = "sqlite://" + not_a_database.string();
+  ChildProcess child(binary_dir() / program, args, env, dir / "out.log");
+  const auto status = child.wait_exit(30s);
+  ASSERT_TRUE(status.has_value()) << program << " runs without its applications database:\n" << child.log();
+  EXPECT_EQ(status->code, 1) << child.log();
+  EXPECT_NE(child.log().find(program + ": applications database sqlite://"), std::string::npos) << child.log();
+  EXPECT_EQ(child.log().find("listening"), std::string::npos) << child.log();
+  EXPECT_EQ(child.log().find("worker ready"), std::string::npos) << child.log();
+}
+
+TEST(StartupConfig, TheServerAndTheWorkerExit1WhenTheDatabaseCannotBeOpened) {
+  expect_no_database("imgflo-server",
+                     {"--address", "127.0.0.1", "--port", "0", "--workdir",
+                      (scratch_dir("no-database-work") / "w").string()},
+                     {});
+  expect_no_database("imgflo-worker", {"--workdir", (scratch_dir("no-database-worker-work") / "w").string()},
+                     {{"IMGFLO_BROKER_URL", "amqp://guest:guest@127.0.0.1:" + std::to_string(closed_port()) + "/"}});
 }
 
 }  // namespace
