@@ -10,16 +10,18 @@ APT=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
 build=(build-essential cmake pkg-config git ca-certificates
        libvips-dev liblcms2-dev libcairo2-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
        libboost-dev libcurl4-openssl-dev libssl-dev libhiredis-dev librabbitmq-dev libpq-dev libsqlite3-dev
-       libgtest-dev googletest libvips-tools zlib1g-dev)
+       libgtest-dev googletest libvips-tools zlib1g-dev
+       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev)
 # The apps database's tests run a private PostgreSQL (scripts/services/postgres.sh: its TLS
 # certificate is made by openssl) and read SQLite files with the sqlite3 shell.
 # Test corpora are made at test time: exiftool writes EXIF orientation, the ICC profiles come from
 # icc-profiles-free and colord-data (/usr/share/color/icc). /metrics is also read by the Prometheus
 # Python client's parser (python3-prometheus-client, run as /usr/bin/python3). The web UI's browser
 # tests (tests/browser) drive Debian's chromium with puppeteer-core from npm (never a downloaded browser).
+# The video tests make their inputs and check their results with ffmpeg and ffprobe.
 test=(gegl curl redis-server rabbitmq-server postgresql sqlite3 openssl python3 nodejs chromium
       libimage-exiftool-perl icc-profiles-free colord-data
-      python3-prometheus-client)
+      python3-prometheus-client ffmpeg)
 # Sanitizer builds and libFuzzer (scripts/sanitize.sh, scripts/fuzz.sh): clang 14, its runtimes,
 # and llvm-symbolizer (package llvm) for symbolised sanitizer reports.
 sanitize=(clang libclang-rt-14-dev llvm)

@@ -9,6 +9,8 @@
 // (output_options.h). An animated GIF/WebP input to a gif or webp output runs
 // the same steps on every frame (animation.h) and keeps the frame delays and
 // loop count; to the other types it gives its first frame, as a still.
+// A video input (MP4, WebM, ASF) runs the same steps on every frame and gives
+// an mp4, an animation or a poster frame (runtime/video/video_pipeline.h).
 #include "core/mime.h"
 #include "runtime/animation.h"
 #include "runtime/fit.h"
@@ -23,6 +25,7 @@
 #include "runtime/shrink_on_load.h"
 #include "runtime/runtime.h"
 #include "runtime/vips_threads.h"
+#include "runtime/video/video_pipeline.h"
 
 #include <spdlog/spdlog.h>
 
@@ -55,12 +58,17 @@ class ImgfloExecutable final : public Executable {
  public:
   explicit ImgfloExecutable(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
 
-  std::vector<std::string> output_types() const override { return encoded_output_types(); }
+  std::vector<std::string> output_types() const override {
+    std::vector<std::string> out = encoded_output_types();
+    out.emplace_back("mp4");
+    return out;
+  }
 
   std::vector<ParamInfo> parameters() const override {
     std::vector<ParamInfo> out = program_->parameters();
     for (auto& p : rescale_parameters()) out.push_back(std::move(p));
     for (auto& p : output_parameters()) out.push_back(std::move(p));
+    for (auto& p : video::video_parameters()) out.push_back(std::move(p));
     return out;
   }
 
@@ -70,9 +78,13 @@ class ImgfloExecutable final : public Executable {
   std::vector<std::string> image_inputs() const override { return program_->image_inputs(); }
 
   Status check(const RunRequest& req) const override {
-    if (Status st = check_output_type(req.out_type, encoded_output_types()); !st.ok()) return st;
+    if (Status st = check_output_type(req.out_type, output_types()); !st.ok()) return st;
     request::Params params = req.params;
     if (auto rr = take_rescale_params(params); !rr.ok()) return rr.take_error();
+    if (auto vp = video::take_video_params(params); !vp.ok()) return vp.take_error();
+    if (video::is_video_output(req.out_type) && !program_->takes_input()) {
+      return Error(ErrorKind::kInvalidArgument, "mp4 output needs a video \"input\"");
+    }
     if (auto options = take_output_params(params, req.out_type); !options.ok()) return options.take_error();
     if (Status st = program_->check_params(params); !st.ok()) return st;
     if (program_->takes_input() && !req.input) {
@@ -82,6 +94,7 @@ class ImgfloExecutable final : public Executable {
   }
 
   Result<uint64_t> estimate_memory(const RunRequest& req) const override {
+    if (program_->takes_input() && req.input && video::is_video(*req.input)) return estimate_video(req);
     auto shape = job_shape(*program_, req);
     if (!shape.ok()) return shape.take_error();
     return estimate_peak_bytes(*shape);
@@ -100,6 +113,20 @@ class ImgfloExecutable final : public Executable {
     auto options = take_output_params(params, req.out_type);
     if (!options.ok()) return options.take_error();
     options->jpeg_baseline_above = req.limits.jpeg_baseline_above;
+    auto video_params = video::take_video_params(params);
+    if (!video_params.ok()) return video_params.take_error();
+
+    if (program_->takes_input() && video::is_video(*req.input)) {
+      const video::VideoJob job{req.out_type, *video_params, *options, req.limits, req.stop};
+      auto out = video::run_video(*req.input, job, video_graph(req, params, rescale_req, pad, *named));
+      if (!out.ok() && out.error().kind() == ErrorKind::kProcessingFailed) {
+        if (auto failed = named_input_failure(req)) return *failed;
+      }
+      return out;
+    }
+    if (video::is_video_output(req.out_type)) {
+      return Error(ErrorKind::kUndecodable, "mp4 output needs a video input (MP4, WebM or ASF)");
+    }
 
     const auto frames = frame_output(req.out_type);
     if (frames && program_->takes_input()) {
@@ -152,17 +179,73 @@ class ImgfloExecutable final : public Executable {
       if (!st.ok()) return failure(st.take_error(), req);
     }
 
-    const FrameWork work = [&](const Image& frame) -> Result<Image> {
+    auto results = map_frames(*frames, frame_work(plan, req, params, pad, named), req.stop, req.limits.max_pixels);
+    if (!results.ok()) return failure(results.take_error(), req);
+    auto bytes = encode_frames(*results, format, animation.timing, req.stop, options);
+    if (!bytes.ok()) return failure(bytes.take_error(), req);
+    return Output{std::move(*bytes), req.out_type, std::string(content_type_for(req.out_type))};
+  }
+
+  // Each frame rescaled (and cut or padded) by `plan` when there is one, then the graph.
+  FrameWork frame_work(const std::optional<RescalePlan>& plan, const RunRequest& req, const request::Params& params,
+                       const Color& pad, const NamedImages& named) const {
+    return [&plan, &req, &params, &pad, &named, this](const Image& frame) -> Result<Image> {
       if (!plan) return program_->run(&frame, params, req.stop, req.limits.max_pixels, named);
       auto fitted = fit_to_box(rescale(frame, *plan), *plan, pad);
       if (!fitted.ok()) return fitted.take_error();
       return program_->run(&*fitted, params, req.stop, req.limits.max_pixels, named);
     };
-    auto results = map_frames(*frames, work, req.stop, req.limits.max_pixels);
-    if (!results.ok()) return failure(results.take_error(), req);
-    auto bytes = encode_frames(*results, format, animation.timing, req.stop, options);
-    if (!bytes.ok()) return failure(bytes.take_error(), req);
-    return Output{std::move(*bytes), req.out_type, std::string(content_type_for(req.out_type))};
+  }
+
+  // The graph for a video's frames: the width/height plan made from the
+  // header's frame size, a smart crop's window chosen on the first frame.
+  struct VideoPlan {
+    std::optional<RescalePlan> plan;
+    bool smart_crop_pending = false;
+  };
+  video::FrameGraph video_graph(const RunRequest& req, const request::Params& params, const RescaleRequest& rr,
+                                const Color& pad, const NamedImages& named) const {
+    auto state = std::make_shared<VideoPlan>();
+    video::FrameGraph graph;
+    graph.plan = [state, &rr, &req](int width, int height) -> Result<video::FrameSize> {
+      if (!rr.active()) return video::FrameSize{width, height};
+      auto planned = plan_rescale(width, height, rr, req.limits.max_pixels);
+      if (!planned.ok()) return planned.take_error();
+      state->plan = *planned;
+      state->smart_crop_pending = needs_smart_crop(*planned);
+      return video::FrameSize{std::max(planned->out_width, planned->box_width),
+                              std::max(planned->out_height, planned->box_height)};
+    };
+    graph.work = [state, work = frame_work(state->plan, req, params, pad, named),
+                  &req](const Image& frame) -> Result<Image> {
+      if (state->smart_crop_pending) {
+        state->smart_crop_pending = false;
+        if (Status st = resolve_smart_crop(rescale(frame, *state->plan), *state->plan, req.stop); !st.ok()) {
+          return st.take_error();
+        }
+      }
+      return work(frame);
+    };
+    return graph;
+  }
+
+  // A video job's estimate: the job's base, its input twice, the pipeline's.
+  Result<uint64_t> estimate_video(const RunRequest& req) const {
+    request::Params params = req.params;
+    auto rr = take_rescale_params(params);
+    if (!rr.ok()) return rr.take_error();
+    auto options = take_output_params(params, req.out_type);
+    if (!options.ok()) return options.take_error();
+    auto vp = video::take_video_params(params);
+    if (!vp.ok()) return vp.take_error();
+    const video::VideoJob job{req.out_type, *vp, *options, req.limits, req.stop};
+    const NamedImages none;
+    const Color pad{};
+    auto held = video::estimate_video_memory(*req.input, job, video_graph(req, params, *rr, pad, none),
+                                             graph_bytes_per_pixel(program_->components()));
+    if (!held.ok()) return held.take_error();
+    const uint64_t base = estimate_without_pixels(req);
+    return *held > UINT64_MAX - base ? UINT64_MAX : *held + base;
   }
 
   static Error failure(Error e, const RunRequest& req) {

@@ -23,6 +23,7 @@
 
 #include "core/error.h"
 #include "runtime/colour_management.h"
+#include "runtime/video/video_probe.h"
 
 #include <vips/vips8>
 
@@ -59,6 +60,9 @@ struct DecodeLimits {
   // with standard tables a row of blocks; files are ~4 % larger. 0 = always
   // progressive, as the original (the default); IMGFLO_JPEG_BASELINE_ABOVE.
   uint64_t jpeg_baseline_above = 0;
+  // Video inputs (runtime/video/video_probe.h: duration, frames, pixels per
+  // frame and in total, result bytes; IMGFLO_VIDEO_MAX_*).
+  video::VideoLimits video;
 };
 
 // The format of `bytes` by its signature; kUnknown for anything not accepted.

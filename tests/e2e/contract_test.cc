@@ -103,7 +103,7 @@ TEST_F(Contract, ErrorsAreJsonWithTheirCodes) {
       {"/graph/crop?input=files%2Fnothere.jpg", 504, "download-failed"},
       {"/graph/crop?input=chrome-search%3A%2F%2Fx%2Fhttp%3A%2F%2Fa.jpg", 504, "download-failed"},
       {"/graph/crop?input=files%2Fhappy-kitten.svg&_nocache=true", 301, ""},  // SVG is an accepted input
-      {"/graph/crop?input=files%2Fvideo-3dpmic.mp4", 422, "undecodable-image"},
+      {"/graph/crop?input=files%2Fvideo-3dpmic.mp4&_nocache=true", 301, ""},  // a video: its poster frame
       {"/graph/crop?input=files%2Fgridbear.jpg&_nocache=true&x=2px", 301, ""},
       {"/graph/crop?input=files%2Fgridbear.jpg&x=abc", 400, "invalid-argument"},
       {"/graph/gradientmap?input=files%2Fgridbear.jpg&color1=notacolour", 400, "invalid-argument"},
@@ -125,7 +125,8 @@ TEST_F(Contract, ErrorsAreJsonWithTheirCodes) {
 
 TEST_F(Contract, ErrorBodiesCarryTheOriginalsDetails) {
   const auto unsupported = http_get(s().url("/graph/gradientmap.svg?input=files%2Fgridbear.jpg")).json();
-  EXPECT_EQ(unsupported["supported"], (nlohmann::json{"jpg", "jpeg", "png", "gif", "webp", "avif", "jxl"}));
+  EXPECT_EQ(unsupported["supported"],
+      (nlohmann::json{"jpg", "jpeg", "png", "gif", "webp", "avif", "jxl", "mp4"}));
   EXPECT_EQ(unsupported["error"], "Unsupported image type: svg");
   const auto unknown = http_get(s().url("/graph/crop?input=files%2Fgridbear.jpg&bogus=1")).json();
   EXPECT_TRUE(unknown["inports"].contains("cropwidth"));  // the graph description, as the original

@@ -102,7 +102,8 @@ TEST(Catalogue, ChecksReturnTheOriginalErrors) {
   Status type = cat->check(*crop, req);
   ASSERT_FALSE(type.ok());
   EXPECT_EQ(type.error().status(), 449);
-  EXPECT_EQ(type.error().to_json()["supported"], (nlohmann::json{"jpg", "jpeg", "png", "gif", "webp", "avif", "jxl"}));
+  EXPECT_EQ(type.error().to_json()["supported"],
+      (nlohmann::json{"jpg", "jpeg", "png", "gif", "webp", "avif", "jxl", "mp4"}));
   req.out_type = "JPG";  // not normalised, as the original
   EXPECT_FALSE(cat->check(*crop, req).ok());
 }
