@@ -1,13 +1,14 @@
 // The applications database behind real imgflo-server processes: the
 // original's auth expectations with apps from the database, changes that
 // reach two frontends sharing one database without a restart (SQLite file:
-// polled counter), key rotation with a grace, expiring
+// polled counter; PostgreSQL: NOTIFY), key rotation with a grace, expiring
 // URLs. Apps are made by the imgflo-apps CLI, as an operator would.
 #include "e2e_util.h"
 
 #include "request/auth.h"
 #include "support/paths.h"
 #include "support/proc_stats.h"
+#include "support/postgres_database.h"
 #include "support/test_text.h"
 
 #include <nlohmann/json.hpp>
@@ -183,6 +184,12 @@ void AppsAuth::live_changes(const std::string& db) {
 TEST_F(AppsAuth, ChangesReachTwoFrontendsOnSqliteWithoutARestart) {
   const std::string db = sqlite_database("live");
   live_changes(db);
+}
+
+TEST_F(AppsAuth, ChangesReachTwoFrontendsOnPostgresWithoutARestart) {
+  const std::string url = postgres_url_for_this_test();  // a fresh database, dropped after the test
+  ASSERT_FALSE(url.empty());
+  live_changes(url);
 }
 
 TEST_F(AppsAuth, ReadyReportsTheAppsCheck) {
