@@ -7,7 +7,10 @@
 #    against nginx answering `return 301` from a config written here. Reports req/s,
 #    p50 and p99 of both, the ratio ours/nginx and the issue-3 targets (ratio >= 0.8,
 #    our p99 <= 5 ms) as PASS/FAIL. The server's /metrics counters confirm that no job
-#    ran during the wrk runs (every request was a cache hit).
+#    ran during the wrk runs (every request was a cache hit). With --apps N (default 1000)
+#    the server's applications database (SQLite, made here with build/imgflo-apps) holds N
+#    apps, so auth is on: the URL is the signed form /graph/KEY/TOKEN/… of the last app
+#    (md5 token), as clients of a multi-tenant server send it. --apps 0: unsigned, no auth.
 # 2. Cold processing latency per graph: COLD_RUNS sequential GETs per graph, each on a
 #    differently named copy of a 2000x2000 JPEG served through `files/` (a distinct
 #    cache key, the same work), timed with curl (request sent -> 301 received, i.e.
@@ -18,7 +21,7 @@
 # share its cores. Everything lives in a temp folder; both servers are stopped by PID
 # on exit.
 #
-# Usage: bench/http.sh [--record] [--cold-runs N] [--duration S] [--no-cold] [--no-wrk]
+# Usage: bench/http.sh [--record] [--cold-runs N] [--duration S] [--no-cold] [--no-wrk] [--apps N]
 #   --record       replace the HTTP section of bench/RESULTS.md with this run's
 #   --cold-runs N  requests per graph for the cold latency (default 10)
 #   --duration S   seconds per wrk run (default 10)
@@ -29,7 +32,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/lib.sh"
 INVOCATION="bench/http.sh $*"
-COLD_RUNS=10 DURATION=10 RECORD=0 COLD=1 WRK=1
+COLD_RUNS=10 DURATION=10 RECORD=0 COLD=1 WRK=1 APPS=1000
 while (($#)); do
   case $1 in
     --record) RECORD=1 ;;
@@ -37,7 +40,8 @@ while (($#)); do
     --duration) DURATION=$2; shift ;;
     --no-cold) COLD=0 ;;
     --no-wrk) WRK=0 ;;
-    *) echo "usage: $0 [--record] [--cold-runs N] [--duration S] [--no-cold] [--no-wrk]" >&2; exit 2 ;;
+    --apps) APPS=$2; shift ;;
+    *) echo "usage: $0 [--record] [--cold-runs N] [--duration S] [--no-cold] [--no-wrk] [--apps N]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -75,6 +79,29 @@ make_resources() {
   for i in $(seq -w "$COLD_RUNS"); do cp "$DATA/in-2000x2000.jpg" "$TMP/resources/cold-$i.jpg"; done
 }
 
+# APPS apps in a fresh SQLite applications database (DATABASE_URL, read by the CLI and the
+# server); the last one's key and secret sign the URLs (SIGN_KEY, SIGN_SECRET).
+make_apps() {
+  export DATABASE_URL="sqlite://$TMP/apps.db"
+  ((APPS > 0)) || return 0
+  echo "== creating $APPS apps with $BUILD/imgflo-apps" >&2
+  local i
+  for i in $(seq "$APPS"); do
+    "$BUILD/imgflo-apps" add "bench$i@example.com" "bench app $i" >"$TMP/app.json"
+  done
+  read -r SIGN_KEY SIGN_SECRET < <(python3 -c 'import json,sys; a=json.load(sys.stdin); print(a["key"], a["secret"])' \
+    <"$TMP/app.json")
+}
+
+# The path of GET /graph/GRAPHSPEC?SEARCH, signed by the bench app when there is one.
+#   graph_path GRAPHSPEC SEARCH
+graph_path() {
+  if ((APPS == 0)); then echo "/graph/$1?$2"; return; fi
+  local token
+  token=$(printf '%s' "$1?$2$SIGN_SECRET" | md5sum | cut -d' ' -f1)
+  echo "/graph/$SIGN_KEY/$token/$1?$2"
+}
+
 start_imgflo() {
   local status=0
   start_imgflo_server 10 -- --http-threads "$THREADS" --resources "$TMP/resources" --request-timeout 600 || status=1
@@ -86,7 +113,8 @@ start_imgflo() {
 # Cached hits with wrk
 # ---------------------------------------------------------------------------
 bench_cached() {
-  local cached="http://127.0.0.1:$IMGFLO_PORT/graph/gradientmap.png?input=files/gradient-black-white.png"
+  CACHED_URL=$(graph_path gradientmap.png input=files/gradient-black-white.png)
+  local cached="http://127.0.0.1:$IMGFLO_PORT$CACHED_URL"
   local redirect="http://127.0.0.1:$NGINX_PORT/"
   read -r status _ < <(get "$cached")
   [[ $status == 301 ]] || { echo "priming $cached gave $status" >&2; return 1; }
@@ -108,7 +136,6 @@ bench_cached() {
   JOBS_DURING_WRK=$(($(metric imgflo_jobs_started_total) - jobs_before))
   HITS_DURING_WRK=$(($(metric imgflo_cache_hits_total) - hits_before))
   WRK_COMMAND="wrk -t2 -c{100,1000} -d${DURATION}s --latency URL"
-  CACHED_URL="/graph/gradientmap.png?input=files/gradient-black-white.png"
 }
 
 # Markdown rows and target lines from $TMP/wrk-results.
@@ -137,7 +164,7 @@ bench_cold() {
     local failures=0 jobs_before
     jobs_before=$(metric imgflo_jobs_started_total)
     for i in $(seq -w "$COLD_RUNS"); do
-      url="http://127.0.0.1:$IMGFLO_PORT/graph/$graph?input=files/cold-$i.jpg${query:+&$query}"
+      url="http://127.0.0.1:$IMGFLO_PORT$(graph_path "$graph" "input=files/cold-$i.jpg${query:+&$query}")"
       read -r status secs < <(get "$url")
       if [[ $status == 301 ]]; then echo "$secs" >>"$TMP/cold.txt"; else failures=$((failures + 1)); fi
     done
@@ -156,6 +183,7 @@ bench_cold() {
 # ---------------------------------------------------------------------------
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 || true
 make_resources
+make_apps
 LOAD_BEFORE=$(load_average)
 start_imgflo
 start_nginx_redirect "$THREADS"
@@ -179,6 +207,9 @@ SECTION=$DATA/http-$(date -u +%Y%m%d-%H%M%S).md
     echo
     echo "### Cached hits (\`$WRK_COMMAND\`)"
     echo
+    if ((APPS > 0)); then
+      echo "Auth on: $APPS apps in the server's SQLite applications database; the URL is signed by the last one."
+    fi
     echo "Ours: \`GET $CACHED_URL\` (primed once, then every request is a cache hit answered with 301;"
     echo "jobs started during the wrk runs: $JOBS_DURING_WRK, cache hits counted: $HITS_DURING_WRK)."
     echo "nginx: \`location / { return 301 http://example.com/x; }\`, access_log off, keepalive_requests 1000000."
