@@ -40,6 +40,7 @@ class ProcessingParts {
   storage::LocalStorage* local_storage() { return local_storage_; }  // null when results live in S3
   cache::CacheIndex& index() { return *index_; }
   cache::MemoryCacheIndex* memory_index() { return memory_index_; }  // null when the index is shared (Redis)
+  const std::shared_ptr<cache::RedisClient>& redis() const { return redis_; }  // null without Redis
   // Human-readable summary of the storage and index choice, for the start-up log.
   std::string describe() const;
   fetch::Fetcher* files() { return local_files_.get(); }

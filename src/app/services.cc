@@ -2,6 +2,8 @@
 
 #include "app/distributed.h"
 #include "app/vips_init.h"
+#include "cache/memory_quota_counter.h"
+#include "cache/redis_quota_counter.h"
 #include "core/version.h"
 
 #include <spdlog/spdlog.h>
@@ -53,6 +55,12 @@ Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config&
   auto parts = ProcessingParts::create(config);
   if (!parts.ok()) return parts.take_error();
   s->parts_ = std::move(*parts);
+  if (const auto& redis = s->parts_->redis()) {  // one quota for every frontend on this Redis
+    cache::RedisQuotaCounter::Options quota{config.redis.prefix};
+    s->quota_ = std::make_unique<cache::RedisQuotaCounter>(redis, std::move(quota));
+  } else {
+    s->quota_ = std::make_unique<cache::MemoryQuotaCounter>();
+  }
 
   if (config.broker.url.empty()) {
     jobs::LocalJobOptions jo = config.jobs;
@@ -99,6 +107,7 @@ std::unique_ptr<http::Handler> FrontendServices::make_handler(http::EventLoop& l
   http::Services services{parts_->catalogue(), parts_->index(),  parts_->storage(), parts_->local_storage(),
                           *jobs_,              parts_->auth(),   parts_->files()};
   services.apps_status = [parts = parts_.get()] { return parts->apps_status(); };
+  services.quota = quota_.get();
   if (local_jobs_ || internal_worker_) {  // this process runs jobs
     services.memory = &parts_->memory();
     services.job_metrics = &parts_->job_metrics();

@@ -14,6 +14,7 @@
 
 #include "app/config.h"
 #include "app/processing.h"
+#include "cache/quota_counter.h"
 #include "core/clock.h"
 #include "http/handler.h"
 #include "jobs/amqp_job_system.h"
@@ -43,6 +44,7 @@ class FrontendServices {
   FrontendServices() = default;
   Config config_;
   std::unique_ptr<ProcessingParts> parts_;
+  std::unique_ptr<cache::QuotaCounter> quota_;  // in Redis when the index is (shared by the frontends), else here
   std::unique_ptr<jobs::LocalJobSystem> local_jobs_;
   std::unique_ptr<jobs::AmqpJobSystem> broker_jobs_;
   std::unique_ptr<jobs::AmqpWorker> internal_worker_;

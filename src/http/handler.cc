@@ -68,6 +68,15 @@ Status event_loop_turns(EventLoop& loop, std::chrono::milliseconds timeout) {
                                         std::to_string(timeout.count()) + " ms");
 }
 
+// The 429 of an app whose processing quota of `quota` images is used up.
+HttpResponse quota_exceeded(int64_t quota, const cache::QuotaDecision& d) {
+  const Error e(ErrorKind::kQuotaExceeded, "processing quota of " + std::to_string(quota) + " images per 24 h used",
+                {{"quota", quota}, {"used", d.used}, {"retry_after", d.retry_after.count()}});
+  HttpResponse r = error_response(e);
+  r.header("Retry-After", std::to_string(d.retry_after.count()));
+  return r;
+}
+
 // Shared by the job callback and the deadline timer of one waiting GET:
 // whichever fires first answers.
 struct Pending {
@@ -236,6 +245,7 @@ void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parse
     HttpResponse redirect = stored_redirect(absolute(**hit), options_.redirect_max_age, parsed.varies_with_accept);
     redirect.cache = CacheOutcome::kHit;
     if (hot_ && req.method == "GET") remember_hot(req.target, parsed, app, redirect);
+    app_metrics_.count(app.key, AppMetrics::Outcome::kHit);
     return respond(std::move(redirect));
   }
   ++counters_.cache_misses;
@@ -248,7 +258,42 @@ void Handler::after_lookup(const HttpRequest& req, request::GraphRequest&& parse
 
 void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, request::AuthorizedApp&& app,
                      Respond respond) {
-  if (Status st = may_process(app); !st.ok()) return respond(error_response(st.error()));
+  auto shared = std::make_shared<request::GraphRequest>(std::move(parsed));
+  within_quota(app, std::move(respond), [this, req, shared, key = app.key](Respond respond) {
+    run_job(req, std::move(*shared), key, std::move(respond));
+  });
+}
+
+void Handler::within_quota(const request::AuthorizedApp& app, Respond respond, std::function<void(Respond)> run) {
+  if (app.auth_off) return run(std::move(respond));
+  if (app.quota <= 0) {
+    app_metrics_.count(app.key, AppMetrics::Outcome::kForbidden);
+    return respond(error_response(Error(ErrorKind::kForbidden, "this app may only read cached results")));
+  }
+  if (!s_.quota || app.quota == request::kUnlimitedQuota) {
+    app_metrics_.count(app.key, AppMetrics::Outcome::kProcessed);
+    return run(std::move(respond));
+  }
+  s_.quota->consume(app.key, app.quota, [this, key = app.key, quota = app.quota, respond = std::move(respond),
+                                         run = std::move(run)](Result<cache::QuotaDecision> decision) mutable {
+    // On the counter's thread: nothing may escape (respond answers once, see handle()).
+    Respond answer = respond;
+    if (auto e = run_guarded("quota decision", [&] {
+          if (decision.ok() && !decision->allowed) {
+            app_metrics_.count(key, AppMetrics::Outcome::kOverQuota);
+            return respond(quota_exceeded(quota, *decision));
+          }
+          if (!decision.ok()) app_metrics_.quota_unavailable(decision.error());  // fail open
+          app_metrics_.count(key, AppMetrics::Outcome::kProcessed);
+          run(std::move(respond));
+        })) {
+      answer(error_response(*e));
+    }
+  });
+}
+
+void Handler::run_job(const HttpRequest& req, request::GraphRequest&& parsed, const std::string& app_key,
+                      Respond respond) {
   const bool background = req.method == "POST";
   const bool nocache = parsed.nocache;
   jobs::Job job = jobs::job_from_request(std::move(parsed));
@@ -264,6 +309,7 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, req
     const std::string location = absolute(s_.storage.location(job.key));
     auto ticket = s_.jobs.submit(std::move(job), nullptr);
     if (!ticket.ok()) return respond(error_response(ticket.error()));
+    app_metrics_.processed(app_key);
     return respond(future_redirect(location, parsed.varies_with_accept));
   }
 
@@ -277,9 +323,10 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, req
                                  " ms")));
   });
   const bool vary = parsed.varies_with_accept;
-  auto ticket = s_.jobs.submit(std::move(job), [this, pending, vary](Result<std::string> result) {
+  auto ticket = s_.jobs.submit(std::move(job), [this, pending, vary, app_key](Result<std::string> result) {
     if (pending->answered.exchange(true)) return;
     pending->cancel_timer();
+    if (result.ok()) app_metrics_.processed(app_key);
     pending->respond(result.ok() ? stored_redirect(absolute(*result), options_.redirect_max_age, vary)
                                  : error_response(result.error()));
   });
@@ -289,11 +336,6 @@ void Handler::submit(const HttpRequest& req, request::GraphRequest&& parsed, req
     return pending->respond(error_response(ticket.error()));
   }
   pending->ticket = *ticket;
-}
-
-Status Handler::may_process(const request::AuthorizedApp& app) {
-  if (app.auth_off || app.quota > 0) return ok_status();
-  return Error(ErrorKind::kForbidden, "this app may only read cached results");
 }
 
 void Handler::remember_hot(const std::string& target, const request::GraphRequest& parsed,
@@ -380,6 +422,7 @@ HttpResponse Handler::metrics() const {
   HttpResponse r;
   r.body = std::move(text);
   request_metrics_.render(r.body);
+  app_metrics_.render(r.body);
   r.header("Content-Type", "text/plain; version=0.0.4");
   return r;
 }

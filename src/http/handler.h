@@ -23,17 +23,25 @@
 // readiness checks (http/readiness.h): event_loop, accepting (not draining),
 // jobs, cache_index and storage, each through its part's ping(), and apps
 // (Services::apps_status, when given).
+// Processing quota (issue 14): a request that would run a job (a GET or POST
+// miss, a _nocache request; never HEAD) of an app whose quota is <= 0 gets 403
+// "this app may only read cached results"; for an app with a limit, one image
+// is consumed from Services::quota first and a used-up quota is 429 JSON with
+// Retry-After; the counter unreachable → allowed (fail open, counted). Cached
+// results are always served. Per-app series: http/app_metrics.h.
 // handle() never throws: an unexpected exception is logged with an error id
 // and answered 500 {"error_id"} (internals stay in the log).
 #pragma once
 
 #include "cache/cache_index.h"
+#include "cache/quota_counter.h"
 #include "core/deadline.h"
 #include "core/limits.h"
 #include "fetch/fetcher.h"
 #include "request/auth.h"
 #include "request/graph_request.h"
 #include "request/negotiate.h"
+#include "http/app_metrics.h"
 #include "http/cors.h"
 #include "http/drain.h"
 #include "http/hot_responses.h"
@@ -109,6 +117,9 @@ struct Services {
   // /ready's "apps" check: whether the apps `auth` holds are current (the
   // applications database's watcher); must not block; null = no such check.
   std::function<Status()> apps_status = nullptr;
+  // Counts processed images against each app's processing quota; null = not
+  // counted (apps with a quota > 0 process without limit).
+  cache::QuotaCounter* quota = nullptr;
 };
 
 class Handler {
@@ -137,17 +148,23 @@ class Handler {
   RequestMetrics& request_metrics() { return request_metrics_; }
   // The GET /metrics answer (Prometheus text).
   HttpResponse metrics() const;
+  // The per-app series of /metrics.
+  const AppMetrics& app_metrics() const { return app_metrics_; }
 
  private:
   void route(const HttpRequest& request, Respond respond);
   void graph_request(const HttpRequest& request, Respond respond);
   void after_lookup(const HttpRequest& req, request::GraphRequest&& parsed, request::AuthorizedApp&& app,
                     Result<std::optional<std::string>> hit, Respond respond);
-  // Runs the job for a request whose result is not stored (or _nocache), for `app`.
+  // Runs the job for a request whose result is not stored (or _nocache), for `app`, within its quota.
   void submit(const HttpRequest& req, request::GraphRequest&& parsed, request::AuthorizedApp&& app, Respond respond);
-  // Whether `app` may start processing (the original's rule: a quota <= 0
-  // reads cached results only, 403 otherwise).
-  static Status may_process(const request::AuthorizedApp& app);
+  // The processing quota (see the top of this file): calls run(respond) when `app` may have one more
+  // image processed, else answers 403 (quota <= 0: cached results only) or 429 with Retry-After (used
+  // up in the last 24 h). Asks s_.quota for apps with a limit; when it cannot answer, allows (fail
+  // open). `run` may run on another thread (the counter's). Counts the outcome in app_metrics_.
+  void within_quota(const request::AuthorizedApp& app, Respond respond, std::function<void(Respond)> run);
+  // The job of a request `app_key` may have processed.
+  void run_job(const HttpRequest& req, request::GraphRequest&& parsed, const std::string& app_key, Respond respond);
   void serve_cache(const HttpRequest& request, Respond respond);
   void serve_file(const HttpRequest& request, Respond respond);
   // The job series of /metrics (jobs/job_metrics.h) appended to `out`.
@@ -173,6 +190,7 @@ class Handler {
   std::string graphs_json_;  // the /graphs body, built once
   Counters counters_;
   RequestMetrics request_metrics_;
+  AppMetrics app_metrics_;
   std::unique_ptr<HotResponses> hot_;  // null when options.hot_ttl is 0
   std::unique_ptr<WebUi> web_ui_;      // the pages, their JSON and the debug=1 redirect (http/web_ui.h)
   // Graphs whose requests without extension negotiate (built once from the catalogue).

@@ -4,11 +4,14 @@
 // test advances a ManualClock. Every request must be answered exactly once
 // (checked in TearDown, after the job system has stopped).
 #include "cache/memory_cache_index.h"
+#include "cache/memory_quota_counter.h"
+#include "cache/redis_quota_counter.h"
 #include "core/json.h"
 #include "http/handler.h"
 #include "jobs/local_job_system.h"
 #include "core_services_util.h"
 #include "support/browser_accept.h"
+#include "support/service_env.h"
 #include "support/test_event_loop.h"
 
 #include <gtest/gtest.h>
@@ -152,6 +155,7 @@ class HandlerTest : public test::CoreServicesTest {
           [this](const jobs::Job& job, const Stop& stop) { return work_(job, stop); }, job_options_);
       jobs_->start();
       Services services{*catalogue_, *index_, *storage_, storage_.get(), *jobs_, auth_, nullptr};
+      services.quota = quota_;
       handler_ = std::make_unique<Handler>(services, options_, loop_);
     }
     return *handler_;
@@ -181,6 +185,8 @@ class HandlerTest : public test::CoreServicesTest {
   test::TestEventLoop loop_{clock_};
   cache::MemoryCacheIndex memory_index_;
   cache::CacheIndex* index_ = &memory_index_;
+  cache::MemoryQuotaCounter memory_quota_{clock_};
+  cache::QuotaCounter* quota_ = &memory_quota_;
   request::Authenticator auth_{{}, clock_};  // its wall time: the ManualClock's
   Work work_;
   jobs::LocalJobOptions job_options_;
@@ -703,6 +709,71 @@ TEST_F(HandlerTest, PreparedAnswersNeverDependOnTheHost) {
   ASSERT_NE(hot, nullptr);
   EXPECT_EQ(hot->find("evil.example"), std::string::npos) << *hot;
   EXPECT_NE(hot->find("\r\nLocation: " + kPublic + "/cache/" + key_of(kTarget) + "\r\n"), std::string::npos) << *hot;
+}
+
+// The processing quota: each miss that runs a job consumes one; a used-up quota is 429 with
+// Retry-After until the window slides; cached results and HEAD never count.
+TEST_F(HandlerTest, AUsedUpQuotaIs429UntilTheWindowSlidesCachedResultsStillServed) {
+  auth_.replace({request::App{"app", "secret", false, /*processing_quota=*/2}});
+  const auto target = [](const std::string& color) {
+    return signed_gradientmap("app", "secret", "?input=files/grid-toastybob.jpg&color1=%23" + color);
+  };
+  for (const char* color : {"111111", "222222"}) {
+    auto done = send("GET", target(color))->wait();
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(done->status, 301) << done->body;
+  }
+  clock_.advance(30s);
+  auto over = answer("GET", target("333333"));
+  EXPECT_EQ(over.status, 429) << over.body;
+  EXPECT_EQ(body_json(over)["type"], "quota-exceeded");
+  EXPECT_EQ(body_json(over)["error"], "processing quota of 2 images per 24 h used");
+  EXPECT_EQ(body_json(over)["used"], 2);
+  EXPECT_EQ(header(over, "Retry-After"), std::to_string(24 * 3600 - 30));
+  EXPECT_EQ(answer("POST", target("333333")).status, 429);
+  EXPECT_EQ(answer("HEAD", target("333333")).status, 404) << "HEAD never counts";
+  ASSERT_TRUE(memory_index_.put(key_of(target("111111")), "/cache/" + key_of(target("111111"))).ok());
+  EXPECT_EQ(answer("GET", target("111111")).status, 301) << "a cached result is always served";
+  EXPECT_EQ(job_stats().submitted, 2u);
+
+  const AppMetrics& m = handler().app_metrics();
+  EXPECT_EQ(m.requests("app", AppMetrics::Outcome::kProcessed), 2u);
+  EXPECT_EQ(m.requests("app", AppMetrics::Outcome::kOverQuota), 2u);
+  EXPECT_EQ(m.requests("app", AppMetrics::Outcome::kHit), 1u);
+  const std::string metrics = handler().metrics().body;
+  EXPECT_NE(metrics.find("imgflo_app_processed_total{app=\"app\"} 2\n"), std::string::npos) << metrics;
+
+  clock_.advance(24h);
+  auto again = send("GET", target("333333"))->wait();
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->status, 301) << again->body;
+}
+
+TEST_F(HandlerTest, AnUnlimitedAppAndAuthOffAreNeverCounted) {
+  auth_.replace({request::App{"admin", "secret", true}});  // processing_quota: unlimited (the env admin)
+  auto done = send("GET", signed_gradientmap("admin", "secret", "?input=files/grid-toastybob.jpg"))->wait();
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->status, 301);
+  EXPECT_EQ(memory_quota_.TEST_apps(), 0u);
+  EXPECT_EQ(handler().app_metrics().requests("admin", AppMetrics::Outcome::kProcessed), 1u);
+}
+
+TEST_F(HandlerTest, AnUnreachableQuotaCounterAllowsProcessing) {
+  cache::RedisClientOptions options;
+  options.endpoint.port = test::closed_port();
+  auto client = cache::RedisClient::create(options);
+  ASSERT_TRUE(client.ok());
+  cache::RedisQuotaCounter redis_quota(*client, {});
+  quota_ = &redis_quota;
+  auth_.replace({request::App{"app", "secret", false, 1}});
+  for (const char* color : {"111111", "222222"}) {
+    auto done = send("GET", signed_gradientmap("app", "secret", "?input=files/grid-toastybob.jpg&color1=%23" +
+                                                                    std::string(color)))->wait();
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(done->status, 301) << "fail open: " << done->body;
+  }
+  const std::string metrics = handler().metrics().body;
+  EXPECT_NE(metrics.find("\nimgflo_quota_unavailable_total 2\n"), std::string::npos) << metrics;
 }
 
 }  // namespace
