@@ -5,13 +5,18 @@
 #include "support/http_client.h"
 #include "support/server_process.h"
 
+#include <nlohmann/json.hpp>
+
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <set>
 #include <vector>
 #include <regex>
+#include <sstream>
+#include <thread>
 #include <string>
 
 namespace imgflo::test {
@@ -47,6 +52,32 @@ inline std::set<std::string> all_redirects(std::vector<std::future<HttpResult>>&
     locations.insert(r.header("location"));
   }
   return locations;
+}
+
+// The lines of `text`.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// The server's JSON log lines whose message is "access", once there are `n`
+// (waits up to 5 s for the loops to flush them).
+inline std::vector<nlohmann::json> access_lines(const ServerProcess& server, size_t n) {
+  std::vector<nlohmann::json> found;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  do {
+    found.clear();
+    for (const auto& line : lines_of(server.log())) {
+      if (line.starts_with("{") && line.find("\"message\":\"access\"") != std::string::npos) {
+        found.push_back(nlohmann::json::parse(line));
+      }
+    }
+    if (found.size() >= n) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling the log file for lines the server writes
+  } while (std::chrono::steady_clock::now() < until);
+  return found;
 }
 
 // "input=" value for a URL (percent-encoded like clients do).

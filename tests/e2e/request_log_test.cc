@@ -22,32 +22,6 @@ using namespace std::chrono_literals;
 const std::string kKey = "Aiph3quoo7";
 const std::string kSecret = "ohXee5Eequ0w";
 
-// The lines of `text`.
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-// The server's JSON log lines whose message is "access", once there are `n`
-// (waits up to 5 s for the loops to flush them).
-std::vector<nlohmann::json> access_lines(const ServerProcess& server, size_t n) {
-  std::vector<nlohmann::json> found;
-  const auto until = std::chrono::steady_clock::now() + 5s;
-  do {
-    found.clear();
-    for (const auto& line : lines_of(server.log())) {
-      if (line.starts_with("{") && line.find("\"message\":\"access\"") != std::string::npos) {
-        found.push_back(nlohmann::json::parse(line));
-      }
-    }
-    if (found.size() >= n) break;
-    std::this_thread::sleep_for(10ms);  // polling the log file for lines the server writes
-  } while (std::chrono::steady_clock::now() < until);
-  return found;
-}
-
 // The sum of every sample of the series `name` ("name{...} value" lines).
 uint64_t series_total(const std::string& metrics, const std::string& name, const std::string& label_filter = "") {
   uint64_t total = 0;
