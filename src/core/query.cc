@@ -68,13 +68,16 @@ QueryPairs parse_query(std::string_view query) {
   return pairs;
 }
 
-std::string percent_encode(std::string_view s) {
+namespace {
+
+// `s` with every byte `keep` refuses as %XX.
+template <typename Keep>
+std::string encode_bytes(std::string_view s, Keep keep) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
+  out.reserve(s.size());
   for (unsigned char c : s) {
-    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                            c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
+    if (keep(c)) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -83,6 +86,57 @@ std::string percent_encode(std::string_view s) {
     }
   }
   return out;
+}
+
+// `s` with each ill-formed UTF-8 sequence replaced by U+FFFD the way the
+// WHATWG decoder (Node's Buffer and argv) does it: one per maximal subpart.
+std::string whatwg_utf8(std::string_view s) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t needed = 0;
+    unsigned char lower = 0x80, upper = 0xBF;
+    if (b <= 0x7F) {
+      out += static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    if (b >= 0xC2 && b <= 0xDF) needed = 1;
+    if (b >= 0xE0 && b <= 0xEF) needed = 2, lower = b == 0xE0 ? 0xA0 : 0x80, upper = b == 0xED ? 0x9F : 0xBF;
+    if (b >= 0xF0 && b <= 0xF4) needed = 3, lower = b == 0xF0 ? 0x90 : 0x80, upper = b == 0xF4 ? 0x8F : 0xBF;
+    size_t seen = 0;
+    while (needed > 0 && seen < needed && i + 1 + seen < s.size()) {
+      const auto c = static_cast<unsigned char>(s[i + 1 + seen]);
+      if (c < lower || c > upper) break;
+      lower = 0x80, upper = 0xBF;
+      ++seen;
+    }
+    if (needed > 0 && seen == needed) {
+      out.append(s.substr(i, needed + 1));
+    } else {
+      out += kReplacement;  // the lead byte and the continuation bytes that fit it
+    }
+    i += 1 + seen;
+  }
+  return out;
+}
+
+bool alphanumeric(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+}  // namespace
+
+std::string percent_encode(std::string_view s) {
+  return encode_bytes(s, [](unsigned char c) { return alphanumeric(c) || c == '-' || c == '_' || c == '.' || c == '~'; });
+}
+
+std::string encode_uri_component(std::string_view s) {
+  static constexpr std::string_view kMarks = "-_.!~*'()";
+  return encode_bytes(whatwg_utf8(s), [](unsigned char c) {
+    return alphanumeric(c) || kMarks.find(static_cast<char>(c)) != std::string_view::npos;
+  });
 }
 
 }  // namespace imgflo

@@ -26,4 +26,12 @@ QueryPairs parse_query(std::string_view query);
 // Encodes everything except unreserved characters (A-Z a-z 0-9 - _ . ~).
 std::string percent_encode(std::string_view s);
 
+// JavaScript's encodeURIComponent of the text `s` (UTF-8): every byte except
+// A-Z a-z 0-9 - _ . ! ~ * ' ( ) as %XX (upper-case hex). JavaScript strings
+// cannot hold ill-formed UTF-8: ill-formed bytes are first replaced by U+FFFD
+// as Node reads such bytes in its arguments (the WHATWG decoder: one per
+// maximal subpart), so the result always equals Node's for the same argument.
+// The original's clients encoded query values this way (tokens cover it).
+std::string encode_uri_component(std::string_view s);
+
 }  // namespace imgflo
