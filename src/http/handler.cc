@@ -3,6 +3,7 @@
 
 #include "core/bundled_dir.h"
 #include "core/guard.h"
+#include "http/openapi.h"
 #include "http/redirect.h"
 
 #include <fstream>
@@ -46,12 +47,20 @@ Respond with_outcome(CacheOutcome cache, Respond respond) {
   };
 }
 
+// A 200 with a JSON body serialised once.
+HttpResponse prepared_json(const std::string& body) {
+  HttpResponse r;
+  r.body = body;
+  r.header("Content-Type", "application/json");
+  return r;
+}
+
 std::string_view request_path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 // The methods a route answers besides OPTIONS; "" when there is no such route.
 std::string route_methods(std::string_view path) {
   if (path.starts_with("/graph/")) return "GET, HEAD, POST";
-  for (std::string_view route : {"/", "/graphs", "/version", "/health", "/ready", "/metrics"}) {
+  for (std::string_view route : {"/", "/graphs", "/version", "/health", "/ready", "/metrics", "/openapi.json"}) {
     if (path == route) return "GET, HEAD";
   }
   return path.starts_with("/cache/") || path.starts_with("/files/") ? "GET, HEAD" : "";
@@ -114,6 +123,7 @@ Handler::Handler(Services services, HandlerOptions options, EventLoop& loop)
       options_(std::move(options)),
       loop_(loop),
       graphs_json_(graphs_body(s_.catalogue)),
+      openapi_json_(dump_json(openapi_document(s_.catalogue))),
       cors_(options_.cors) {
   if (options_.hot_ttl.count() > 0) {
     hot_ = std::make_unique<HotResponses>(options_.hot_ttl, HotResponses::kDefaultCapacity, options_.clock.get());
@@ -175,12 +185,8 @@ void Handler::route(const HttpRequest& req, Respond respond) {
   if (web_ui_->route(req, respond)) return;
   if (path.starts_with("/graph/")) return graph_request(req, std::move(respond));
   if (req.method != "GET" && req.method != "HEAD") return respond(method_not_allowed("GET, HEAD"));
-  if (path == "/graphs") {
-    HttpResponse r;
-    r.body = graphs_json_;
-    r.header("Content-Type", "application/json");
-    return respond(std::move(r));
-  }
+  if (path == "/graphs") return respond(prepared_json(graphs_json_));
+  if (path == "/openapi.json") return respond(prepared_json(openapi_json_));
   if (path == "/health") return respond(HttpResponse::json(200, {{"status", "ok"}}));
   if (path == "/ready") {
     return readiness_->report([respond](const ReadinessReport& r) { respond(readiness_response(r)); });

@@ -9,6 +9,7 @@
 // Routes:
 //   GET|HEAD|POST /graph/NAME[.ext]?...  and  /graph/KEY/TOKEN/NAME[.ext]?...
 //   GET /graphs   GET /version   GET /health   GET /ready   GET /metrics
+//   GET /openapi.json                        (the API's OpenAPI 3.1 document, http/openapi.h)
 //   OPTIONS on any of them: the CORS preflight (http/cors.h)
 //   GET|HEAD /cache/KEY                      (local storage only)
 //   GET|HEAD /files/NAME                     (bundled examples)
@@ -188,6 +189,7 @@ class Handler {
   HandlerOptions options_;
   EventLoop& loop_;
   std::string graphs_json_;  // the /graphs body, built once
+  std::string openapi_json_;  // the /openapi.json body, built once (http/openapi.h)
   Counters counters_;
   RequestMetrics request_metrics_;
   AppMetrics app_metrics_;

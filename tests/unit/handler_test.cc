@@ -8,6 +8,7 @@
 #include "cache/redis_quota_counter.h"
 #include "core/json.h"
 #include "http/handler.h"
+#include "http/openapi.h"
 #include "jobs/local_job_system.h"
 #include "core_services_util.h"
 #include "support/browser_accept.h"
@@ -223,6 +224,13 @@ TEST_F(HandlerTest, GraphsListsTheCatalogue) {
   for (const char* part : {"/graph/KEY/TOKEN/NAME[.ext]", "md5_hex", "HMAC-SHA256", "_expires", "_nocache"}) {
     EXPECT_NE(url.find(part), std::string::npos) << part << " not described: " << url;
   }
+}
+
+TEST_F(HandlerTest, OpenApiDocumentIsServedAsJson) {
+  auto r = answer("GET", "/openapi.json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(header(r, "Content-Type"), "application/json");
+  EXPECT_EQ(body_json(r), nlohmann::json::parse(dump_json(http::openapi_document(*catalogue_))));
 }
 
 TEST_F(HandlerTest, HealthAndVersion) {
