@@ -13,37 +13,18 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
-#include <memory>
 #include <random>
-#include <sys/wait.h>
 
 namespace imgflo::test {
 namespace {
 
-struct UrlToolRun {
-  int status = -1;
-  std::string out;  // stdout only
-};
-
-// Runs `command` through the shell; stdout captured, stderr to the test's log.
-UrlToolRun run_shell(const std::string& command) {
-  UrlToolRun r;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) r.out.append(buf.data(), n);
-  const int st = pclose(pipe.release());
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
+// stdout only; stderr goes to the test's log.
+using UrlToolRun = CommandRun;
 
 UrlToolRun imgflo_url(const std::vector<std::string>& args) {
   std::string cmd = shell_quote((binary_dir() / "imgflo-url").string());
   for (const auto& a : args) cmd += " " + shell_quote(a);
-  return run_shell("env -u IMGFLO_API_KEY -u IMGFLO_API_SECRET -u IMGFLO_SERVER " + cmd);
+  return run_command("env -u IMGFLO_API_KEY -u IMGFLO_API_SECRET -u IMGFLO_SERVER " + cmd);
 }
 
 std::string chomp(std::string s) {
@@ -54,7 +35,7 @@ std::string chomp(std::string s) {
 // encodeURIComponent of each string, computed by node.
 std::vector<std::string> node_encode(const std::vector<std::string>& texts) {
   const std::string script = "const a = JSON.parse(process.argv[1]); process.stdout.write(JSON.stringify(a.map(encodeURIComponent)))";
-  const UrlToolRun r = run_shell("node -e " + shell_quote(script) + " " + shell_quote(nlohmann::json(texts).dump()));
+  const UrlToolRun r = run_command("node -e " + shell_quote(script) + " " + shell_quote(nlohmann::json(texts).dump()));
   EXPECT_EQ(r.status, 0) << "node is needed to compute encodeURIComponent (Debian package nodejs)";
   if (r.status != 0) return {};
   return nlohmann::json::parse(r.out).get<std::vector<std::string>>();
@@ -148,7 +129,9 @@ TEST_F(ImgfloUrlTest, TwentyRandomParameterSetsAreAcceptedAndEncodedLikeNode) {
     const HttpResult answer = http_get(url);
     EXPECT_NE(answer.status, 403) << url << " " << answer.body;
     EXPECT_NE(answer.status, 0) << answer.error;
-    if (i % 5 == 0) EXPECT_EQ(answer.status, 301) << url << " " << answer.body;
+    if (i % 5 == 0) {
+      EXPECT_EQ(answer.status, 301) << url << " " << answer.body;
+    }
     redirects += answer.status == 301;
   }
   EXPECT_GE(redirects, 4);

@@ -1,40 +1,27 @@
 // imgflo-process as a user runs it: exit codes, one-line errors, --list.
 #include "support/paths.h"
+#include "support/test_text.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <memory>
-#include <sys/wait.h>
 
 namespace imgflo::test {
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string output;  // stdout + stderr
-};
+using CliRun = CommandRun;  // stdout + stderr in `out`
 
 CliRun cli(const std::string& args) {
-  const std::string cmd = (binary_dir() / "imgflo-process").string() + " " + args + " 2>&1";
-  CliRun r;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe.get())) > 0) r.output.append(buf.data(), n);
-  const int st = pclose(pipe.release());
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  return run_command((binary_dir() / "imgflo-process").string() + " " + args + " 2>&1");
 }
 
 TEST(Cli, ListPrintsTheCatalogue) {
   CliRun r = cli("--list");
-  ASSERT_EQ(r.status, 0) << r.output;
-  auto j = nlohmann::json::parse(r.output);
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["graphs"].contains("crop"));
   EXPECT_EQ(j["graphs"]["crop"]["inports"]["cropheight"]["metadata"]["type"], "number");
 }
@@ -42,10 +29,10 @@ TEST(Cli, ListPrintsTheCatalogue) {
 TEST(Cli, WritesTheRequestedFormat) {
   const auto out = scratch_dir("cli-format") / "o";
   CliRun r = cli("crop.png " + out.string() + " input=" + example("gridbear.jpg").string() + " cropwidth=20");
-  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(read_file(out).substr(1, 3), "PNG");
   r = cli("crop " + out.string() + " input=" + example("gridbear.jpg").string());
-  ASSERT_EQ(r.status, 0) << r.output;
+  ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(read_file(out).substr(0, 3), "\xFF\xD8\xFF");  // no extension: JPEG
 }
 
@@ -58,9 +45,9 @@ TEST(Cli, FailuresExitNonZeroWithOneLine) {
                                   "crop " + out + " input=/nonexistent.jpg", "crop " + out + " input=" +
                                   text.string()}) {
     CliRun r = cli(args);
-    EXPECT_EQ(r.status, 1) << args << ": " << r.output;
-    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
-    EXPECT_EQ(r.output.rfind("imgflo-process: ", 0), 0u) << r.output;
+    EXPECT_EQ(r.status, 1) << args << ": " << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_EQ(r.out.rfind("imgflo-process: ", 0), 0u) << r.out;
   }
 }
 
@@ -74,7 +61,7 @@ TEST(Cli, UsageErrorsExitTwo) {
 }
 
 TEST(Cli, ColourManagementSetting) {
-  EXPECT_NE(cli("--help").output.find("--color-management icc|legacy"), std::string::npos);
+  EXPECT_NE(cli("--help").out.find("--color-management icc|legacy"), std::string::npos);
   const auto out = scratch_dir("cli-colour") / "o.png";
   const std::string run = "passthrough.png " + out.string() + " input=" + example("cmyk-color.jpg").string();
   ASSERT_EQ(cli(run).status, 0);
@@ -85,7 +72,7 @@ TEST(Cli, ColourManagementSetting) {
   ::setenv("IMGFLO_COLOR_MANAGEMENT", "legacy", 1);  // the flag's default
   const CliRun from_env = cli(run);
   ::unsetenv("IMGFLO_COLOR_MANAGEMENT");
-  ASSERT_EQ(from_env.status, 0) << from_env.output;
+  ASSERT_EQ(from_env.status, 0) << from_env.out;
   EXPECT_EQ(read_file(out), legacy);
 }
 
