@@ -82,7 +82,7 @@ ojson responses() {
        {{"description", "POST: processing is queued in the background; Location is where the result will be"},
         {"headers", {{"Location", ref("headers", "Location")}, {"Vary", ref("headers", "Vary")}}}}},
       {"DebugRedirect",
-       {{"description", "GET with debug: the debug page of the same graph and parameters (no auth needed)"},
+       {{"description", "With debug: the debug page of the same graph and query (no auth needed)"},
         {"headers", {{"Location", ref("headers", "Location")}}}}},
       {"Preflight", {{"description", "CORS preflight: Allow and, for an allowed Origin, the Access-Control-* headers"}}},
   };
@@ -195,6 +195,34 @@ ojson path_parameter(const char* name, const char* description, ojson schema) {
   return {{"name", name}, {"in", "path"}, {"required", true}, {"description", description}, {"schema", schema}};
 }
 
+// The web UI's routes (http/web_ui.h).
+void web_ui_paths(ojson& p) {
+  const ojson page = {{"200", {{"description", "The page"}, {"content", {{"text/html", ojson::object()}}}}}};
+  const ojson any_json = {{"type", "object"}};
+  p["/ui/{name}"] = read_route(
+      "ui_file", "A static file of the web UI (web/NAME: .html .js .css .svg .png .json .ico)",
+      error_refs({404}, {{"200", {{"description", "The file, with its Content-Type and ETag"}}},
+                         {"304", {{"description", "Not modified (If-None-Match)"}}}}),
+      ojson::array({path_parameter("name", "One path segment of A-Z a-z 0-9 . - _",
+                                   {{"type", "string"}, {"pattern", "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"}})}));
+  p["/ui/catalogue.json"] = read_route("ui_catalogue", "Each graph's output types and image inputs; auth_required",
+                                       {{"200", ok_json("The web UI's catalogue", any_json)}});
+  p["/files/"] = read_route("file_list", "The bundled examples (the files/NAME inputs)",
+                            {{"200", ok_json("{\"files\": [{\"name\", \"type\", \"bytes\"}]}", any_json)}});
+  const ojson rest = path_parameter(
+      "path", "[KEY/TOKEN/ or /]GRAPHSPEC/ and the raw query: several path segments (OpenAPI cannot say so)",
+      {{"type", "string"}});
+  p["/debug/graph/{path}"] = read_route("debug_page", "The debug page of a processing request", page,
+                                        ojson::array({rest}));
+  p["/debug/params/graph/{path}"] = read_route(
+      "debug_params", "The request as the handler reads it: typed values, the error it would get (in a 200)",
+      error_refs({404}, {{"200", ok_json("The request, read", any_json)}}), ojson::array({rest}));
+  p["/debug/job/{key}"] = read_route(
+      "debug_job", "The phases of the last job this process ran for a cache key",
+      error_refs({404}, {{"200", ok_json("The job's outcome line", any_json)}}),
+      ojson::array({path_parameter("key", "The result's key", {{"type", "string"}})}));
+}
+
 ojson fixed_paths() {
   ojson bytes = {{"type", "string"}, {"contentMediaType", "application/octet-stream"}};
   ojson image = {{"description", "The bytes, with their Content-Type"},
@@ -228,6 +256,7 @@ ojson fixed_paths() {
   p["/files/{name}"] =
       read_route("files", "A bundled example image (input=files/NAME reads the same)", error_refs({404}, {{"200", image}}),
                  ojson::array({path_parameter("name", "File name", {{"type", "string"}})}));
+  web_ui_paths(p);
   return p;
 }
 
@@ -272,7 +301,8 @@ ojson request_parameters() {
       {"debug",
        {{"name", "debug"},
         {"in", "query"},
-        {"description", "Any non-empty value: GET answers 302 to the debug page of the same graph and parameters"},
+        {"description", "A non-empty value (or given twice): GET and HEAD answer 302 to the debug page of the same graph and query, "
+                        "before authentication (POST: an unknown parameter, 449)"},
         {"schema", {{"type", "string"}}}}},
   };
 }
@@ -294,7 +324,9 @@ ojson graph_operation(const std::string& method, const std::string& id, const st
                                  {{"301", ref("responses", "Redirect")}, {"302", ref("responses", "DebugRedirect")}});
   } else if (method == "head") {
     op["summary"] = "Whether " + graph + "'s result is stored (never starts processing)";
-    op["responses"] = error_refs({400, 403, 404, 422, 449, 500, 503}, {{"301", ref("responses", "Redirect")}});
+    op["parameters"] = {ref("parameters", "debug")};
+    op["responses"] = error_refs({400, 403, 404, 422, 449, 500, 503},
+                                 {{"301", ref("responses", "Redirect")}, {"302", ref("responses", "DebugRedirect")}});
   } else if (method == "post") {
     op["summary"] = "Queue " + graph + " in the background";
     op["responses"] = error_refs({400, 403, 404, 422, 429, 449, 500, 503}, {{"202", ref("responses", "Accepted")}});

@@ -1,7 +1,7 @@
 // GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated once
 // at start-up from the graph catalogue, so it always matches GET /graphs.
 //
-// Paths: every route of http/handler.h. Each graph gets its own path items
+// Paths: every route of http/handler.h and http/web_ui.h. Each graph gets its own path items
 //   /graph/NAME   /graph/NAME.{ext}   /graph/{key}/{token}/NAME   /graph/{key}/{token}/NAME.{ext}
 // (the .{ext} forms only when the graph names its output types) with GET,
 // HEAD, POST and OPTIONS. Its query parameters are the catalogue's inports

@@ -57,7 +57,8 @@ TEST_F(OpenApiTest, IsAnOpenApi31DocumentOfTheFixedRoutes) {
   EXPECT_EQ(doc()["openapi"], "3.1.0");
   EXPECT_FALSE(doc()["info"]["version"].get<std::string>().empty());
   for (const char* path : {"/", "/graphs", "/openapi.json", "/version", "/health", "/ready", "/metrics",
-                           "/cache/{key}", "/files/{name}"}) {
+                           "/cache/{key}", "/files/{name}", "/files/", "/ui/{name}", "/ui/catalogue.json",
+                           "/debug/graph/{path}", "/debug/params/graph/{path}", "/debug/job/{key}"}) {
     ASSERT_TRUE(doc()["paths"].contains(path)) << path;
     EXPECT_TRUE(doc()["paths"][path].contains("get")) << path;
     EXPECT_TRUE(doc()["paths"][path].contains("head")) << path;
