@@ -112,7 +112,7 @@ ojson error_schema() {
          {{"type", "string"},
           {"description", "Stable kind name: invalid-argument, forbidden, not-found, unsupported-image-type, "
                           "unknown-parameter, too-large, undecodable-image, processing-failed, internal, "
-                          "overloaded, unavailable, download-failed, timeout, ..."}}},
+                          "overloaded, unavailable, download-failed, timeout, quota-exceeded, ..."}}},
         {"error_id", {{"type", "string"}, {"description", "Finds the details in the server's log (500)"}}},
         {"parameter", {{"type", "string"}, {"description", "The parameter a 400 or 449 is about"}}},
         {"value", {{"type", "string"}, {"description", "The value refused (400)"}}},
