@@ -199,7 +199,8 @@ void Handler::route(const HttpRequest& req, Respond respond) {
     return respond(HttpResponse::json(
         200, {{"name", "imgflo-server"},
               {"endpoints",
-               {"/graph/NAME[.ext]?input=URL&...", "/graphs", "/version", "/health", "/ready", "/metrics"}}}));
+               {"/graph/NAME[.ext]?input=URL&...", "/graphs", "/openapi.json", "/version", "/health", "/ready",
+                "/metrics"}}}));
   }
   respond(not_found("no such route: " + std::string(path)));
 }
