@@ -231,6 +231,8 @@ TEST_F(HandlerTest, OpenApiDocumentIsServedAsJson) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(header(r, "Content-Type"), "application/json");
   EXPECT_EQ(body_json(r), nlohmann::json::parse(dump_json(http::openapi_document(*catalogue_))));
+  const auto endpoints = body_json(answer("GET", "/"))["endpoints"];  // the JSON list names it
+  EXPECT_NE(std::find(endpoints.begin(), endpoints.end(), "/openapi.json"), endpoints.end()) << endpoints;
 }
 
 TEST_F(HandlerTest, HealthAndVersion) {
