@@ -171,7 +171,9 @@ TEST(VideoOverHttp, GifOfAVideoIsAnimated) {
 }
 
 TEST(VideoOverHttp, Mp4OfAStillImageIs422) {
-  const HttpResult r = http_get(server().url("/graph/passthrough.mp4?input=files%2Fframe-0.png"));
+  // A still image of this test's own (each ctest case is a process with its own files/ folder).
+  extract_frame(files() / kVideo, 0, files() / "still.png");
+  const HttpResult r = http_get(server().url("/graph/passthrough.mp4?input=files%2Fstill.png"));
   EXPECT_EQ(r.status, 422) << r.body;
 }
 
