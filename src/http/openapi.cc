@@ -319,12 +319,12 @@ ojson graph_operation(const std::string& method, const std::string& id, const st
   ojson op = {{"operationId", method + "_" + id}, {"tags", {graph}}};
   if (method == "get") {
     op["summary"] = summary;
-    op["parameters"] = {ref("parameters", "debug")};
+    op["parameters"] = ojson::array({ref("parameters", "debug")});  // not {x}: compilers differ on it
     op["responses"] = error_refs({400, 403, 404, 422, 429, 449, 500, 503, 504},
                                  {{"301", ref("responses", "Redirect")}, {"302", ref("responses", "DebugRedirect")}});
   } else if (method == "head") {
     op["summary"] = "Whether " + graph + "'s result is stored (never starts processing)";
-    op["parameters"] = {ref("parameters", "debug")};
+    op["parameters"] = ojson::array({ref("parameters", "debug")});  // not {x}: compilers differ on it
     op["responses"] = error_refs({400, 403, 404, 422, 449, 500, 503},
                                  {{"301", ref("responses", "Redirect")}, {"302", ref("responses", "DebugRedirect")}});
   } else if (method == "post") {

@@ -65,8 +65,8 @@ void parse_directly(std::string_view target) {
   for (double megapixels : {25.0, 0.0, 1e-9, 1e12}) {
     if (Status st = request::check_requested_size(*parsed, megapixels); !st.ok()) fuzz::check_error(st.error());
   }
-  if (Status st = world->closed.check(*parsed); !st.ok()) fuzz::check_error(st.error());
-  if (Status st = world->open.check(*parsed); !st.ok()) fuzz::check_error(st.error());
+  if (auto app = world->closed.check(*parsed); !app.ok()) fuzz::check_error(app.error());
+  if (auto app = world->open.check(*parsed); !app.ok()) fuzz::check_error(app.error());
 }
 
 void through_handler(std::string_view input) {
