@@ -207,6 +207,7 @@ class ImgfloExecutable final : public Executable {
                                 const Color& pad, const NamedImages& named) const {
     auto state = std::make_shared<VideoPlan>();
     video::FrameGraph graph;
+    graph.rescale_only = only_passes_through() && rr.fit != Fit::kCover && rr.fit != Fit::kContain;
     graph.plan = [state, &rr, &req](int width, int height) -> Result<video::FrameSize> {
       if (!rr.active()) return video::FrameSize{width, height};
       auto planned = plan_rescale(width, height, rr, req.limits.max_pixels);
@@ -227,6 +228,13 @@ class ImgfloExecutable final : public Executable {
       return work(frame);
     };
     return graph;
+  }
+
+  // Whether the graph gives its input unchanged (gegl/nop nodes only).
+  bool only_passes_through() const {
+    const auto components = program_->components();
+    return program_->image_inputs().empty() &&
+           std::all_of(components.begin(), components.end(), [](const auto& c) { return c == "gegl/nop"; });
   }
 
   // A video job's estimate: the job's base, its input twice, the pipeline's.

@@ -60,6 +60,7 @@ class LibavDecoder final : public VideoDecoder {
 
   const VideoInfo& info() const override { return info_; }
   const AVStream* audio_stream() const override { return audio_; }
+  void keep_decoded() override { keep_decoded_ = true; }
 
   Result<std::optional<DecodedFrame>> next(const AudioSink& audio) override {
     for (;;) {
@@ -155,6 +156,7 @@ class LibavDecoder final : public VideoDecoder {
     ++decoded_;
     const uint64_t pixels = static_cast<uint64_t>(frame_->width) * static_cast<uint64_t>(frame_->height);
     if (Status st = check_decoded_frame(decoded_, time, pixels, limits_); !st.ok()) return st.take_error();
+    if (keep_decoded_) return handed_over(std::max(time, 0.0));
     sws_.reset(sws_getCachedContext(sws_.release(), frame_->width, frame_->height,
                                     static_cast<AVPixelFormat>(frame_->format), info_.width, info_.height,
                                     AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr, nullptr, nullptr));
@@ -167,7 +169,15 @@ class LibavDecoder final : public VideoDecoder {
     uint8_t* dst[4] = {VIPS_IMAGE_ADDR(im, 0, 0), nullptr, nullptr, nullptr};
     const int dst_stride[4] = {static_cast<int>(VIPS_IMAGE_SIZEOF_LINE(im)), 0, 0, 0};
     sws_scale(sws_.get(), frame_->data, frame_->linesize, 0, frame_->height, dst, dst_stride);
-    return std::optional<DecodedFrame>(DecodedFrame{std::move(rgb), std::max(time, 0.0)});
+    return std::optional<DecodedFrame>(DecodedFrame{std::move(rgb), nullptr, std::max(time, 0.0)});
+  }
+
+  // The decoder's frame itself (its buffers are reference-counted: moved, not copied).
+  Result<std::optional<DecodedFrame>> handed_over(double time) {
+    std::shared_ptr<AVFrame> out(av_frame_alloc(), [](AVFrame* f) { av_frame_free(&f); });
+    if (!out) return Error(ErrorKind::kInternal, "out of memory for a video frame");
+    av_frame_move_ref(out.get(), frame_.get());
+    return std::optional<DecodedFrame>(DecodedFrame{{}, std::move(out), time});
   }
 
   // At the end: fewer frames than an MP4's sample table declares is a
@@ -194,6 +204,7 @@ class LibavDecoder final : public VideoDecoder {
   int64_t start_ = 0;
   int64_t decoded_ = 0;
   double last_time_ = 0;
+  bool keep_decoded_ = false;
 };
 
 }  // namespace

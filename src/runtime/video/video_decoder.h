@@ -1,6 +1,7 @@
 // Decoding a video input one frame at a time (libavformat + libavcodec over
 // the bytes in memory, no files), each frame converted to R'G'B' u8 with
-// libswscale at the first frame's size.
+// libswscale at the first frame's size, or (keep_decoded) handed over as the
+// decoder made it, for an encoder that scales it itself.
 //
 // Only the demuxer of the sniffed container is used (video_probe.h), and only
 // the decoders of kVideoDecoders; every decoder is opened single-threaded with
@@ -21,15 +22,19 @@
 #include "core/error.h"
 #include "runtime/video/video_probe.h"
 
+struct AVFrame;
 struct AVPacket;
 struct AVStream;
 
 namespace imgflo::runtime::video {
 
-// A decoded frame: R'G'B' u8 pixels in memory (sRGB interpretation), and its
-// presentation time in seconds from the video's first frame.
+// A decoded frame: R'G'B' u8 pixels in memory (sRGB interpretation) or,
+// after keep_decoded(), the decoder's own frame (any size and pixel format,
+// rgb empty); and its presentation time in seconds from the video's first
+// frame.
 struct DecodedFrame {
   vips::VImage rgb;
+  std::shared_ptr<const AVFrame> decoded;
   double time_s = 0;
 };
 
@@ -50,6 +55,10 @@ class VideoDecoder {
   virtual const VideoInfo& info() const = 0;
   // The audio stream copied to an mp4 result (VideoInfo::has_audio), else nullptr.
   virtual const AVStream* audio_stream() const = 0;
+
+  // From now on, frames come as the decoder's (DecodedFrame::decoded), not
+  // converted to R'G'B'.
+  virtual void keep_decoded() = 0;
 
   // The next frame in presentation order; nullopt after the last. Packets of
   // the audio stream read on the way go to `audio` when given. Each frame is

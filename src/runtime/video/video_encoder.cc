@@ -80,8 +80,17 @@ class LibavMp4Encoder final : public Mp4Encoder {
     const uint8_t* src[4] = {VIPS_IMAGE_ADDR(im, 0, 0), nullptr, nullptr, nullptr};
     const int src_stride[4] = {static_cast<int>(VIPS_IMAGE_SIZEOF_LINE(im)), 0, 0, 0};
     sws_scale(sws_.get(), src, src_stride, 0, settings_.height, frame_->data, frame_->linesize);
-    frame_->pts = next_pts_++;
-    return encode(frame_.get());
+    return encode_next();
+  }
+
+  Status write_decoded(const AVFrame& in) override {
+    scaler_.reset(sws_getCachedContext(scaler_.release(), in.width, in.height, static_cast<AVPixelFormat>(in.format),
+                                       settings_.width, settings_.height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
+                                       nullptr, nullptr));
+    if (!scaler_) return Error(ErrorKind::kProcessingFailed, "a video frame's pixel format is not supported");
+    if (int rc = av_frame_make_writable(frame_.get()); rc < 0) return failed("frame buffer", rc);
+    sws_scale(scaler_.get(), in.data, in.linesize, 0, in.height, frame_->data, frame_->linesize);
+    return encode_next();
   }
 
   Status write_audio(AVPacket* packet) override {
@@ -144,6 +153,12 @@ class LibavMp4Encoder final : public Mp4Encoder {
     return ok_status();
   }
 
+  // frame_, filled, as the next frame period.
+  Status encode_next() {
+    frame_->pts = next_pts_++;
+    return encode(frame_.get());
+  }
+
   // Sends `frame` (nullptr: flush) and writes the packets that come out.
   Status encode(AVFrame* frame) {
     if (int rc = avcodec_send_frame(codec_.get(), frame); rc < 0) return failed("encode", rc);
@@ -174,7 +189,8 @@ class LibavMp4Encoder final : public Mp4Encoder {
   CodecContextPtr codec_;
   FramePtr frame_;
   PacketPtr packet_;
-  SwsPtr sws_;
+  SwsPtr sws_;     // R'G'B' u8 frames of the settings' size to yuv420p
+  SwsPtr scaler_;  // decoder's frames to the settings' size in yuv420p
   AVStream* video_ = nullptr;
   AVStream* audio_out_ = nullptr;
   const AVStream* audio_in_ = nullptr;

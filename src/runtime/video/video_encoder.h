@@ -17,6 +17,7 @@
 
 #include "core/error.h"
 
+struct AVFrame;
 struct AVPacket;
 struct AVStream;
 
@@ -43,6 +44,11 @@ class Mp4Encoder {
   // frame period. Errors: kTooLarge (the result passed max_output_bytes),
   // kInternal.
   virtual Status write_frame(const vips::VImage& rgb) = 0;
+  // Appends one decoder's frame (any size, a pixel format libswscale reads)
+  // scaled to the settings' size in yuv420p (bicubic, as ffmpeg's scale
+  // filter), shown for one frame period. Errors: as write_frame, kProcessingFailed
+  // for a pixel format libswscale cannot read.
+  virtual Status write_decoded(const AVFrame& frame) = 0;
   // Copies one packet of the audio stream given to open().
   virtual Status write_audio(AVPacket* packet) = 0;
   // Flushes the encoder, writes the index; the MP4 bytes.

@@ -103,8 +103,11 @@ constexpr size_t kMaxEarlyAudio = 1024;
 
 class Mp4Run {
  public:
-  Mp4Run(VideoDecoder& decoder, const VideoJob& job, const FrameGraph& graph)
-      : decoder_(decoder), job_(job), graph_(graph) {}
+  // `size`: graph.plan()'s for the decoder's frames.
+  Mp4Run(VideoDecoder& decoder, const VideoJob& job, const FrameGraph& graph, FrameSize size)
+      : decoder_(decoder), job_(job), graph_(graph), size_(size) {
+    if (graph_.rescale_only) decoder_.keep_decoded();
+  }
 
   Result<Output> run() {
     const double fps = output_fps(job_.params, decoder_.info());
@@ -126,20 +129,27 @@ class Mp4Run {
 
   Status on_frame(const DecodedFrame& frame, int64_t copies) {
     if (copies == 0) return ok_status();
+    if (frame.decoded) return write_copies(copies, [&] { return encoder_->write_decoded(*frame.decoded); });
     auto result = finished_frame(graph_, frame, fmt::kRpGpBpU8, job_);
     if (!result.ok()) return result.take_error();
+    if (!encoder_) size_ = FrameSize{result->width(), result->height()};
+    return write_copies(copies, [&] { return encoder_->write_frame(result->pixels); });
+  }
+
+  // Opens the encoder at size_ on the first frame, then writes `copies` frames.
+  Status write_copies(int64_t copies, const std::function<Status()>& write) {
     if (!encoder_) {
-      if (Status st = open_encoder(*result); !st.ok()) return st;
+      if (Status st = open_encoder(); !st.ok()) return st;
     }
     for (int64_t i = 0; i < copies; ++i) {
-      if (Status st = encoder_->write_frame(result->pixels); !st.ok()) return st;
+      if (Status st = write(); !st.ok()) return st;
     }
     return ok_status();
   }
 
-  Status open_encoder(const Image& first) {
-    const EncoderSettings settings{first.width(),
-                                   first.height(),
+  Status open_encoder() {
+    const EncoderSettings settings{size_.width,
+                                   size_.height,
                                    rate_.num,
                                    rate_.den,
                                    int64_t{job_.params.bitrate_kbps} * 1000,
@@ -158,6 +168,7 @@ class Mp4Run {
   VideoDecoder& decoder_;
   const VideoJob& job_;
   const FrameGraph& graph_;
+  FrameSize size_;  // of the encoder's frames (the first result's)
   AVRational rate_{25, 1};
   std::unique_ptr<Mp4Encoder> encoder_;
   std::vector<PacketPtr> early_audio_;
@@ -350,7 +361,7 @@ Result<Output> run_video(std::string_view bytes, const VideoJob& job, const Fram
   if (Status st = check_video_limits(info, size->width, size->height, job.limits.video); !st.ok()) {
     return st.take_error();
   }
-  if (is_video_output(job.out_type)) return Mp4Run(**decoder, job, graph).run();
+  if (is_video_output(job.out_type)) return Mp4Run(**decoder, job, graph, *size).run();
   if (!poster) return run_animated(**decoder, job, graph, *animated);
   return run_poster(**decoder, job, graph);
 }
