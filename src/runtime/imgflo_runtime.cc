@@ -29,6 +29,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace imgflo::runtime {
 
 namespace {
