@@ -209,7 +209,11 @@ class ImgfloExecutable final : public Executable {
                                 const Color& pad, const NamedImages& named) const {
     auto state = std::make_shared<VideoPlan>();
     video::FrameGraph graph;
-    graph.rescale_only = only_passes_through() && rr.fit != Fit::kCover && rr.fit != Fit::kContain;
+    if (rr.fit != Fit::kCover && rr.fit != Fit::kContain) {
+      graph.rescale_only = only_passes_through();
+      static const std::optional<RescalePlan> kNoPlan;
+      graph.planned_work = frame_work(kNoPlan, req, params, pad, named);
+    }
     graph.plan = [state, &rr, &req](int width, int height) -> Result<video::FrameSize> {
       if (!rr.active()) return video::FrameSize{width, height};
       auto planned = plan_rescale(width, height, rr, req.limits.max_pixels);

@@ -1,13 +1,16 @@
 // run_video's mp4 of a graph that only rescales (FrameGraph::rescale_only):
 // the decoder's frames are scaled by libswscale straight to the encoder,
 // the graph never runs, and the frames match those of the graph path (the
-// same rescale done on R'G'B' frames by libvips). The results are read back
-// with the pipeline's own decoder.
+// same rescale done on R'G'B' frames by libvips). A graph whose first step
+// is the rescale (FrameGraph::planned_work) gets frames already at the
+// planned size for an mp4, the whole graph for other outputs. The results
+// are read back with the pipeline's own decoder.
 #include "runtime/video/video_pipeline.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/video/video_decoder.h"
@@ -72,6 +75,41 @@ TEST(VideoRescaleOnly, Mp4HasEveryFrameAtTheEvenPlannedSizeWithoutRunningTheGrap
   EXPECT_EQ((*decoder)->info().height, 180);
   EXPECT_TRUE((*decoder)->info().has_audio);  // the MP2 copied
   EXPECT_EQ(frames_of(mp4->bytes).size(), static_cast<size_t>(kInputFrames));
+}
+
+// resize_graph's with planned_work: the frame unchanged, its size recorded in `sizes`.
+FrameGraph planned_graph(int width, int height, int* runs, std::vector<std::pair<int, int>>* sizes) {
+  FrameGraph graph = resize_graph(width, height, false, runs);
+  graph.planned_work = [sizes](const Image& frame) -> Result<Image> {
+    sizes->emplace_back(frame.width(), frame.height());
+    return frame;
+  };
+  return graph;
+}
+
+TEST(VideoPlannedWork, Mp4FramesComeToTheGraphAtThePlannedSize) {
+  int runs = 0;
+  std::vector<std::pair<int, int>> sizes;
+  auto mp4 = mp4_of(planned_graph(201, 113, &runs, &sizes));
+  ASSERT_TRUE(mp4.ok()) << mp4.error().message();
+  EXPECT_EQ(runs, 0);
+  ASSERT_EQ(sizes.size(), static_cast<size_t>(kInputFrames));
+  for (const auto& size : sizes) EXPECT_EQ(size, std::pair(201, 113));
+  auto decoder = VideoDecoder::open(mp4->bytes, sniff_video(mp4->bytes), VideoLimits{});
+  ASSERT_TRUE(decoder.ok()) << decoder.error().message();
+  EXPECT_EQ((*decoder)->info().width, 200);
+  EXPECT_EQ((*decoder)->info().height, 112);
+}
+
+TEST(VideoPlannedWork, AnAnimationRunsTheWholeGraph) {
+  int runs = 0;
+  std::vector<std::pair<int, int>> sizes;
+  const VideoJob job{"gif", {}, {}, {}, {}};
+  auto gif = run_video(input(), job, planned_graph(100, 57, &runs, &sizes));
+  ASSERT_TRUE(gif.ok()) << gif.error().message();
+  EXPECT_EQ(runs, kInputFrames);
+  EXPECT_TRUE(sizes.empty());
+  EXPECT_EQ(gif->extension, "gif");
 }
 
 TEST(VideoRescaleOnly, FramesMatchTheGraphPathsRescale) {

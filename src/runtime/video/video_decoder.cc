@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <utility>
 
 #include "runtime/video/libav.h"
 
@@ -61,6 +62,7 @@ class LibavDecoder final : public VideoDecoder {
   const VideoInfo& info() const override { return info_; }
   const AVStream* audio_stream() const override { return audio_; }
   void keep_decoded() override { keep_decoded_ = true; }
+  void convert_at(int width, int height) override { rgb_size_ = {width, height}; }
 
   Result<std::optional<DecodedFrame>> next(const AudioSink& audio) override {
     for (;;) {
@@ -157,12 +159,13 @@ class LibavDecoder final : public VideoDecoder {
     const uint64_t pixels = static_cast<uint64_t>(frame_->width) * static_cast<uint64_t>(frame_->height);
     if (Status st = check_decoded_frame(decoded_, time, pixels, limits_); !st.ok()) return st.take_error();
     if (keep_decoded_) return handed_over(std::max(time, 0.0));
+    const auto [width, height] = rgb_size_.value_or(std::pair{info_.width, info_.height});
     sws_.reset(sws_getCachedContext(sws_.release(), frame_->width, frame_->height,
-                                    static_cast<AVPixelFormat>(frame_->format), info_.width, info_.height,
-                                    AV_PIX_FMT_RGB24, SWS_BICUBIC, nullptr, nullptr, nullptr));
+                                    static_cast<AVPixelFormat>(frame_->format), width, height, AV_PIX_FMT_RGB24,
+                                    SWS_BICUBIC, nullptr, nullptr, nullptr));
     if (!sws_) return undecodable("frame format is not supported");
     VipsImage* im = vips_image_new_memory();
-    vips_image_init_fields(im, info_.width, info_.height, 3, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
+    vips_image_init_fields(im, width, height, 3, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
                            VIPS_INTERPRETATION_sRGB, 1.0, 1.0);
     vips::VImage rgb(im);  // owns im
     if (vips_image_write_prepare(im) != 0) return Error(ErrorKind::kInternal, "out of memory for a video frame");
@@ -205,6 +208,7 @@ class LibavDecoder final : public VideoDecoder {
   int64_t decoded_ = 0;
   double last_time_ = 0;
   bool keep_decoded_ = false;
+  std::optional<std::pair<int, int>> rgb_size_;  // convert_at's
 };
 
 }  // namespace

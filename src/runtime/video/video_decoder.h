@@ -56,6 +56,9 @@ class VideoDecoder {
   // The audio stream copied to an mp4 result (VideoInfo::has_audio), else nullptr.
   virtual const AVStream* audio_stream() const = 0;
 
+  // From now on, frames are converted to R'G'B' at width x height (both >= 1)
+  // instead of the stored size (libswscale, bicubic).
+  virtual void convert_at(int width, int height) = 0;
   // From now on, frames come as the decoder's (DecodedFrame::decoded), not
   // converted to R'G'B'.
   virtual void keep_decoded() = 0;

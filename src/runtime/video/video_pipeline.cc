@@ -67,12 +67,12 @@ double output_fps(const VideoParams& params, const VideoInfo& info) {
   return info.fps >= kMinFramerate && info.fps <= kMaxFramerate ? info.fps : kFallbackFps;
 }
 
-// The graph on one decoded frame, lazily.
-Result<Image> run_graph(const FrameGraph& graph, const DecodedFrame& frame) {
+// The graph (`work`) on one decoded frame, lazily.
+Result<Image> run_graph(const FrameWork& work, const DecodedFrame& frame) {
   auto image = normalise_decoded(frame.rgb);
   if (!image.ok()) return image.take_error();
   try {
-    return graph.work(*image);
+    return work(*image);
   } catch (const vips::VError& e) {
     spdlog::warn("libvips failed on a video frame: {}", e.what());
     return Error(ErrorKind::kProcessingFailed, "processing a video frame failed");
@@ -81,9 +81,9 @@ Result<Image> run_graph(const FrameGraph& graph, const DecodedFrame& frame) {
 
 // The graph's result for `frame` computed into memory in `format` (absent:
 // its frame_format).
-Result<Image> finished_frame(const FrameGraph& graph, const DecodedFrame& frame,
+Result<Image> finished_frame(const FrameWork& work, const DecodedFrame& frame,
                              const std::optional<PixelFormat>& format, const VideoJob& job) {
-  auto result = run_graph(graph, frame);
+  auto result = run_graph(work, frame);
   if (!result.ok()) return result.take_error();
   try {
     Image out = convert(*result, format.value_or(frame_format(*result)));
@@ -106,7 +106,11 @@ class Mp4Run {
   // `size`: graph.plan()'s for the decoder's frames.
   Mp4Run(VideoDecoder& decoder, const VideoJob& job, const FrameGraph& graph, FrameSize size)
       : decoder_(decoder), job_(job), graph_(graph), size_(size) {
-    if (graph_.rescale_only) decoder_.keep_decoded();
+    if (graph_.rescale_only) {
+      decoder_.keep_decoded();
+    } else if (graph_.planned_work) {
+      decoder_.convert_at(size.width, size.height);
+    }
   }
 
   Result<Output> run() {
@@ -130,7 +134,7 @@ class Mp4Run {
   Status on_frame(const DecodedFrame& frame, int64_t copies) {
     if (copies == 0) return ok_status();
     if (frame.decoded) return write_copies(copies, [&] { return encoder_->write_decoded(*frame.decoded); });
-    auto result = finished_frame(graph_, frame, fmt::kRpGpBpU8, job_);
+    auto result = finished_frame(graph_.planned_work ? graph_.planned_work : graph_.work, frame, fmt::kRpGpBpU8, job_);
     if (!result.ok()) return result.take_error();
     if (!encoder_) size_ = FrameSize{result->width(), result->height()};
     return write_copies(copies, [&] { return encoder_->write_frame(result->pixels); });
@@ -182,7 +186,7 @@ Result<Output> run_animated(VideoDecoder& decoder, const VideoJob& job, const Fr
   const Emit emit = [&](const DecodedFrame& frame, int64_t copies) -> Status {
     if (copies == 0) return ok_status();
     auto result =
-        finished_frame(graph, frame, frames.empty() ? std::nullopt : std::optional(frames.front().format), job);
+        finished_frame(graph.work, frame, frames.empty() ? std::nullopt : std::optional(frames.front().format), job);
     if (!result.ok()) return result.take_error();
     if (!frames.empty()) {
       if (Status st = check_same_size(frames.front(), *result); !st.ok()) return st;
@@ -235,7 +239,7 @@ Result<DecodedFrame> poster_frame(VideoDecoder& decoder, const VideoParams& para
 Result<Output> run_poster(VideoDecoder& decoder, const VideoJob& job, const FrameGraph& graph) {
   auto frame = poster_frame(decoder, job.params, job.stop);
   if (!frame.ok()) return frame.take_error();
-  auto result = run_graph(graph, *frame);
+  auto result = run_graph(graph.work, *frame);
   if (!result.ok()) return result.take_error();
   return encode_output(*result, job.out_type, job.options, job.stop);
 }

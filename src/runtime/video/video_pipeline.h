@@ -18,12 +18,14 @@
 // Frames come out of the decoder one at a time; each is converted to R'G'B'
 // u8, given to the graph (after width/height/fit, FrameGraph), its result
 // computed into memory and handed to the encoder before the next frame is
-// decoded. An mp4 of a graph that only rescales (FrameGraph::rescale_only)
-// skips R'G'B' and the graph: the decoder's frames are scaled by libswscale
-// straight to the planned size in yuv420p (bicubic in R'G'B' terms, as
-// ffmpeg's scale filter, not the runtime's linear-light rescale; the whole
-// frame to the encoder's even size, where the graph's partly covered last
-// row or column would be cut). Memory: the decoder's and libx264's frames (video_encoder.h), one
+// decoded. For an mp4, libswscale does the rescale when it can (bicubic on
+// the stored values, as ffmpeg's scale filter, not the runtime's linear-light
+// rescale): a graph that only rescales (FrameGraph::rescale_only) skips R'G'B'
+// and the graph, the decoder's frames scaled straight to the encoder's
+// yuv420p (the whole frame to the even size, where the graph's partly
+// covered last row or column would be cut); a graph whose first step is the
+// rescale (FrameGraph::planned_work) gets R'G'B' frames already at the
+// planned size. Memory: the decoder's and libx264's frames (video_encoder.h), one
 // frame through the graph, the result; for gif/webp every finished frame
 // (bounded by max_frames and max_animation_pixels, as animations).
 //
@@ -87,6 +89,9 @@ struct FrameGraph {
   std::function<Result<FrameSize>(int width, int height)> plan;
   // One frame (R'G'B' u8) to the graph's result (lazy).
   FrameWork work;
+  // When set: what `work` does after its rescale, on a frame (R'G'B' u8)
+  // already at plan()'s size (a rescale without cut or padding).
+  FrameWork planned_work;
   // True when `work` only rescales the frame to plan()'s size: no op, no
   // cut, no padding, no named input (an mp4 then skips it, see above).
   bool rescale_only = false;
