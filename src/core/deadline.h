@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -50,10 +51,26 @@ class CancelToken {
   std::shared_ptr<std::atomic<bool>> flag_;
 };
 
+// A count that any thread may add to, shared by copies (like CancelToken).
+class FailureCount {
+ public:
+  FailureCount() : count_(std::make_shared<std::atomic<uint64_t>>(0)) {}
+  void add() const { count_->fetch_add(1, std::memory_order_relaxed); }
+  uint64_t value() const { return count_->load(std::memory_order_relaxed); }
+
+ private:
+  std::shared_ptr<std::atomic<uint64_t>> count_;
+};
+
 // What a running job polls to know whether it should stop.
 struct Stop {
   Deadline deadline = Deadline::never();
   CancelToken token;
+  // Failures of the job's own pixel code run on libvips' worker threads
+  // (runtime/ops/tiled.h), which an evaluation of the job's images compares
+  // before and after (runtime/vips_eval.h): libvips 8.14 may report success
+  // for an evaluation one of whose last tiles failed.
+  FailureCount tile_failures;
 
   bool requested() const { return token.cancelled() || deadline.expired(); }
   // nullopt while work may continue; otherwise the Error to return.

@@ -22,14 +22,21 @@ void KillHook::on_eval(VipsImage* image, VipsProgress*, void* self) {
 Status evaluate(const vips::VImage& img, const Stop& stop, const std::string& what,
                 const std::function<void()>& work) {
   if (auto e = stop.check()) return *e;
+  const uint64_t failures = stop.tile_failures.value();
+  const auto failed = [&](const char* why) -> Error {
+    if (auto stopped = stop.check()) return *stopped;
+    spdlog::warn("libvips failed while {}: {}", what, why);
+    return Error(ErrorKind::kProcessingFailed, what + " failed");
+  };
   try {
     KillHook hook(img, stop);
     work();
   } catch (const vips::VError& e) {
-    if (auto stopped = stop.check()) return *stopped;
-    spdlog::warn("libvips failed while {}: {}", what, e.what());
-    return Error(ErrorKind::kProcessingFailed, what + " failed");
+    return failed(e.what());
   }
+  // libvips 8.14's thread pool reads its error flag before its last workers
+  // finish: a tile failing then is lost, and the sink reports success.
+  if (stop.tile_failures.value() != failures) return failed("a tile failed");
   return ok_status();
 }
 

@@ -5,6 +5,11 @@
 // the running pipeline is killed as soon as Stop is requested, and turns the
 // outcome into a Result: the Stop's error when it fired, otherwise a
 // kProcessingFailed error carrying libvips' message in the server log only.
+// A tile of our own ops that failed during the work (counted in
+// Stop::tile_failures, runtime/ops/tiled.h) fails the evaluation too, even
+// when libvips reports success (libvips 8.14 may: its thread pool reads the
+// error flag before the last workers finish). Evaluations running at the same
+// time under one Stop may each see the other's failed tile: both fail then.
 #pragma once
 
 #include "core/deadline.h"

@@ -62,8 +62,11 @@ vips::VImage cached_rows(const vips::VImage& img, const Reach& r) {
                            ->set("threaded", true));
 }
 
-int fail(const char* why) {
+// A failed tile: libvips' error, and one more of the Stop's tile failures
+// (libvips may lose the error, vips_eval.h).
+int fail(const Stop& stop, const char* why) {
   vips_error("imgflo tiled", "%s", why);
+  stop.tile_failures.add();
   return -1;
 }
 
@@ -110,7 +113,7 @@ TileRect window_of(const TiledState& st, const VipsRect& r) {
 int generate_tiled(VipsRegion* out_region, void* seq, void*, void* b, gboolean*) {
   auto* in_region = static_cast<VipsRegion*>(seq);
   const auto& st = *static_cast<const TiledState*>(b);
-  if (st.stop.requested()) return fail("stopped");
+  if (st.stop.requested()) return fail(st.stop, "stopped");
   InputWindow in;
   in.bands = st.padded.bands();
   in.area = window_of(st, out_region->valid);
@@ -118,19 +121,19 @@ int generate_tiled(VipsRegion* out_region, void* seq, void*, void* b, gboolean*)
   in.input_height = st.input_height;
   if (in.area.width > 0) {
     VipsRect need{in.area.x + st.pad_left, in.area.y + st.pad_top, in.area.width, in.area.height};
-    if (vips_region_prepare(in_region, &need)) return -1;
+    if (vips_region_prepare(in_region, &need)) return fail(st.stop, "its input was not computed");
     in.data = reinterpret_cast<const float*>(VIPS_REGION_ADDR(in_region, need.left, need.top));
     in.stride = VIPS_REGION_LSKIP(in_region) / sizeof(float);
   }
   const OutputTile out = output_tile(out_region, st.spec.bands);
-  return run_guarded([&] { return st.fn(in, out, st.stop); }) ? 0 : fail("a tile was not computed");
+  return run_guarded([&] { return st.fn(in, out, st.stop); }) ? 0 : fail(st.stop, "a tile was not computed");
 }
 
 int generate_filled(VipsRegion* out_region, void*, void*, void* b, gboolean*) {
   const auto& st = *static_cast<const FilledState*>(b);
-  if (st.stop.requested()) return fail("stopped");
+  if (st.stop.requested()) return fail(st.stop, "stopped");
   const OutputTile out = output_tile(out_region, st.bands);
-  return run_guarded([&] { return st.fill(out, st.stop); }) ? 0 : fail("a tile was not computed");
+  return run_guarded([&] { return st.fill(out, st.stop); }) ? 0 : fail(st.stop, "a tile was not computed");
 }
 
 template <typename State>

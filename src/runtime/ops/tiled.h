@@ -46,7 +46,11 @@
 // the image, as for any Deadline). Each tile first checks it, and the
 // tile function gets it to poll inside long tiles (return false once it is
 // requested). A stopped tile fails the libvips evaluation; runtime/vips_eval's
-// evaluate()/materialize() then report the Stop's error.
+// evaluate()/materialize() then report the Stop's error. Every failed tile
+// (stopped, its input not computed, the function returning false or
+// throwing) also counts in the Stop's tile_failures, which evaluate() checks
+// as libvips 8.14 may report success when one of the last tiles fails: give
+// the Stop the result will be evaluated under (OpContext::stop()).
 //
 // Thread-safety: the tile function is called concurrently from several
 // threads, with distinct tiles; it must only read what it captures (capture
