@@ -75,6 +75,9 @@ fs::path files() {
     patch(d / "small.webm", d / "long.webm", "\x44\x89\x88", 3, be);
     // The VP8 key frame's size (after its start code 9D 01 2A): 16383 x 16383.
     patch(d / "small.webm", d / "huge.webm", "\x9D\x01\x2A", 3, "\xFF\x3F\xFF\x3F");
+    // The ASF stream's bitmap header (after its size, 87) declares 16383 x 16383 (an .mp4 name, as kVideo).
+    patch(d / kVideo, d / "huge-header.mp4", std::string("\x57\0\0\0\x50\x03\0\0\xE0\x01\0\0", 12), 4,
+          std::string("\xFF\x3F\0\0\xFF\x3F\0\0", 8));
     return d;
   }();
   return dir;
@@ -187,7 +190,8 @@ TEST(VideoOverHttp, HostileVideosAnswer422WithBoundedMemory) {
   for (const Case& c : {Case{"truncated.mp4", "undecodable-image", "truncated", false},
                         Case{"audio.mp4", "undecodable-image", "no video stream", true},
                         Case{"long.webm", "too-large", "IMGFLO_VIDEO_MAX_FRAMES", false},
-                        Case{"huge.webm", "undecodable-image", "decoded", true}}) {
+                        Case{"huge.webm", "undecodable-image", "decoded", true},
+                        Case{"huge-header.mp4", "too-large", "IMGFLO_VIDEO_MAX_FRAME_PIXELS", true}}) {
     for (const std::string ext : {"mp4", "png"}) {
       if (ext == "png" && !c.poster_too) continue;
       const HttpResult r = http_get(server().url("/graph/passthrough." + ext + "?input=files%2F" + c.file));
@@ -196,6 +200,9 @@ TEST(VideoOverHttp, HostileVideosAnswer422WithBoundedMemory) {
       EXPECT_NE(r.json()["error"].get<std::string>().find(c.says), std::string::npos) << c.file << ": " << r.body;
     }
   }
+  // A poster frame needs only its frame: the declared length does not matter.
+  const fs::path poster = stored("/graph/passthrough.png?input=files%2Flong.webm", "long-poster.png");
+  EXPECT_EQ(vips::VImage::new_from_file(poster.c_str()).width(), 64);
   // A 16383 x 16383 frame would be 800 MB as RGB: never allocated.
   const auto mem = proc_memory(server().pid());
   ASSERT_TRUE(mem.has_value());

@@ -1,11 +1,14 @@
 // Video inputs: sniffing the container from the bytes, the limit arithmetic
-// checked from the header and while decoding, and the video parameters.
+// checked from the header and while decoding, a frame size declared by the
+// container refused from the header, and the video parameters.
 #include "runtime/video/video_probe.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "runtime/video/video_decoder.h"
+#include "runtime/video/video_encoder.h"
 #include "runtime/video/video_pipeline.h"
 #include "support/paths.h"
 
@@ -85,6 +88,87 @@ TEST(VideoLimitsCheck, CountedWhileDecoding) {
   EXPECT_FALSE(check_decoded_frame(11, 1.9, 10, limits).ok());
   EXPECT_FALSE(check_decoded_frame(2, 2.1, 10, limits).ok());
   EXPECT_FALSE(check_decoded_frame(2, 0.1, 501, limits).ok());  // 2 x 501 > 1000
+}
+
+// `bytes` with `replacement` written `offset` bytes after the first `marker` at or after `from`.
+std::string patched(std::string bytes, std::string_view marker, size_t offset, std::string_view replacement,
+                    size_t from = 0) {
+  const size_t at = bytes.find(marker, from);
+  if (at == std::string::npos || at + offset + replacement.size() > bytes.size()) return "";
+  bytes.replace(at + offset, replacement.size(), replacement);
+  return bytes;
+}
+
+// An H.264 MP4 of three 64 x 48 grey frames, made with our own encoder.
+std::string small_mp4() {
+  auto encoder = Mp4Encoder::open(EncoderSettings{.width = 64, .height = 48}, nullptr);
+  if (!encoder.ok()) return "";
+  const vips::VImage grey = vips::VImage::black(64, 48, vips::VImage::option()->set("bands", 3)).linear(1.0, 128.0)
+                                .cast(VIPS_FORMAT_UCHAR)
+                                .copy_memory();
+  for (int i = 0; i < 3; ++i) {
+    if (!(*encoder)->write_frame(grey).ok()) return "";
+  }
+  auto bytes = (*encoder)->finish();
+  return bytes.ok() ? *bytes : "";
+}
+
+// VideoDecoder::open's refusal, "ok" when it opened.
+std::string open_refusal(std::string_view bytes, const VideoLimits& limits = {}) {
+  auto decoder = VideoDecoder::open(bytes, sniff_video(bytes), limits);
+  if (decoder.ok()) return "ok";
+  return std::string(decoder.error().kind() == ErrorKind::kTooLarge ? "too large: " : "other: ") +
+         decoder.error().message();
+}
+
+TEST(VideoHeaderLimits, AsfBitmapHeaderDeclaringAHugeFrameIsTooLarge) {
+  const std::string asf = test::read_file(test::example("video-3dpmic.mp4"));
+  EXPECT_EQ(open_refusal(asf), "ok");
+  // The video stream's bitmap header (its size, 87 = 40 + the codec's extra data, then
+  // 848 x 480) claims 16383 x 16383.
+  const std::string huge = patched(asf, std::string("\x57\0\0\0\x50\x03\0\0\xE0\x01\0\0", 12), 4,
+                                   std::string("\xFF\x3F\0\0\xFF\x3F\0\0", 8));
+  ASSERT_FALSE(huge.empty());
+  const std::string refusal = open_refusal(huge);
+  EXPECT_NE(refusal.find("too large: "), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("16383x16383"), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("IMGFLO_VIDEO_MAX_FRAME_PIXELS"), std::string::npos) << refusal;
+}
+
+TEST(VideoHeaderLimits, Mp4SampleEntryDeclaringAHugeFrameIsTooLarge) {
+  const std::string mp4 = small_mp4();
+  ASSERT_FALSE(mp4.empty());
+  EXPECT_EQ(open_refusal(mp4), "ok");
+  // The avc1 sample entry's width and height (28 bytes after its type, in the stsd box).
+  const size_t stsd = mp4.find("stsd");
+  ASSERT_NE(stsd, std::string::npos);
+  const std::string huge = patched(mp4, "avc1", 28, "\xFF\xFF\xFF\xFF", stsd);
+  ASSERT_FALSE(huge.empty());
+  const std::string refusal = open_refusal(huge);
+  EXPECT_NE(refusal.find("too large: "), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("65535x65535"), std::string::npos) << refusal;
+}
+
+TEST(VideoHeaderLimits, TheLimitIsTheSettingAndLengthIsLeftToTheCaller) {
+  const std::string mp4 = small_mp4();
+  ASSERT_FALSE(mp4.empty());
+  VideoLimits limits;
+  limits.max_frame_pixels = 64 * 48 - 1;
+  EXPECT_NE(open_refusal(mp4, limits).find("IMGFLO_VIDEO_MAX_FRAME_PIXELS"), std::string::npos);
+  limits.max_frame_pixels = 64 * 48;
+  // Its 3 frames are over a 2-frame limit: the pipeline checks that (a poster frame needs
+  // only one), and decoding counts the frames.
+  limits.max_frames = 2;
+  auto decoder = VideoDecoder::open(mp4, sniff_video(mp4), limits);
+  ASSERT_TRUE(decoder.ok()) << decoder.error().message();
+  EXPECT_EQ((*decoder)->info().frames, 3);
+  Status counted = ok_status();
+  for (int i = 0; i < 4 && counted.ok(); ++i) {
+    auto frame = (*decoder)->next(nullptr);
+    if (!frame.ok()) counted = frame.take_error();
+  }
+  ASSERT_FALSE(counted.ok());
+  EXPECT_NE(counted.error().message().find("IMGFLO_VIDEO_MAX_FRAMES"), std::string::npos);
 }
 
 TEST(VideoParamsParse, TakesTheFourParameters) {

@@ -55,6 +55,7 @@ class LibavDecoder final : public VideoDecoder {
       return undecodable("header is corrupt or truncated", rc);  // raw was freed
     }
     fmt_.reset(raw);
+    if (Status st = check_declared_sizes(); !st.ok()) return st;
     if (Status st = find_streams(); !st.ok()) return st;
     return open_decoder(container);
   }
@@ -75,6 +76,26 @@ class LibavDecoder final : public VideoDecoder {
   }
 
  private:
+  // One frame of width x height against the frame pixel limit (kTooLarge).
+  Status check_frame_size(int width, int height) const {
+    VideoInfo size;
+    size.width = width;
+    size.height = height;
+    return check_video_limits(size, 0, 0, limits_);
+  }
+
+  // Every video stream's frame size as the container's header declares it
+  // (MP4 sample entry, Matroska PixelWidth/PixelHeight, ASF bitmap header),
+  // before find_streams decodes any frame to probe the streams.
+  Status check_declared_sizes() const {
+    for (unsigned i = 0; i < fmt_->nb_streams; ++i) {
+      const AVCodecParameters* par = fmt_->streams[i]->codecpar;
+      if (par->codec_type != AVMEDIA_TYPE_VIDEO) continue;
+      if (Status st = check_frame_size(par->width, par->height); !st.ok()) return st;
+    }
+    return ok_status();
+  }
+
   // Stream parameters, each stream's decoder probed with the pixel limit.
   Status find_streams() {
     std::vector<AVDictionary*> options(fmt_->nb_streams, nullptr);
@@ -97,7 +118,7 @@ class LibavDecoder final : public VideoDecoder {
     if (!accepted_codec(par->codec_id))
       return undecodable("codec is not accepted: " + std::string(avcodec_get_name(par->codec_id)));
     fill_info(container);
-    if (Status st = check_video_limits(info_, info_.width, info_.height, limits_); !st.ok()) return st;
+    if (Status st = check_frame_size(info_.width, info_.height); !st.ok()) return st;
     if (info_.width <= 0 || info_.height <= 0) return undecodable("header gives no frame size");
     const AVCodec* codec = avcodec_find_decoder(par->codec_id);
     if (codec == nullptr) return undecodable("codec has no decoder");

@@ -47,7 +47,11 @@ class VideoDecoder {
   // Opens `bytes` (which must outlive the decoder) as `container`: reads the
   // header, picks the best video stream, opens its decoder. Errors:
   // kUndecodable (corrupt or truncated header, no video stream, a codec not
-  // accepted), kTooLarge (a declared frame over limits.max_frame_pixels).
+  // accepted), kTooLarge (a frame over limits.max_frame_pixels as any video
+  // stream's header declares it, checked before any frame is decoded). The
+  // declared duration and frame count are the caller's to check
+  // (check_video_limits: a poster frame does not depend on them); decoding
+  // counts them (next).
   static Result<std::unique_ptr<VideoDecoder>> open(std::string_view bytes, VideoContainer container,
                                                     const VideoLimits& limits);
   virtual ~VideoDecoder() = default;

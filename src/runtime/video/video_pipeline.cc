@@ -250,6 +250,21 @@ std::optional<FrameFormat> animated_output(const std::string& out_type) {
   return std::nullopt;
 }
 
+// Whether the job gives one still frame (no mp4, no animation).
+bool gives_poster(const VideoJob& job) {
+  return !is_video_output(job.out_type) && (!animated_output(job.out_type) || job.params.poster());
+}
+
+// The header's limits for frames of `size` (as the graph gets them); a
+// poster needs only its frame, so the video's length does not count then.
+Status check_job_limits(VideoInfo info, const FrameSize& size, const VideoJob& job) {
+  if (gives_poster(job)) {
+    info.duration_s = 0;
+    info.frames = 0;
+  }
+  return check_video_limits(info, size.width, size.height, job.limits.video);
+}
+
 // video_bitrate, video_framerate, frame, time: a number in [min, max].
 std::optional<double> parse_number(std::string_view text, double min, double max) {
   auto v = request::parse_param({request::ParamType::kNumber, std::nullopt, std::nullopt, {}}, "", text);
@@ -332,6 +347,7 @@ Result<uint64_t> estimate_video_memory(std::string_view bytes, const VideoJob& j
   const VideoInfo& info = (*decoder)->info();
   auto size = graph.plan(info.width, info.height);
   if (!size.ok()) return size.take_error();
+  if (Status st = check_job_limits(info, *size, job); !st.ok()) return st.take_error();
   const double stored = static_cast<double>(info.width) * info.height;
   const double out = static_cast<double>(size->width) * size->height;
   double bytes_held = stored * kDecoderFrames + out * (kGraphBytes + ops_bytes_per_pixel);
@@ -353,20 +369,12 @@ Result<uint64_t> estimate_video_memory(std::string_view bytes, const VideoJob& j
 Result<Output> run_video(std::string_view bytes, const VideoJob& job, const FrameGraph& graph) {
   auto decoder = VideoDecoder::open(bytes, sniff_video(bytes), job.limits.video);
   if (!decoder.ok()) return decoder.take_error();
-  VideoInfo info = (*decoder)->info();
+  const VideoInfo& info = (*decoder)->info();
   auto size = graph.plan(info.width, info.height);
   if (!size.ok()) return size.take_error();
-  const auto animated = animated_output(job.out_type);
-  const bool poster = !is_video_output(job.out_type) && (!animated || job.params.poster());
-  if (poster) {  // one frame: only its size matters
-    info.duration_s = 0;
-    info.frames = 0;
-  }
-  if (Status st = check_video_limits(info, size->width, size->height, job.limits.video); !st.ok()) {
-    return st.take_error();
-  }
+  if (Status st = check_job_limits(info, *size, job); !st.ok()) return st.take_error();
   if (is_video_output(job.out_type)) return Mp4Run(**decoder, job, graph, *size).run();
-  if (!poster) return run_animated(**decoder, job, graph, *animated);
+  if (!gives_poster(job)) return run_animated(**decoder, job, graph, *animated_output(job.out_type));
   return run_poster(**decoder, job, graph);
 }
 
