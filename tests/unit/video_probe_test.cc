@@ -149,6 +149,33 @@ TEST(VideoHeaderLimits, Mp4SampleEntryDeclaringAHugeFrameIsTooLarge) {
   EXPECT_NE(refusal.find("65535x65535"), std::string::npos) << refusal;
 }
 
+// The sample entry says 16 x 16, the H.264 frames are 64 x 48: over a 1024-pixel limit,
+// refused once the stream is probed or when the frame is decoded, never converted.
+TEST(VideoHeaderLimits, AFrameLargerThanTheHeaderSaidIsRefused) {
+  const std::string mp4 = small_mp4();
+  ASSERT_FALSE(mp4.empty());
+  const std::string small_header = patched(mp4, "avc1", 28, std::string("\0\x10\0\x10", 4), mp4.find("stsd"));
+  ASSERT_FALSE(small_header.empty());
+  VideoLimits limits;
+  limits.max_frame_pixels = 1024;
+  auto decoder = VideoDecoder::open(small_header, sniff_video(small_header), limits);
+  Status refused = ok_status();
+  if (!decoder.ok()) {
+    refused = decoder.take_error();
+  } else {
+    auto frame = (*decoder)->next(nullptr);
+    if (!frame.ok()) refused = frame.take_error();
+  }
+  ASSERT_FALSE(refused.ok());
+  // libavformat's probe reads the 64 x 48 from the stream (kTooLarge, naming the setting);
+  // without it, libavcodec's max_pixels refuses the frame (kUndecodable).
+  if (refused.error().kind() == ErrorKind::kTooLarge) {
+    EXPECT_NE(refused.error().message().find("64x48"), std::string::npos) << refused.error().message();
+  } else {
+    EXPECT_EQ(refused.error().kind(), ErrorKind::kUndecodable) << refused.error().message();
+  }
+}
+
 TEST(VideoHeaderLimits, TheLimitIsTheSettingAndLengthIsLeftToTheCaller) {
   const std::string mp4 = small_mp4();
   ASSERT_FALSE(mp4.empty());
