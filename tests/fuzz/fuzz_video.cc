@@ -9,7 +9,7 @@
 // input's length. The output depends on the input's length too: an H.264 MP4
 // (the encoder, audio copied when MP4 carries it), an animated GIF of every frame, or a
 // poster frame as PNG (frame=0..2, or time=0.1). Errors are serialised as the service would
-// answer them. Seeds are made by scripts/fuzz.sh with the real ffmpeg (tiny testsrc videos in
+// answer them; an input's fault must not be an internal error (500). Seeds are made by scripts/fuzz.sh with the real ffmpeg (tiny testsrc videos in
 // MP4, MOV, WebM, Matroska and ASF, with and without audio), none are stored in the repository.
 #include "fuzz_support.h"
 
@@ -130,6 +130,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto out = video::run_video(bytes, job, graph);
   if (!out.ok()) {
     fuzz::check_error(out.error());
+    // A 500 answers a fault of ours, never one of the input.
+    if (out.error().kind() == ErrorKind::kInternal) fuzz::fail("kInternal for an input: " + out.error().message());
     return 0;
   }
   if (!estimate.ok()) fuzz::fail("run_video succeeded where its memory estimate failed");

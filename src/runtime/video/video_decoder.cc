@@ -34,10 +34,17 @@ using FormatPtr = std::unique_ptr<AVFormatContext, FormatClose>;
 
 double ts_seconds(int64_t ts, AVRational tb) { return ts == AV_NOPTS_VALUE ? 0 : static_cast<double>(ts) * av_q2d(tb); }
 
-// Whether the mp4 muxer takes this audio codec unchanged.
-bool mp4_can_carry(AVCodecID id) {
-  const AVOutputFormat* mp4 = av_guess_format("mp4", nullptr, nullptr);
-  return mp4 != nullptr && avformat_query_codec(mp4, id, FF_COMPLIANCE_NORMAL) == 1;
+// The audio codecs copied into an mp4 result: those whose mp4 sample entry
+// libavformat writes from the stream's parameters alone. Others it takes
+// (Opus and FLAC need well-formed extra data, AC-3 a parsed packet) fail, on
+// a hostile input, only when the index is written after every frame was
+// encoded, and libavformat 59 then leaks its index size probe: dropped.
+constexpr std::array<AVCodecID, 3> kCarriedAudio = {AV_CODEC_ID_AAC, AV_CODEC_ID_MP3, AV_CODEC_ID_MP2};
+
+// Whether an mp4 result carries this audio stream unchanged.
+bool mp4_can_carry(const AVCodecParameters& par) {
+  return std::find(kCarriedAudio.begin(), kCarriedAudio.end(), par.codec_id) != kCarriedAudio.end() &&
+         par.sample_rate > 0 && par.ch_layout.nb_channels > 0;
 }
 
 class LibavDecoder final : public VideoDecoder {
@@ -132,7 +139,7 @@ class LibavDecoder final : public VideoDecoder {
     codec_->pkt_timebase = stream_->time_base;
     if (int rc = avcodec_open2(codec_.get(), codec, nullptr); rc < 0) return undecodable("could not be opened", rc);
     const int audio = av_find_best_stream(fmt_.get(), AVMEDIA_TYPE_AUDIO, -1, index, nullptr, 0);
-    if (audio >= 0 && mp4_can_carry(fmt_->streams[audio]->codecpar->codec_id)) audio_ = fmt_->streams[audio];
+    if (audio >= 0 && mp4_can_carry(*fmt_->streams[audio]->codecpar)) audio_ = fmt_->streams[audio];
     info_.has_audio = audio_ != nullptr;
     return ok_status();
   }

@@ -103,6 +103,10 @@ class LibavMp4Encoder final : public Mp4Encoder {
     packet->stream_index = audio_out_->index;
     packet->pos = -1;
     const int rc = av_interleaved_write_frame(mux_.get(), packet);
+    if (rc < 0 && !out_->over_limit()) {  // the input's packet (e.g. its timestamps), not our encoder
+      spdlog::info("video encoder: audio packet: {}", av_error_text(rc));
+      return Error(ErrorKind::kUndecodable, "input video's audio stream could not be copied");
+    }
     return rc < 0 ? write_failure("audio packet", rc) : ok_status();
   }
 

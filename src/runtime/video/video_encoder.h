@@ -49,7 +49,9 @@ class Mp4Encoder {
   // filter), shown for one frame period. Errors: as write_frame, kProcessingFailed
   // for a pixel format libswscale cannot read.
   virtual Status write_decoded(const AVFrame& frame) = 0;
-  // Copies one packet of the audio stream given to open().
+  // Copies one packet of the audio stream given to open(). Errors:
+  // kUndecodable (the muxer refuses the packet, e.g. its timestamps),
+  // kTooLarge.
   virtual Status write_audio(AVPacket* packet) = 0;
   // Flushes the encoder, writes the index; the MP4 bytes.
   virtual Result<std::string> finish() = 0;

@@ -7,9 +7,9 @@
 //   mp4        every frame through the graph, H.264 at `video_bitrate` kb/s
 //              (default 100, the original's), `video_framerate` frames per
 //              second (default: the input's; frames are repeated or dropped
-//              to keep their times), audio copied unchanged when MP4 can
-//              carry it (AAC, MP3, MP2, AC-3, ...), else dropped (Vorbis and
-//              Opus of a WebM, WMA of an ASF)
+//              to keep their times), audio copied unchanged when it is
+//              AAC, MP3 or MP2 (video_decoder.cc), else dropped (Vorbis and
+//              Opus of a WebM, WMA of an ASF, AC-3, FLAC)
 //   gif, webp  an animated image of every frame (at `video_framerate`);
 //              with `frame` or `time`, the poster frame as a still
 //   others     (jpg, png, avif, jxl) the poster frame as a still: `frame=N`
