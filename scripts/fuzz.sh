@@ -41,11 +41,12 @@ cmake --build "$dir" -j"$jobs" --target "${build_targets[@]}"
 echo "fuzz: build $((SECONDS - start)) s"
 [[ "$what" == build ]] && exit 0
 
-# Tiny videos (32x24, a few frames of testsrc, some with audio) in each accepted container,
-# made once per build directory with the real ffmpeg: nothing downloaded, no blobs in the repo.
+# Tiny videos (32x24, a few frames of testsrc, some with audio) in each accepted container and
+# codec, made once per build directory with the real ffmpeg: nothing downloaded, no blobs in the repo.
 video_seeds() {
   local out=$1 v="-f lavfi -i testsrc=s=32x24:r=10:d=0.3" a="-f lavfi -i sine=d=0.3:sample_rate=8000"
-  [[ -f "$out/.made" ]] && return 0
+  local odd="-f lavfi -i testsrc=s=33x25:r=10:d=0.3"
+  [[ -f "$out/.made-2" ]] && return 0
   command -v ffmpeg >/dev/null || { echo "fuzz: ffmpeg not found (scripts/install-deps.sh installs it)" >&2; return 1; }
   mkdir -p "$out"
   local spec name args
@@ -53,12 +54,14 @@ video_seeds() {
               "h264-aac.mp4|$v $a -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest" \
               "mpeg4.mov|$v -c:v mpeg4" "mjpeg.mov|$v -c:v mjpeg" \
               "vp8.webm|$v -c:v libvpx -b:v 50k" "vp9-opus.webm|$v $a -c:v libvpx-vp9 -b:v 50k -c:a libopus -shortest" \
-              "mpeg2-mp2.mkv|$v $a -c:v mpeg2video -c:a mp2 -shortest" "mpeg4-mp2.asf|$v $a -c:v mpeg4 -c:a mp2 -shortest"; do
+              "mpeg2-mp2.mkv|$v $a -c:v mpeg2video -c:a mp2 -shortest" "mpeg4-mp2.asf|$v $a -c:v mpeg4 -c:a mp2 -shortest" \
+              "hevc.mp4|$v -c:v libx265 -x265-params log-level=error" "av1.mkv|$v -c:v libaom-av1 -cpu-used 8" \
+              "h264-444-odd.mkv|$odd -c:v libx264 -pix_fmt yuv444p"; do
     name=${spec%%|*}
     read -r -a args <<< "${spec#*|}"
     ffmpeg -v error -y "${args[@]}" "$out/$name" || { echo "fuzz: ffmpeg could not make seed $name" >&2; return 1; }
   done
-  touch "$out/.made"
+  touch "$out/.made-2"
 }
 
 failed=()
