@@ -385,6 +385,10 @@ const std::vector<Setting>& settings() {
        seconds(IMGFLO_FIELD(handler.request_timeout)), kServer},
       {"IMGFLO_BACKGROUND_TIMEOUT", "--background-timeout", nullptr, "seconds a POST (background) job may take",
        seconds(IMGFLO_FIELD(handler.background_timeout)), kServer},
+      {"IMGFLO_VIDEO_TIMEOUT", "--video-timeout", nullptr,
+       "seconds a video job (a GET's wait, or a POST's job) may take, instead of IMGFLO_REQUEST_TIMEOUT or "
+       "IMGFLO_BACKGROUND_TIMEOUT; also for a job whose input turns out to be a video",
+       seconds(IMGFLO_FIELD(handler.video_timeout), 3600), kServer},
       {"IMGFLO_WORKERS", "--workers", "twice the number of CPUs",
        "processing threads (in-process workers); memory admission bounds what they hold",
        integer(IMGFLO_FIELD(jobs.workers), 1, 256)},
@@ -392,6 +396,14 @@ const std::vector<Setting>& settings() {
        "jobs waiting to start; beyond it requests get 503 + Retry-After (with a broker: unanswered jobs per "
        "urgency this frontend has published, beyond its own worker threads)",
        integer(IMGFLO_FIELD(jobs.queue_limit), 1, 1'000'000), kServer},
+      {"IMGFLO_VIDEO_WORKERS", "--video-workers", nullptr,
+       "processing threads of the video lane (in-process, and a worker consuming the video queue); image jobs "
+       "never run on them, videos never on the IMGFLO_WORKERS threads",
+       integer(IMGFLO_FIELD(jobs.video_workers), 1, 64)},
+      {"IMGFLO_VIDEO_QUEUE", "--video-queue", nullptr,
+       "video jobs waiting to start; beyond it video requests get 503 + Retry-After (with a broker: unanswered "
+       "video jobs this frontend has published, beyond its own video threads)",
+       integer(IMGFLO_FIELD(jobs.video_queue_limit), 1, 100'000), kServer},
       {"IMGFLO_MEMORY_LIMIT", "--memory-limit", nullptr,
        "memory the running jobs may use together, by their estimates from the input's header and the graph: "
        "a job waits (within its deadline) while it would not fit next to the running ones, and one that could "
@@ -441,9 +453,10 @@ const std::vector<Setting>& settings() {
         [](const Config& c) { return c.broker.worker_mode; }},
        kServer},
       {"IMGFLO_WORKER_ROLE", "--role", nullptr,
-       "imgflo-worker: which queue to consume: urgent (GETs), background (POSTs) or both; with both, "
-       "background jobs use at most IMGFLO_WORKERS-1 threads",
-       choice(IMGFLO_FIELD(broker.worker_role), {"urgent", "background", "both"}), kWorker},
+       "imgflo-worker: which queues to consume: urgent (image GETs), background (image POSTs), both (images), "
+       "video (video jobs, on IMGFLO_VIDEO_WORKERS threads) or all; with both or all, background jobs use at "
+       "most IMGFLO_WORKERS-1 threads",
+       choice(IMGFLO_FIELD(broker.worker_role), {"urgent", "background", "both", "video", "all"}), kWorker},
       {"IMGFLO_BROKER_PREFIX", "--broker-prefix", nullptr,
        "prefix of every queue and exchange name (several deployments on one broker)",
        text(IMGFLO_FIELD(broker.topology.prefix))},

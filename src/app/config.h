@@ -53,7 +53,8 @@ struct FileSettings {
 struct BrokerSettings {
   std::string url;                       // "" = in-process jobs (the embedded default)
   std::string worker_mode = "internal";  // frontend: "internal" also runs workers, "external" only publishes
-  std::string worker_role = "both";      // imgflo-worker: "urgent", "background" or "both"
+  // imgflo-worker (and IMGFLO_WORKER=internal): "urgent", "background", "both" (images), "video" or "all".
+  std::string worker_role = "all";
   jobs::Topology topology;               // queue name prefix, redeliveries before dead-lettering
   uint16_t prefetch = jobs::AmqpWorkerOptions{}.prefetch;  // unacked jobs a worker holds per queue
 };

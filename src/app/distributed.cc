@@ -18,7 +18,9 @@ jobs::AmqpJobOptions job_system_options(const Config& config) {
   o.topology = config.broker.topology;
   // Unanswered jobs per urgency: waiting anywhere or running. In-process workers add their threads, so
   // IMGFLO_QUEUE_LIMIT keeps its embedded meaning there (jobs beyond those running).
-  o.queue_limit = config.jobs.queue_limit + (config.broker.worker_mode == "internal" ? config.jobs.workers : 0);
+  const bool internal = config.broker.worker_mode == "internal";
+  o.queue_limit = config.jobs.queue_limit + (internal ? config.jobs.workers : 0);
+  o.video_queue_limit = config.jobs.video_queue_limit + (internal ? config.jobs.video_workers : 0);
   return o;
 }
 
@@ -26,8 +28,11 @@ jobs::AmqpWorkerOptions worker_options(const Config& config, const std::string& 
   jobs::AmqpWorkerOptions o;
   o.amqp = amqp_options(config, connection_name);
   o.topology = config.broker.topology;
-  o.urgent = config.broker.worker_role != "background";
-  o.background = config.broker.worker_role != "urgent";
+  const std::string& role = config.broker.worker_role;
+  o.urgent = role == "urgent" || role == "both" || role == "all";
+  o.background = role == "background" || role == "both" || role == "all";
+  o.video = role == "video" || role == "all";
+  o.video_threads = config.jobs.video_workers;
   o.prefetch = config.broker.prefetch;
   o.threads = config.jobs.workers;
   o.drain_timeout = config.server.drain_timeout;  // IMGFLO_DRAIN_TIMEOUT, as the frontend's

@@ -27,6 +27,7 @@ class WithWorkerStats final : public jobs::JobSystem {
     return jobs_.submit(std::move(job), std::move(done));
   }
   void withdraw(uint64_t ticket) override { jobs_.withdraw(ticket); }
+  jobs::Lane lane(uint64_t ticket) const override { return jobs_.lane(ticket); }
   Status ping(std::chrono::milliseconds timeout) override { return jobs_.ping(timeout); }
   jobs::JobStats stats() const override {
     jobs::JobStats s = jobs_.stats();
@@ -93,7 +94,10 @@ Result<std::unique_ptr<FrontendServices>> FrontendServices::create(const Config&
 }
 
 std::string FrontendServices::describe() const {
-  if (local_jobs_) return std::to_string(config_.jobs.workers) + " in-process workers";
+  if (local_jobs_) {
+    return std::to_string(config_.jobs.workers) + " in-process workers, " + std::to_string(config_.jobs.video_workers) +
+           " for videos";
+  }
   auto url = broker::parse_broker_url(config_.broker.url);
   return "jobs via " + (url.ok() ? url->redacted() : std::string("the broker")) + " as " +
          broker_jobs_->participant_id() +

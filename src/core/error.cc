@@ -23,6 +23,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::kDownloadFailed: return 504;
     case ErrorKind::kTimeout: return 504;
     case ErrorKind::kCancelled: return 503;
+    case ErrorKind::kVideoLane: return 500;
   }
   return 500;
 }
@@ -45,12 +46,13 @@ std::string_view kind_name(ErrorKind kind) {
     case ErrorKind::kDownloadFailed: return "download-failed";
     case ErrorKind::kTimeout: return "timeout";
     case ErrorKind::kCancelled: return "cancelled";
+    case ErrorKind::kVideoLane: return "video-lane";
   }
   return "internal";
 }
 
 std::optional<ErrorKind> kind_from_name(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(ErrorKind::kCancelled); ++k) {
+  for (int k = 0; k <= static_cast<int>(ErrorKind::kVideoLane); ++k) {
     const auto kind = static_cast<ErrorKind>(k);
     if (kind_name(kind) == name) return kind;
   }

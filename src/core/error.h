@@ -38,9 +38,11 @@ enum class ErrorKind {
   kDownloadFailed,        // 504 the input could not be fetched
   kTimeout,               // 504 the request deadline expired
   kCancelled,             // 499-like: the work was cancelled (nobody waits)
+  kVideoLane,             // internal: the job's input is a video; job systems move it to the video lane
+                          // (jobs/job.h, Lane) and its waiters keep waiting. 500 if it ever leaked.
 };
 
-// HTTP status for a kind (kCancelled maps to 503: the client never sees it).
+// HTTP status for a kind (kCancelled maps to 503, kVideoLane to 500: the client never sees them).
 int http_status(ErrorKind kind);
 // Stable machine-readable name ("timeout", "unknown-parameter", ...).
 std::string_view kind_name(ErrorKind kind);

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
 
 namespace imgflo::http {
@@ -86,15 +87,6 @@ HttpResponse quota_exceeded(int64_t quota, const cache::QuotaDecision& d) {
   return r;
 }
 
-// Shared by the job callback and the deadline timer of one waiting GET:
-// whichever fires first answers.
-struct Pending {
-  explicit Pending(Respond r) : respond(std::move(r)) {}
-  std::atomic<bool> answered{false};
-  std::atomic<uint64_t> ticket{0};
-  std::function<void()> cancel_timer;
-  Respond respond;
-};
 
 }  // namespace
 
@@ -299,6 +291,34 @@ void Handler::within_quota(const request::AuthorizedApp& app, Respond respond, s
   });
 }
 
+// Shared by the job callback and the deadline timer of one waiting GET:
+// whichever fires first answers.
+struct Handler::Pending {
+  explicit Pending(Respond r) : respond(std::move(r)) {}
+  std::atomic<bool> answered{false};
+  std::atomic<uint64_t> ticket{0};
+  Respond respond;
+
+  // The timer's canceller: set on the event loop (re-armed when the job moved to the video lane),
+  // called from the job callback's thread.
+  void set_cancel(std::function<void()> cancel) {
+    std::lock_guard lock(mu_);
+    cancel_timer_ = std::move(cancel);
+  }
+  void cancel_timer() {
+    std::function<void()> cancel;
+    {
+      std::lock_guard lock(mu_);
+      cancel.swap(cancel_timer_);
+    }
+    if (cancel) cancel();
+  }
+
+ private:
+  std::mutex mu_;
+  std::function<void()> cancel_timer_;
+};
+
 void Handler::run_job(const HttpRequest& req, request::GraphRequest&& parsed, const std::string& app_key,
                       Respond respond) {
   const bool background = req.method == "POST";
@@ -309,8 +329,12 @@ void Handler::run_job(const HttpRequest& req, request::GraphRequest&& parsed, co
   job.urgency = background ? jobs::Urgency::kBackground : jobs::Urgency::kUrgent;
   // A waiting GET's own timer answers first (and withdraws the job); the job's
   // deadline is a little later so the 504 and the cancellation come from one place.
-  const auto budget = background ? options_.background_timeout : options_.request_timeout + kJobGrace;
-  job.deadline_ms = jobs::now_epoch_ms() + budget.count();
+  const auto grace = background ? std::chrono::milliseconds(0) : kJobGrace;
+  const auto image_budget = background ? options_.background_timeout : options_.request_timeout;
+  job.lane = jobs::lane_for(job);
+  const int64_t now_ms = jobs::now_epoch_ms();
+  job.video_deadline_ms = now_ms + (options_.video_timeout + grace).count();
+  job.deadline_ms = job.lane == jobs::Lane::kVideo ? job.video_deadline_ms : now_ms + (image_budget + grace).count();
 
   if (background) {
     const std::string location = absolute(s_.storage.location(job.key));
@@ -321,14 +345,7 @@ void Handler::run_job(const HttpRequest& req, request::GraphRequest&& parsed, co
   }
 
   auto pending = std::make_shared<Pending>(std::move(respond));
-  pending->cancel_timer = loop_.after(options_.request_timeout, [this, pending] {
-    if (pending->answered.exchange(true)) return;
-    s_.jobs.withdraw(pending->ticket.load());
-    ++counters_.timeouts;
-    pending->respond(error_response(Error(
-        ErrorKind::kTimeout, "processing did not finish within " + std::to_string(options_.request_timeout.count()) +
-                                 " ms")));
-  });
+  arm_wait_timer(pending, wait_budget(job.lane), wait_budget(job.lane));
   const bool vary = parsed.varies_with_accept;
   auto ticket = s_.jobs.submit(std::move(job), [this, pending, vary, app_key](Result<std::string> result) {
     if (pending->answered.exchange(true)) return;
@@ -343,6 +360,26 @@ void Handler::run_job(const HttpRequest& req, request::GraphRequest&& parsed, co
     return pending->respond(error_response(ticket.error()));
   }
   pending->ticket = *ticket;
+}
+
+std::chrono::milliseconds Handler::wait_budget(jobs::Lane lane) const {
+  return lane == jobs::Lane::kVideo ? options_.video_timeout : options_.request_timeout;
+}
+
+void Handler::arm_wait_timer(const std::shared_ptr<Pending>& pending, std::chrono::milliseconds delay,
+                             std::chrono::milliseconds waited) {
+  pending->set_cancel(loop_.after(delay, [this, pending, waited] { on_wait_timer(pending, waited); }));
+}
+
+void Handler::on_wait_timer(const std::shared_ptr<Pending>& pending, std::chrono::milliseconds waited) {
+  if (pending->answered.load()) return;
+  const auto budget = wait_budget(s_.jobs.lane(pending->ticket.load()));
+  if (budget > waited) return arm_wait_timer(pending, budget - waited, budget);  // its job moved to the video lane
+  if (pending->answered.exchange(true)) return;
+  s_.jobs.withdraw(pending->ticket.load());
+  ++counters_.timeouts;
+  pending->respond(error_response(
+      Error(ErrorKind::kTimeout, "processing did not finish within " + std::to_string(budget.count()) + " ms")));
 }
 
 void Handler::remember_hot(const std::string& target, const request::GraphRequest& parsed,

@@ -82,6 +82,9 @@ struct HandlerOptions {
   double size_limit_megapixels = kDefaultSizeLimitMegapixels;  // IMGFLO_SIZE_LIMIT: requested width x height
   std::chrono::milliseconds request_timeout{30'000};     // IMGFLO_REQUEST_TIMEOUT: GET waits at most this
   std::chrono::milliseconds background_timeout{300'000}; // POST jobs are abandoned after this
+  // IMGFLO_VIDEO_TIMEOUT: instead of the two above for video-lane jobs (jobs/job.h, Lane), also
+  // for a job that moves there once its input turns out to be a video.
+  std::chrono::milliseconds video_timeout{600'000};
   std::string public_base;                               // "http://host:port" for /cache URLs; "" = relative
   std::string version_info;                              // extra JSON for /version (runtime versions)
   std::chrono::milliseconds hot_ttl{60'000};             // HotResponses lifetime; 0 = no hot path
@@ -166,6 +169,15 @@ class Handler {
   void within_quota(const request::AuthorizedApp& app, Respond respond, std::function<void(Respond)> run);
   // The job of a request `app_key` may have processed.
   void run_job(const HttpRequest& req, request::GraphRequest&& parsed, const std::string& app_key, Respond respond);
+  struct Pending;  // one waiting GET (handler.cc)
+  // How long a GET waits for a job in `lane`: IMGFLO_REQUEST_TIMEOUT, or IMGFLO_VIDEO_TIMEOUT.
+  std::chrono::milliseconds wait_budget(jobs::Lane lane) const;
+  // The waiter's deadline timer, `delay` from now, when it will have waited `waited` in all. When it
+  // fires, the waiter's budget is that of its job's lane then (JobSystem::lane): a job moved to the
+  // video lane re-arms it for the rest of the video budget; else 504.
+  void arm_wait_timer(const std::shared_ptr<Pending>& pending, std::chrono::milliseconds delay,
+                      std::chrono::milliseconds waited);
+  void on_wait_timer(const std::shared_ptr<Pending>& pending, std::chrono::milliseconds waited);
   void serve_cache(const HttpRequest& request, Respond respond);
   void serve_file(const HttpRequest& request, Respond respond);
   // The job series of /metrics (jobs/job_metrics.h) appended to `out`.

@@ -60,35 +60,62 @@ Result<uint64_t> AmqpJobSystem::submit(Job job, JobCallback done) {
     return unavailable();
   }
   const bool urgent = job.urgency == Urgency::kUrgent;
-  auto joined = flights_.join_or_create(job.key, [&] { return create_flight(job.key, urgent); });
+  auto joined = flights_.join_or_create(job.key, [&] { return create_flight(job.key, queue_for(job)); });
   if (!joined.flight) {
     return Error(ErrorKind::kOverloaded, "too many unanswered jobs; retry later", {{"retry_after", 1}});
   }
   Flight& flight = amqp(joined.flight);
-  // A new key is published; an urgent waiter joining background work publishes an
+  // A new key is published; an urgent waiter joining background image work publishes an
   // urgent copy, so it never waits behind a background flood.
-  if (joined.created || (urgent && !flight.urgent)) enqueue(flight, std::move(job));
+  if (joined.created) flight.lane = job.lane;
+  if (joined.created || (urgent && !flight.urgent && flight.lane == Lane::kImage)) enqueue(flight, std::move(job));
   const uint64_t ticket = flights_.attach(joined.flight, std::move(done));
   lock.unlock();
   wake_.notify();
   return ticket;
 }
 
-FlightTable::FlightPtr AmqpJobSystem::create_flight(const std::string& key, bool urgent) {
-  size_t& count = urgent ? urgent_flights_ : background_flights_;
-  if (count >= options_.queue_limit) return nullptr;
+FlightTable::FlightPtr AmqpJobSystem::create_flight(const std::string& key, WorkerQueue queue) {
+  size_t& count = counted_[static_cast<size_t>(queue)];
+  if (count >= (queue == WorkerQueue::kVideo ? options_.video_queue_limit : options_.queue_limit)) return nullptr;
   ++count;
   auto flight = std::make_shared<Flight>(key);
-  flight->counted_urgent = urgent;
+  flight->counted = queue;
   return flight;
 }
 
+std::optional<Job>& AmqpJobSystem::Flight::published(WorkerQueue queue) {
+  switch (queue) {
+    case WorkerQueue::kUrgent: return urgent;
+    case WorkerQueue::kBackground: return background;
+    case WorkerQueue::kVideo: return video;
+  }
+  return urgent;
+}
+
 void AmqpJobSystem::enqueue(Flight& f, Job job) {
-  const auto lifetime = job.deadline_ms > 0 ? milliseconds(job.deadline_ms - now_epoch_ms()) : kNoDeadlineLifetime;
-  f.expires_at = std::max(f.expires_at, now() + lifetime);
+  f.expires_at = std::max(f.expires_at, expiry(job.deadline_ms));
   f.ids.push_back(job.id);
-  (job.urgency == Urgency::kUrgent ? f.urgent : f.background) = job;
+  f.published(queue_for(job)) = job;
   outgoing_.push_back(std::move(job));
+}
+
+Clock::time_point AmqpJobSystem::expiry(int64_t deadline_ms) const {
+  return now() + (deadline_ms > 0 ? milliseconds(deadline_ms - now_epoch_ms()) : kNoDeadlineLifetime);
+}
+
+void AmqpJobSystem::move_to_video(Flight& f, const std::string& id) {
+  if (f.lane == Lane::kVideo) return;
+  std::optional<Job> moved;
+  for (auto* copy : {&f.urgent, &f.background}) {
+    if (*copy && (!moved || (*copy)->id == id)) moved = std::move(**copy);
+    copy->reset();  // a reconnect re-publishes the video copy only
+  }
+  f.lane = Lane::kVideo;
+  ++flights_.counters().rerouted;
+  if (!moved) return;
+  f.video = to_video_lane(std::move(*moved));
+  f.expires_at = std::max(f.expires_at, expiry(f.video->deadline_ms));
 }
 
 void AmqpJobSystem::withdraw(uint64_t ticket) {
@@ -97,7 +124,7 @@ void AmqpJobSystem::withdraw(uint64_t ticket) {
 }
 
 void AmqpJobSystem::forget(const FlightTable::FlightPtr& flight) {
-  --(amqp(flight).counted_urgent ? urgent_flights_ : background_flights_);
+  --counted_[static_cast<size_t>(amqp(flight).counted)];
   flights_.erase(flight);
 }
 
@@ -129,7 +156,13 @@ JobStats AmqpJobSystem::stats() const {
   std::lock_guard lock(mu_);
   JobStats s = flights_.counters();
   s.queued = flights_.size();  // published, no result yet (how many run is the workers' business)
+  for (const auto& f : flights_.all()) s.video_queued += f->lane == Lane::kVideo ? 1 : 0;
   return s;
+}
+
+Lane AmqpJobSystem::lane(uint64_t ticket) const {
+  std::lock_guard lock(mu_);
+  return flights_.lane_of(ticket);
 }
 
 }  // namespace imgflo::jobs

@@ -29,6 +29,14 @@
 //    background interest is dropped here (and not republished). A published
 //    message cannot be taken back; the worker runs it until the job's own
 //    deadline (other frontends may be waiting for the same key).
+//  - Lanes (jobs/job.h): a video-lane job goes to the video queue, counted
+//    against `video_queue_limit`; a GET joining a video-lane flight never
+//    publishes an urgent copy (it would only be moved again). A "video-lane"
+//    outcome for one of our job ids (an image worker found the input to be a
+//    video and re-published the job to the video queue) moves the flight to
+//    the video lane: its waiters keep waiting (lane() says kVideo, the
+//    handler gives them the video deadline), its expiry becomes the job's
+//    video deadline, and a reconnect re-publishes it to the video queue.
 //  - Expiry: a flight without a result is answered kTimeout a grace period
 //    after its latest job's deadline (one hour when it has none). The I/O
 //    thread reads the time (expiry, sweeps, outage grace, announcements)
@@ -60,7 +68,8 @@ struct AmqpJobOptions {
   broker::AmqpOptions amqp;
   Topology topology;
   std::string participant_id;   // "" = imgflo_api-<random>
-  size_t queue_limit = 64;      // unanswered jobs per urgency
+  size_t queue_limit = 64;      // unanswered image jobs per urgency
+  size_t video_queue_limit = 8; // unanswered jobs published to the video queue
   std::chrono::milliseconds outage_grace{5'000};
   std::chrono::milliseconds announce_interval{300'000};  // MsgFlo discovery re-sent this often
   // Called on the I/O thread for each success result (e.g. to fill an
@@ -94,6 +103,7 @@ class AmqpJobSystem final : public JobSystem {
   Result<uint64_t> submit(Job job, JobCallback done) override;
   void withdraw(uint64_t ticket) override;
   JobStats stats() const override;
+  Lane lane(uint64_t ticket) const override;
   // kUnavailable at once when not connected; else the I/O thread declares
   // this frontend's result queue again (a round trip on its channel) and the
   // answer comes within `timeout` (else kTimeout).
@@ -102,10 +112,11 @@ class AmqpJobSystem final : public JobSystem {
  private:
   struct Flight final : FlightTable::Flight {
     using FlightTable::Flight::Flight;
-    std::optional<Job> urgent, background;  // the job published in each urgency
+    std::optional<Job> urgent, background, video;  // the job published to each queue
     std::vector<std::string> ids;           // every job id published for this key
-    bool counted_urgent = false;            // which limit it counts against
+    WorkerQueue counted = WorkerQueue::kUrgent;  // which limit it counts against
     Clock::time_point expires_at{};         // forgotten after this (latest job deadline), on options_.clock
+    std::optional<Job>& published(WorkerQueue queue);
   };
   using Completion = FlightTable::Completion;
   static Flight& amqp(const FlightTable::FlightPtr& f) { return static_cast<Flight&>(*f); }
@@ -126,8 +137,11 @@ class AmqpJobSystem final : public JobSystem {
   Clock::time_point now() const { return options_.clock.get().now(); }
 
   // REQUIRES: mu_ held.
-  FlightTable::FlightPtr create_flight(const std::string& key, bool urgent);  // nullptr over the limit
+  FlightTable::FlightPtr create_flight(const std::string& key, WorkerQueue queue);  // nullptr over the limit
   void enqueue(Flight& f, Job job);
+  Clock::time_point expiry(int64_t deadline_ms) const;  // on options_.clock; an hour for 0
+  // The "video-lane" outcome of job `id`: the flight moves to the video lane (see the class comment).
+  void move_to_video(Flight& f, const std::string& id);
   std::optional<Completion> take(const std::string& key, Result<std::string> result);
   Completion finish(const FlightTable::FlightPtr& flight, Result<std::string> result);
   void forget(const FlightTable::FlightPtr& flight);
@@ -156,7 +170,7 @@ class AmqpJobSystem final : public JobSystem {
   Status last_pong_ = ok_status();                       // guarded by mu_
   FlightTable flights_;                                  // guarded by mu_
   std::deque<Job> outgoing_;                             // to publish; guarded by mu_
-  size_t urgent_flights_ = 0, background_flights_ = 0;   // guarded by mu_
+  size_t counted_[std::size(kWorkerQueues)] = {};        // flights per limit (WorkerQueue); guarded by mu_
 };
 
 }  // namespace imgflo::jobs

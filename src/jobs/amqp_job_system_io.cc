@@ -70,8 +70,8 @@ void AmqpJobSystem::publish_before_closing(broker::AmqpConnection& c) {
 }
 
 Status AmqpJobSystem::setup(broker::AmqpConnection& c) {
-  for (Urgency u : {Urgency::kUrgent, Urgency::kBackground}) {
-    if (Status st = options_.topology.declare_jobs(c, u); !st.ok()) return st;
+  for (WorkerQueue q : kWorkerQueues) {
+    if (Status st = options_.topology.declare_jobs(c, q); !st.ok()) return st;
   }
   if (Status st = options_.topology.declare_result_queue(c, participant_id_); !st.ok()) return st;
   auto tag = c.consume(Topology::result_queue(participant_id_), /*auto_ack=*/true, /*exclusive=*/true);
@@ -94,8 +94,9 @@ void AmqpJobSystem::on_connected(broker::AmqpConnection& c) {
     std::lock_guard lock(mu_);
     outgoing_.clear();
     for (const auto& f : flights_.all()) {
-      if (amqp(f).urgent) again.push_back(*amqp(f).urgent);
-      if (amqp(f).background) again.push_back(*amqp(f).background);
+      for (WorkerQueue q : kWorkerQueues) {
+        if (const auto& job = amqp(f).published(q)) again.push_back(*job);
+      }
     }
     connected_ = true;
   }
@@ -136,7 +137,7 @@ void AmqpJobSystem::publish(broker::AmqpConnection& c, const Job& job) {
   broker::Outgoing message;
   message.body = body;
   message.message_id = job.id;
-  auto seq = c.publish(options_.topology.api_outport(job.urgency), "", message);
+  auto seq = c.publish(options_.topology.api_outport(queue_for(job)), "", message);
   if (!seq.ok()) {
     spdlog::debug("job queue: publish failed: {}", seq.error().message());
     return;  // the connection is closed; reconnecting publishes every unanswered job again
@@ -218,6 +219,9 @@ void AmqpJobSystem::on_result(const broker::Delivery& d) {
     if (!flight) return;  // not ours, or already answered
     const auto& ids = amqp(flight).ids;
     if (!outcome->location.ok() && std::find(ids.begin(), ids.end(), outcome->id) == ids.end()) return;
+    if (!outcome->location.ok() && outcome->location.error().kind() == ErrorKind::kVideoLane) {
+      return move_to_video(amqp(flight), outcome->id);  // not an answer: the video worker's comes later
+    }
     c = finish(flight, std::move(outcome->location));
   }
   c->deliver();

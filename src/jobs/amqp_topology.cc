@@ -7,15 +7,29 @@
 
 namespace imgflo::jobs {
 
-std::string Topology::worker_role(Urgency u) const {
-  return prefix + (u == Urgency::kUrgent ? "imgflo_urgentworker" : "imgflo_backgroundworker");
+WorkerQueue queue_for(const Job& job) {
+  if (job.lane == Lane::kVideo) return WorkerQueue::kVideo;
+  return job.urgency == Urgency::kUrgent ? WorkerQueue::kUrgent : WorkerQueue::kBackground;
 }
 
-std::string Topology::api_outport(Urgency u) const {
-  return api_role() + (u == Urgency::kUrgent ? ".URGENTJOB" : ".BACKGROUNDJOB");
+const char* queue_name(WorkerQueue q) {
+  switch (q) {
+    case WorkerQueue::kUrgent: return "urgent";
+    case WorkerQueue::kBackground: return "background";
+    case WorkerQueue::kVideo: return "video";
+  }
+  return "urgent";
 }
 
-Status Topology::declare_jobs(broker::AmqpConnection& c, Urgency u) const {
+std::string Topology::worker_role(WorkerQueue q) const { return prefix + "imgflo_" + queue_name(q) + "worker"; }
+
+std::string Topology::api_outport(WorkerQueue q) const {
+  std::string port = queue_name(q);
+  for (char& ch : port) ch = static_cast<char>(ch - 'a' + 'A');
+  return api_role() + "." + port + "JOB";
+}
+
+Status Topology::declare_jobs(broker::AmqpConnection& c, WorkerQueue u) const {
   const std::string queue = job_queue(u), dead = dead_letter(u);
   broker::QueueSpec dead_queue;
   dead_queue.name = dead;
@@ -56,7 +70,7 @@ Status Topology::check_result_queue(broker::AmqpConnection& c, const std::string
 
 Status Topology::declare_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const {
   if (Status st = check_result_queue(c, participant_id); !st.ok()) return st;
-  for (Urgency u : {Urgency::kUrgent, Urgency::kBackground}) {
+  for (WorkerQueue u : kWorkerQueues) {
     if (Status st = c.declare_exchange(result_exchange(u)); !st.ok()) return st;
     if (Status st = c.bind_queue(result_queue(participant_id), result_exchange(u)); !st.ok()) return st;
   }
@@ -68,21 +82,24 @@ Participant frontend_participant(const Topology& t, const std::string& id) {
   p.id = id;
   p.role = t.api_role();
   p.component = "imgflo-server/HttpApi";
-  p.label = "imgflo HTTP frontend: publishes image jobs, answers clients with their results";
+  p.label = "imgflo HTTP frontend: publishes image and video jobs, answers clients with their results";
   p.icon = "cloud";
   p.inports = {{"jobresult", Topology::result_queue(id)}};
-  p.outports = {{"urgentjob", t.api_outport(Urgency::kUrgent)},
-                {"backgroundjob", t.api_outport(Urgency::kBackground)}};
+  p.outports = {{"urgentjob", t.api_outport(WorkerQueue::kUrgent)},
+                {"backgroundjob", t.api_outport(WorkerQueue::kBackground)},
+                {"videojob", t.api_outport(WorkerQueue::kVideo)}};
   return p;
 }
 
-Participant worker_participant(const Topology& t, Urgency u, const std::string& id) {
+Participant worker_participant(const Topology& t, WorkerQueue u, const std::string& id) {
+  const bool video = u == WorkerQueue::kVideo;
   Participant p;
   p.id = id;
   p.role = t.worker_role(u);
-  p.component = "imgflo-server/ProcessImage";
-  p.label = "imgflo worker: runs image graphs, stores the results";
-  p.icon = "picture-o";
+  p.component = video ? "imgflo-server/ProcessVideo" : "imgflo-server/ProcessImage";
+  p.label = video ? "imgflo video worker: runs graphs on videos, stores the results"
+                  : "imgflo worker: runs image graphs, stores the results";
+  p.icon = video ? "film" : "picture-o";
   p.inports = {{"job", t.job_queue(u)}};
   p.outports = {{"jobresult", t.result_exchange(u)}};
   return p;

@@ -4,11 +4,21 @@
 //   frontend (role imgflo_api, participant id imgflo_api-<id>)
 //     outport exchange imgflo_api.URGENTJOB     --bound-->  queue imgflo_urgentworker.JOB
 //     outport exchange imgflo_api.BACKGROUNDJOB --bound-->  queue imgflo_backgroundworker.JOB
+//     outport exchange imgflo_api.VIDEOJOB      --bound-->  queue imgflo_videoworker.JOB
 //     inport  queue imgflo_api-<id>.JOBRESULT (exclusive, auto-delete)
-//               <--bound-- fanout exchanges imgflo_urgentworker.JOBRESULT, imgflo_backgroundworker.JOBRESULT
-//   workers (roles imgflo_urgentworker, imgflo_backgroundworker) compete on their role's queue and
-//   publish to their role's JOBRESULT exchange. Every inport queue also gets the same-named fanout
-//   exchange (MsgFlo's inqueue convention) and the dead-letter exchange dead-<queue>.
+//               <--bound-- fanout exchanges imgflo_urgentworker.JOBRESULT, imgflo_backgroundworker.JOBRESULT,
+//                           imgflo_videoworker.JOBRESULT
+//   workers (roles imgflo_urgentworker, imgflo_backgroundworker, imgflo_videoworker) compete on their
+//   role's queue and publish to their role's JOBRESULT exchange. Every inport queue also gets the
+//   same-named fanout exchange (MsgFlo's inqueue convention) and the dead-letter exchange dead-<queue>.
+//
+// Lanes (jobs/job.h): image jobs go to the urgent or background queue by
+// urgency, video-lane jobs (of either urgency) to the video queue
+// (queue_for). An image worker whose job turns out to be a video publishes
+// the job, moved to the video lane, to the video queue's exchange
+// (imgflo_videoworker.JOB, confirmed), then a kVideoLane ("video-lane")
+// outcome on its own result exchange (frontends then give the waiters the
+// video deadline), then acks it: the job never leaves the broker's keeping.
 //
 // Job queues are durable quorum queues with x-delivery-limit: the broker
 // counts every delivery that was not acked (a worker killed mid-job, a
@@ -40,22 +50,29 @@
 
 namespace imgflo::jobs {
 
+// The job queues, one per worker role.
+enum class WorkerQueue { kUrgent, kBackground, kVideo };
+inline constexpr WorkerQueue kWorkerQueues[] = {WorkerQueue::kUrgent, WorkerQueue::kBackground, WorkerQueue::kVideo};
+// The queue a job is published to: kVideo for a video-lane job, else by urgency.
+WorkerQueue queue_for(const Job& job);
+const char* queue_name(WorkerQueue q);  // "urgent", "background", "video"
+
 struct Topology {
   std::string prefix;      // "" = the original's names
   int delivery_limit = 5;  // redeliveries of a job before it is dead-lettered
 
   std::string api_role() const { return prefix + "imgflo_api"; }
-  std::string worker_role(Urgency u) const;
-  std::string job_queue(Urgency u) const { return worker_role(u) + ".JOB"; }
-  std::string dead_letter(Urgency u) const { return "dead-" + job_queue(u); }
-  std::string result_exchange(Urgency u) const { return worker_role(u) + ".JOBRESULT"; }
-  std::string api_outport(Urgency u) const;
+  std::string worker_role(WorkerQueue q) const;
+  std::string job_queue(WorkerQueue q) const { return worker_role(q) + ".JOB"; }
+  std::string dead_letter(WorkerQueue q) const { return "dead-" + job_queue(q); }
+  std::string result_exchange(WorkerQueue q) const { return worker_role(q) + ".JOBRESULT"; }
+  std::string api_outport(WorkerQueue q) const;
   static std::string result_queue(const std::string& participant_id) { return participant_id + ".JOBRESULT"; }
 
   // A worker role's job queue with its exchanges and dead-letter queue, the
   // frontend outport bound to it, and the role's result exchange.
-  Status declare_jobs(broker::AmqpConnection& c, Urgency u) const;
-  // A frontend's private result queue, bound to both result exchanges.
+  Status declare_jobs(broker::AmqpConnection& c, WorkerQueue q) const;
+  // A frontend's private result queue, bound to every result exchange.
   Status declare_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const;
   // Declares that result queue again, as it is (one round trip on the channel: AmqpJobSystem::ping).
   Status check_result_queue(broker::AmqpConnection& c, const std::string& participant_id) const;
@@ -73,7 +90,7 @@ struct Participant {
   std::vector<Port> inports, outports;
 };
 Participant frontend_participant(const Topology& t, const std::string& id);
-Participant worker_participant(const Topology& t, Urgency u, const std::string& id);
+Participant worker_participant(const Topology& t, WorkerQueue q, const std::string& id);
 nlohmann::json discovery_message(const Participant& p);
 Status announce(broker::AmqpConnection& c, const Participant& p);
 inline constexpr const char* kDiscoveryExchange = "fbp";

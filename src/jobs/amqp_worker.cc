@@ -21,18 +21,33 @@ LocalJobOptions pool_options(const AmqpWorkerOptions& o) {
   p.workers = std::max(1, o.threads);
   // Deliveries are bounded by the prefetch of each consumer: the pool never refuses one.
   p.queue_limit = 2 * static_cast<size_t>(o.prefetch) + 2;
+  p.video_workers = o.video ? std::max(1, o.video_threads) : 0;
+  p.video_queue_limit = static_cast<size_t>(o.prefetch) + 2;
+  p.move_to_video_lane = false;  // the worker re-publishes to the video queue (other workers may run it)
   p.on_thread_exit = o.on_thread_exit;
   return p;
 }
 
-const char* lane_name(Urgency u) { return u == Urgency::kUrgent ? "urgent" : "background"; }
+std::vector<std::string> participant_ids(const Topology& t) {
+  std::vector<std::string> ids;
+  for (WorkerQueue q : kWorkerQueues) ids.push_back(new_participant_id(t.worker_role(q)));
+  return ids;
+}
+
+// "urgent+background+video": the queues a worker consumes, for its log line.
+std::string roles_text(const AmqpWorkerOptions& o) {
+  std::string text;
+  for (auto [on, name] : {std::pair{o.urgent, "urgent"}, {o.background, "background"}, {o.video, "video"}}) {
+    if (on) text += (text.empty() ? "" : "+") + std::string(name);
+  }
+  return text;
+}
 
 }  // namespace
 
 AmqpWorker::AmqpWorker(WorkFunction work, AmqpWorkerOptions options)
     : options_(std::move(options)),
-      urgent_id_(new_participant_id(options_.topology.worker_role(Urgency::kUrgent))),
-      background_id_(new_participant_id(options_.topology.worker_role(Urgency::kBackground))),
+      participant_ids_(participant_ids(options_.topology)),
       pool_(std::move(work), pool_options(options_)),
       drain_timeout_ms_(options_.drain_timeout.count()) {}
 
@@ -66,11 +81,22 @@ WorkerStats AmqpWorker::stats() const {
   return stats_;
 }
 
+bool AmqpWorker::consumes(WorkerQueue q) const {
+  switch (q) {
+    case WorkerQueue::kUrgent: return options_.urgent;
+    case WorkerQueue::kBackground: return options_.background;
+    case WorkerQueue::kVideo: return options_.video;
+  }
+  return false;
+}
+
 Status AmqpWorker::setup(broker::AmqpConnection& c) {
   lanes_.clear();
   if (Status st = c.set_prefetch(options_.prefetch); !st.ok()) return st;
-  for (Urgency u : {Urgency::kUrgent, Urgency::kBackground}) {
-    if (!(u == Urgency::kUrgent ? options_.urgent : options_.background)) continue;
+  // The video queue is declared even when not consumed: an image job may be moved there.
+  if (Status st = options_.topology.declare_jobs(c, WorkerQueue::kVideo); !st.ok()) return st;
+  for (WorkerQueue u : kWorkerQueues) {
+    if (!consumes(u)) continue;
     if (Status st = options_.topology.declare_jobs(c, u); !st.ok()) return st;
     auto tag = c.consume(options_.topology.job_queue(u));
     if (!tag.ok()) return tag.take_error();
@@ -82,9 +108,9 @@ Status AmqpWorker::setup(broker::AmqpConnection& c) {
 
 void AmqpWorker::announce_all(broker::AmqpConnection& c) {
   next_announce_ = SteadyClock::now() + options_.announce_interval;
-  for (Urgency u : {Urgency::kUrgent, Urgency::kBackground}) {
-    if (!(u == Urgency::kUrgent ? options_.urgent : options_.background)) continue;
-    const auto& id = u == Urgency::kUrgent ? urgent_id_ : background_id_;
+  for (WorkerQueue u : kWorkerQueues) {
+    if (!consumes(u)) continue;
+    const auto& id = participant_ids_[static_cast<size_t>(u)];
     if (Status st = announce(c, worker_participant(options_.topology, u, id)); !st.ok()) {
       spdlog::warn("MsgFlo discovery message not sent: {}", st.error().message());
     }
@@ -113,9 +139,8 @@ void AmqpWorker::io_loop() {
         wake_.wait(-1, std::clamp(conn.retry_in(), milliseconds(10), kWorkerLoopTick));
         continue;
       }
-      spdlog::info("worker: connected to {} ({}{}{}, prefetch {}, {} threads)", conn.url().redacted(),
-                   options_.urgent ? "urgent" : "", options_.urgent && options_.background ? "+" : "",
-                   options_.background ? "background" : "", options_.prefetch, options_.threads);
+      spdlog::info("worker: connected to {} ({}, prefetch {}, {} threads, {} video threads)", conn.url().redacted(),
+                   roles_text(options_), options_.prefetch, options_.threads, options_.video ? options_.video_threads : 0);
       down_logged_ = false;
       {
         std::lock_guard lock(mu_);
@@ -186,11 +211,14 @@ void AmqpWorker::on_delivery(broker::AmqpConnection& c, const broker::Delivery& 
     reply(c, lane->second, {job->id, job->key, Error(ErrorKind::kTimeout, "the job expired in the queue")}, d.tag);
     return;
   }
+  const WorkerQueue queue = lane->second;
   spdlog::info("worker: processing job {} key {} ({}, delivery {}, request {})", job->id, job->key,
-               lane_name(lane->second), d.delivery_count + 1, job->request_id.empty() ? "-" : job->request_id);
-  // Inside this process the lane only orders the pool; a background-only worker uses every thread.
-  job->urgency = options_.urgent ? lane->second : Urgency::kUrgent;
-  Done pending{c.generation(), d.tag, lane->second, {job->id, job->key, std::string()}};
+               queue_name(queue), d.delivery_count + 1, job->request_id.empty() ? "-" : job->request_id);
+  // The queue decides the lane: a job of the video queue always runs here, as a video.
+  job->lane = queue == WorkerQueue::kVideo ? Lane::kVideo : Lane::kImage;
+  // Inside this process the urgency only orders the pool; a background-only worker uses every thread.
+  if (!options_.urgent || queue == WorkerQueue::kUrgent) job->urgency = Urgency::kUrgent;
+  Done pending{c.generation(), d.tag, queue, {job->id, job->key, std::string()}, *job};
   auto ticket = pool_.submit(*job, [this, pending](Result<std::string> r) mutable {
     pending.outcome.location = std::move(r);
     {
@@ -206,6 +234,7 @@ void AmqpWorker::on_delivery(broker::AmqpConnection& c, const broker::Delivery& 
   ++inflight_;
   std::lock_guard lock(mu_);
   ++stats_.started;
+  if (queue == WorkerQueue::kVideo) ++stats_.video_started;
   stats_.running = inflight_;
 }
 
@@ -228,11 +257,32 @@ void AmqpWorker::finish_done(broker::AmqpConnection& c) {
       ++stats_.dropped;
       continue;
     }
-    reply(c, done.lane, done.outcome, done.tag);
+    const bool moved = !done.outcome.location.ok() && done.outcome.location.error().kind() == ErrorKind::kVideoLane;
+    if (moved && !publish_to_video(c, done)) continue;
+    reply(c, done.queue, done.outcome, done.tag);
   }
 }
 
-void AmqpWorker::reply(broker::AmqpConnection& c, Urgency lane, const JobOutcome& outcome, uint64_t tag) {
+bool AmqpWorker::publish_to_video(broker::AmqpConnection& c, const Done& done) {
+  const std::string body = dump_json(to_json(to_video_lane(done.job)));
+  broker::Outgoing message;
+  message.body = body;
+  message.message_id = done.job.id;
+  // The queue's own exchange (MsgFlo's inqueue convention): this worker is no imgflo_api participant.
+  Status st = c.publish_confirmed(options_.topology.job_queue(WorkerQueue::kVideo), "", message);
+  std::lock_guard lock(mu_);
+  if (!st.ok()) {
+    spdlog::warn("worker: job {} not moved to the video queue ({}); the broker hands it out again", done.job.id,
+                 st.error().message());
+    ++stats_.dropped;
+    return false;
+  }
+  spdlog::info("worker: job {} key {} has a video input: moved to the video queue", done.job.id, done.job.key);
+  ++stats_.rerouted;
+  return true;
+}
+
+void AmqpWorker::reply(broker::AmqpConnection& c, WorkerQueue lane, const JobOutcome& outcome, uint64_t tag) {
   const std::string body = dump_json(to_json(outcome));
   broker::Outgoing message;
   message.body = body;
@@ -246,6 +296,7 @@ void AmqpWorker::reply(broker::AmqpConnection& c, Urgency lane, const JobOutcome
     ++stats_.dropped;
     return;
   }
+  if (!outcome.location.ok() && outcome.location.error().kind() == ErrorKind::kVideoLane) return;  // rerouted
   ++(outcome.location.ok() ? stats_.succeeded : stats_.failed);
 }
 

@@ -1,12 +1,20 @@
 // A broker worker (imgflo-worker, or the frontend's in-process workers with
-// IMGFLO_WORKER=internal): consumes jobs from the urgent and/or background
-// queue, runs them on a pool of processing threads, publishes each outcome
-// on its role's result exchange and only then acks the job.
+// IMGFLO_WORKER=internal): consumes jobs from the urgent, background and/or
+// video queue, runs them on a pool of processing threads, publishes each
+// outcome on its role's result exchange and only then acks the job.
 //
 // Threads: one I/O thread owns the broker connection (and so keeps its
 // heartbeats going while jobs run); processing happens on the pool's threads
 // (a LocalJobSystem: urgent before background, background on at most
-// threads-1 of them when both roles are consumed, identical keys run once).
+// threads-1 of them when both roles are consumed, identical keys run once;
+// jobs of the video queue on `video_threads` threads of their own).
+//
+// Lanes (jobs/job.h): a job from the video queue always runs (as a video-lane
+// job). An image job whose input turns out to be a video (the processor
+// answers kVideoLane) is published, moved to the video lane, to the video
+// queue's exchange with a publisher confirm, then its "video-lane" outcome
+// goes to this role's result exchange, then it is acked (amqp_topology.h);
+// if that publish fails the job is not acked (the broker hands it out again).
 //
 // Delivery guarantees:
 //  - A job is acked only after WorkFunction returned (the result stored and
@@ -45,6 +53,8 @@ struct AmqpWorkerOptions {
   Topology topology;
   bool urgent = true;       // consume the urgent queue
   bool background = true;   // consume the background queue
+  bool video = false;       // consume the video queue
+  int video_threads = 1;    // processing threads for the video queue's jobs (when `video`)
   uint16_t prefetch = 2;    // unacked jobs held per queue; beyond the threads they only wait here
   int threads = 2;          // processing threads
   std::function<void()> on_thread_exit;  // per processing thread clean-up (libvips)
@@ -62,6 +72,8 @@ struct WorkerStats {
   uint64_t expired = 0;      // past their deadline on arrival
   uint64_t rejected = 0;     // malformed: dead-lettered
   uint64_t dropped = 0;      // outcomes not acked because the connection was lost
+  uint64_t rerouted = 0;     // image jobs re-published to the video queue (their input was a video)
+  uint64_t video_started = 0;  // of started, from the video queue
 };
 
 class AmqpWorker {
@@ -82,21 +94,25 @@ class AmqpWorker {
  private:
   struct Done {
     uint64_t generation, tag;
-    Urgency lane;
+    WorkerQueue queue;
     JobOutcome outcome;
+    Job job;  // as received (re-published when it moves to the video lane)
   };
+  bool consumes(WorkerQueue q) const;
 
   void io_loop();
   Status setup(broker::AmqpConnection& c);
   void receive(broker::AmqpConnection& c);
   void stop_consuming(broker::AmqpConnection& c);
   void on_delivery(broker::AmqpConnection& c, const broker::Delivery& d);
-  void reply(broker::AmqpConnection& c, Urgency lane, const JobOutcome& outcome, uint64_t tag);
+  void reply(broker::AmqpConnection& c, WorkerQueue queue, const JobOutcome& outcome, uint64_t tag);
+  // Publishes the job of a "video-lane" outcome to the video queue (confirmed); false when it failed.
+  bool publish_to_video(broker::AmqpConnection& c, const Done& done);
   void finish_done(broker::AmqpConnection& c);
   void announce_all(broker::AmqpConnection& c);
 
   const AmqpWorkerOptions options_;
-  const std::string urgent_id_, background_id_;  // MsgFlo participant ids, one per role
+  const std::vector<std::string> participant_ids_;  // MsgFlo participant ids, one per role (WorkerQueue)
   LocalJobSystem pool_;
   broker::Wakeup wake_;
   std::atomic<bool> stopping_{false};
@@ -105,7 +121,7 @@ class AmqpWorker {
   std::thread io_;
 
   // I/O thread only.
-  std::unordered_map<std::string, Urgency> lanes_;  // consumer tag -> lane
+  std::unordered_map<std::string, WorkerQueue> lanes_;  // consumer tag -> queue
   size_t inflight_ = 0;  // handed to the pool, outcome not yet handled
   bool down_logged_ = false;
   std::chrono::steady_clock::time_point next_announce_{};

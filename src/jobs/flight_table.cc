@@ -75,4 +75,9 @@ std::vector<FlightTable::FlightPtr> FlightTable::all() const {
   return out;
 }
 
+Lane FlightTable::lane_of(uint64_t ticket) const {
+  auto it = tickets_.find(ticket);
+  return it == tickets_.end() ? Lane::kImage : it->second->lane;
+}
+
 }  // namespace imgflo::jobs

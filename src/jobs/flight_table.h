@@ -40,6 +40,7 @@ class FlightTable {
     const std::string key;
     std::vector<Waiter> waiters;       // urgent submitters, in submission order
     bool background_interest = false;  // a background submission (no callback) wants the result
+    Lane lane = Lane::kImage;          // kVideo once routed or moved there
   };
   using FlightPtr = std::shared_ptr<Flight>;
 
@@ -84,6 +85,8 @@ class FlightTable {
   void erase(const FlightPtr& flight);
 
   FlightPtr find(const std::string& key) const;
+  // The lane of the flight the waiter behind `ticket` waits for; kImage for unknown tickets.
+  Lane lane_of(uint64_t ticket) const;
   bool contains(const std::string& key) const { return flights_.contains(key); }
   // Every recorded flight (a snapshot: the owner may erase while iterating it).
   std::vector<FlightPtr> all() const;

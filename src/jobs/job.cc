@@ -2,6 +2,7 @@
 
 #include "core/guard.h"
 #include "jobs/job_system.h"
+#include "runtime/video/video_pipeline.h"
 #include "storage/storage.h"
 
 #include <cstdint>
@@ -61,6 +62,22 @@ request::Params pairs_member(const nlohmann::json& j) {
 
 }  // namespace
 
+std::string_view lane_name(Lane lane) { return lane == Lane::kVideo ? "video" : "image"; }
+
+Lane lane_for(const Job& job) {
+  if (runtime::video::is_video_output(job.out_type)) return Lane::kVideo;
+  for (const auto& [name, value] : job.params) {
+    if (name == "video_bitrate" || name == "video_framerate") return Lane::kVideo;
+  }
+  return Lane::kImage;
+}
+
+Job to_video_lane(Job job) {
+  job.lane = Lane::kVideo;
+  if (job.video_deadline_ms > 0) job.deadline_ms = job.video_deadline_ms;
+  return job;
+}
+
 nlohmann::json to_json(const Job& job) {
   return {{"id", job.id},
           {"key", job.key},
@@ -71,6 +88,8 @@ nlohmann::json to_json(const Job& job) {
           {"images", pairs_json(job.images)},
           {"nocache", job.nocache},
           {"urgency", job.urgency == Urgency::kUrgent ? "urgent" : "background"},
+          {"lane", std::string(lane_name(job.lane))},
+          {"video_deadline_ms", job.video_deadline_ms},
           {"depth", job.depth},
           {"deadline_ms", job.deadline_ms},
           {"submitted_us", job.submitted_us},
@@ -128,6 +147,8 @@ Result<Job> job_from_json(const nlohmann::json& j) {
     if (j.contains("images")) job.images = pairs_member(j.at("images"));
     job.nocache = j.at("nocache").get<bool>();
     job.urgency = j.at("urgency").get<std::string>() == "background" ? Urgency::kBackground : Urgency::kUrgent;
+    if (j.contains("lane")) job.lane = j.at("lane").get<std::string>() == "video" ? Lane::kVideo : Lane::kImage;
+    if (j.contains("video_deadline_ms")) job.video_deadline_ms = integer_member(j, "video_deadline_ms", 0, INT64_MAX);
     job.depth = static_cast<int>(integer_member(j, "depth", 0, 1000));
     job.deadline_ms = integer_member(j, "deadline_ms", 0, INT64_MAX);
     // Absent in messages from frontends older than job metrics and request ids.

@@ -21,6 +21,16 @@ namespace imgflo::jobs {
 
 enum class Urgency { kUrgent, kBackground };
 
+// Where a job runs. Videos take seconds to minutes, so they have their own
+// lane (their own pool in-process, their own queue and worker role with a
+// broker, their own deadline): an image never waits behind a video. A job is
+// a video job when its input is a video; the frontend routes it there up
+// front when the URL says so (lane_for), otherwise the processor finds out
+// once the input is fetched and answers kVideoLane, and the job system moves
+// the job (move_to_video_lane). A video-lane job always runs where it is.
+enum class Lane { kImage, kVideo };
+std::string_view lane_name(Lane lane);  // "image", "video"
+
 struct Job {
   std::string id;        // unique per submission (logs, broker correlation)
   std::string key;       // cache key, "<sha1>.<ext>"
@@ -31,8 +41,11 @@ struct Job {
   request::ImageRefs images;         // named image inputs besides "input", references as given
   bool nocache = false;  // reprocess even when a result exists
   Urgency urgency = Urgency::kUrgent;
+  Lane lane = Lane::kImage;
   int depth = 0;            // nesting level of chained graph/... inputs
   int64_t deadline_ms = 0;  // unix epoch milliseconds after which the work is pointless (0 = none)
+  // The deadline_ms the job gets if it moves to the video lane (0 = keep deadline_ms).
+  int64_t video_deadline_ms = 0;
   int64_t submitted_us = 0; // unix epoch microseconds when it was made (queue wait); 0 = unknown
   // X-Request-Id of the HTTP request that submitted the job ("" = none: a
   // chained input, a test); for joining log lines, never for decisions.
@@ -50,7 +63,15 @@ std::string new_job_id();
 // applied). nocache, urgency, depth, deadline and request id are left at their
 // defaults for the caller.
 Job job_from_request(request::GraphRequest&& r);
-// The broker message. "submitted_us" and "request_id" are absent in messages
+// The lane the request's URL asks for: kVideo when the output is a video
+// type (mp4) or a video-only parameter (video_bitrate, video_framerate) is
+// given; otherwise kImage (the input may still turn out to be a video).
+Lane lane_for(const Job& job);
+// `job` moved to the video lane: lane kVideo, deadline_ms = video_deadline_ms when set.
+Job to_video_lane(Job job);
+
+// The broker message. "lane" and "video_deadline_ms" are absent in messages
+// from older frontends (image lane, no video deadline then). "submitted_us" and "request_id" are absent in messages
 // from older frontends (0 and "" then); a request id that is not
 // valid_request_id() makes the message malformed, and to_json() leaves out
 // an invalid one.

@@ -55,6 +55,12 @@ void render_job_series(std::string& out, const JobStats& j, const MemoryBudget* 
   write_counter(out, "imgflo_jobs_rejected_total", "Submissions refused because the queue was full.", j.rejected);
   write_gauge(out, "imgflo_jobs_queued", "Jobs waiting to start (queue depth).", static_cast<double>(j.queued));
   write_gauge(out, "imgflo_jobs_running", "Jobs in flight.", static_cast<double>(j.running));
+  write_counter(out, "imgflo_jobs_rerouted_total", "Image-lane jobs moved to the video lane (a video input).",
+                j.rerouted);
+  write_gauge(out, "imgflo_video_jobs_queued", "Of imgflo_jobs_queued, video-lane jobs.",
+              static_cast<double>(j.video_queued));
+  write_gauge(out, "imgflo_video_jobs_running", "Of imgflo_jobs_running, video-lane jobs.",
+              static_cast<double>(j.video_running));
   if (memory) {
     const MemoryBudgetStats b = memory->stats();
     write_gauge(out, "imgflo_memory_limit_bytes", "The memory budget of the running jobs (IMGFLO_MEMORY_LIMIT).",

@@ -14,7 +14,8 @@
 //
 // render_job_series() adds the job system's and the memory budget's
 // statistics read at scrape time (imgflo_jobs_submitted_total ...
-// imgflo_jobs_queued, imgflo_jobs_running, imgflo_memory_*).
+// imgflo_jobs_queued, imgflo_jobs_running, imgflo_jobs_rerouted_total, the
+// video lane's share imgflo_video_jobs_queued/_running, imgflo_memory_*).
 //
 // Thread-safe.
 #pragma once

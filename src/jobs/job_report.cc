@@ -71,6 +71,7 @@ nlohmann::json job_outcome_fields(const Job& job, const JobReport& report, const
                       {"request_id", job.request_id},
                       {"graph", job.graph},
                       {"key", job.key},
+                      {"lane", std::string(lane_name(job.lane))},
                       {"input_host", input_host(job.input.value_or(""))},
                       {"outcome", std::string(outcome_name(report, result))},
                       {"status", result.ok() ? 200 : result.error().status()},
@@ -105,7 +106,8 @@ void log_job_outcome(const nlohmann::json& fields, const Result<std::string>& re
     else if (value.is_number_integer()) line.push_back({name, LogValue(value.get<int64_t>())});
     else if (value.is_number()) line.push_back({name, LogValue(value.get<double>())});
   }
-  const bool quiet = result.ok() || result.error().kind() == ErrorKind::kCancelled;
+  const bool quiet = result.ok() || result.error().kind() == ErrorKind::kCancelled ||
+                     result.error().kind() == ErrorKind::kVideoLane;  // moved on, not failed
   log_event(quiet ? spdlog::level::info : spdlog::level::warn, "job", line);
 }
 

@@ -30,8 +30,11 @@ struct JobStats {
   uint64_t failed = 0;
   uint64_t cancelled = 0;   // jobs dropped or stopped because nobody waited any more
   uint64_t rejected = 0;    // refused because the queue was full
-  uint64_t queued = 0;      // waiting right now
-  uint64_t running = 0;     // running right now
+  uint64_t queued = 0;      // waiting right now (every lane)
+  uint64_t running = 0;     // running right now (every lane)
+  uint64_t rerouted = 0;    // jobs moved from the image lane to the video lane (their input was a video)
+  uint64_t video_queued = 0;   // of queued, in the video lane
+  uint64_t video_running = 0;  // of running, in the video lane
 };
 
 class JobSystem {
@@ -48,6 +51,10 @@ class JobSystem {
   // interest remain, the job is cancelled (dropped from the queue or stopped).
   virtual void withdraw(uint64_t ticket) = 0;
   virtual JobStats stats() const = 0;
+  // The lane of the job the waiter behind `ticket` waits for right now (it
+  // becomes kVideo when the job moves there: the waiter's budget is then the
+  // video deadline); kImage for unknown tickets. Non-blocking.
+  virtual Lane lane(uint64_t /*ticket*/) const { return Lane::kImage; }
   // Whether submit() would be taken now, checked within about `timeout`: ok,
   // or kUnavailable/kTimeout saying why not (for /ready, http/readiness.h):
   // in-process, the workers run (started, not stopped); with a broker, a

@@ -16,7 +16,8 @@ void LocalJobSystem::start() {
     std::lock_guard lock(mu_);
     started_ = true;
   }
-  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { worker_loop(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { worker_loop(Lane::kImage); });
+  for (int i = 0; i < options_.video_workers; ++i) threads_.emplace_back([this] { worker_loop(Lane::kVideo); });
 }
 
 void LocalJobSystem::stop() {
@@ -32,6 +33,7 @@ void LocalJobSystem::stop() {
     }
     urgent_.clear();
     background_.clear();
+    video_.clear();
   }
   cv_.notify_all();
   for (auto& f : abandoned) finish(f, Error(ErrorKind::kCancelled, "the server is shutting down"));
@@ -41,10 +43,12 @@ void LocalJobSystem::stop() {
 
 bool LocalJobSystem::wait_idle(Clock::time_point until) {
   std::unique_lock lock(mu_);
-  // Workers notify cv_ after every job; the last one leaves both queues empty and nothing running.
-  return cv_.wait_until(lock, until, [this] {
-    return urgent_.empty() && background_.empty() && flights_.counters().running == 0;
-  });
+  // Workers notify cv_ after every job; the last one leaves the queues empty and nothing running.
+  return cv_.wait_until(lock, until, [this] { return idle(); });
+}
+
+bool LocalJobSystem::idle() const {
+  return urgent_.empty() && background_.empty() && video_.empty() && flights_.counters().running == 0;
 }
 
 Status LocalJobSystem::ping(std::chrono::milliseconds) {
@@ -58,6 +62,9 @@ Result<uint64_t> LocalJobSystem::submit(Job job, JobCallback done) {
   std::lock_guard lock(mu_);
   if (stopping_) return Error(ErrorKind::kUnavailable, "the server is shutting down");
   const bool urgent = job.urgency == Urgency::kUrgent;
+  if (job.lane == Lane::kVideo && options_.video_workers <= 0) {
+    return Error(ErrorKind::kUnavailable, "this process runs no video jobs");
+  }
   auto joined = flights_.join_or_create(job.key, [&] { return create_flight(job); });
   if (!joined.flight) {
     return Error(ErrorKind::kOverloaded, "too many queued jobs; retry later", {{"retry_after", 1}});
@@ -65,21 +72,31 @@ Result<uint64_t> LocalJobSystem::submit(Job job, JobCallback done) {
   auto flight = local(joined.flight);
   if (!joined.created && urgent) promote(flight);
   const uint64_t ticket = flights_.attach(flight, std::move(done));
-  cv_.notify_one();
+  cv_.notify_all();  // image and video threads wait on the same condition
   return ticket;
 }
 
 LocalJobSystem::FlightPtr LocalJobSystem::create_flight(Job& job) {
-  if (urgent_.size() + background_.size() >= options_.queue_limit) return nullptr;
+  const bool video = job.lane == Lane::kVideo;
+  if (video ? video_.size() >= options_.video_queue_limit
+            : urgent_.size() + background_.size() >= options_.queue_limit) {
+    return nullptr;
+  }
   auto flight = std::make_shared<Flight>(std::move(job));
   flight->urgent = flight->job.urgency == Urgency::kUrgent;
+  flight->lane = flight->job.lane;
   flight->stop.deadline = deadline_from_epoch_ms(flight->job.deadline_ms);
-  (flight->urgent ? urgent_ : background_).push_back(flight);
+  queue_of(*flight).push_back(flight);
   return flight;
 }
 
+std::deque<LocalJobSystem::FlightPtr>& LocalJobSystem::queue_of(const Flight& flight) {
+  if (flight.video()) return video_;
+  return flight.urgent ? urgent_ : background_;
+}
+
 void LocalJobSystem::promote(const FlightPtr& flight) {
-  if (flight->urgent || flight->started) return;  // only a queued background job moves
+  if (flight->urgent || flight->started || flight->video()) return;  // only a queued background image job moves
   background_.erase(std::find(background_.begin(), background_.end(), flight));
   urgent_.push_back(flight);
   flight->urgent = true;
@@ -93,7 +110,7 @@ void LocalJobSystem::withdraw(uint64_t ticket) {
 void LocalJobSystem::drop(const FlightPtr& flight) {
   flight->stop.token.cancel();
   if (flight->started) return;  // the worker notices the token and finishes it
-  auto& queue = flight->urgent ? urgent_ : background_;
+  auto& queue = queue_of(*flight);
   queue.erase(std::remove(queue.begin(), queue.end(), flight), queue.end());
   flights_.erase(flight);
 }
@@ -101,11 +118,25 @@ void LocalJobSystem::drop(const FlightPtr& flight) {
 JobStats LocalJobSystem::stats() const {
   std::lock_guard lock(mu_);
   JobStats s = flights_.counters();
-  s.queued = urgent_.size() + background_.size();
+  s.queued = urgent_.size() + background_.size() + video_.size();
+  s.video_queued = video_.size();
+  s.video_running = static_cast<uint64_t>(running_video_);
   return s;
 }
 
-LocalJobSystem::FlightPtr LocalJobSystem::next_flight() {
+Lane LocalJobSystem::lane(uint64_t ticket) const {
+  std::lock_guard lock(mu_);
+  return flights_.lane_of(ticket);
+}
+
+LocalJobSystem::FlightPtr LocalJobSystem::next_flight(Lane lane) {
+  if (lane == Lane::kVideo) {
+    if (video_.empty()) return nullptr;
+    FlightPtr f = video_.front();
+    video_.pop_front();
+    ++running_video_;
+    return f;
+  }
   if (!urgent_.empty()) {
     FlightPtr f = urgent_.front();
     urgent_.pop_front();
@@ -121,12 +152,12 @@ LocalJobSystem::FlightPtr LocalJobSystem::next_flight() {
   return nullptr;
 }
 
-void LocalJobSystem::worker_loop() {
+void LocalJobSystem::worker_loop(Lane lane) {
   for (;;) {
     FlightPtr flight;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || (flight = next_flight()) != nullptr; });
+      cv_.wait(lock, [&] { return stopping_ || (flight = next_flight(lane)) != nullptr; });
       if (!flight) break;  // stopping
       flight->started = true;
       ++flights_.counters().started;
@@ -134,15 +165,41 @@ void LocalJobSystem::worker_loop() {
     }
     Result<std::string> result = Error(ErrorKind::kInternal, "job did not run");
     if (auto e = run_guarded("job worker", [&] { result = work_(flight->job, flight->stop); })) result = std::move(*e);
+    bool moved = false;
     {
       std::lock_guard lock(mu_);
       --flights_.counters().running;
-      if (!flight->urgent) --running_background_;
+      if (lane == Lane::kVideo) {
+        --running_video_;
+      } else if (!flight->urgent) {
+        --running_background_;
+      }
+      moved = move_to_video(flight, result);
     }
-    cv_.notify_all();  // a background slot may have freed up
-    finish(flight, std::move(result));
+    cv_.notify_all();  // a background slot may have freed up, a video may wait
+    if (!moved) finish(flight, std::move(result));
   }
   if (options_.on_thread_exit) options_.on_thread_exit();
+}
+
+bool LocalJobSystem::move_to_video(const FlightPtr& flight, Result<std::string>& result) {
+  if (result.ok() || result.error().kind() != ErrorKind::kVideoLane || flight->video()) return false;
+  if (!options_.move_to_video_lane) return false;
+  if (stopping_ || flight->stop.token.cancelled()) {
+    result = Error(ErrorKind::kCancelled, "the job was cancelled");
+    return false;
+  }
+  if (options_.video_workers <= 0 || video_.size() >= options_.video_queue_limit) {
+    result = Error(ErrorKind::kOverloaded, "too many queued video jobs; retry later", {{"retry_after", 1}});
+    return false;
+  }
+  flight->job = to_video_lane(std::move(flight->job));
+  flight->lane = Lane::kVideo;
+  flight->started = false;
+  flight->stop.deadline = deadline_from_epoch_ms(flight->job.deadline_ms);
+  video_.push_back(flight);
+  ++flights_.counters().rerouted;
+  return true;
 }
 
 void LocalJobSystem::finish(const FlightPtr& flight, Result<std::string> result) {

@@ -12,6 +12,18 @@
 // A queued job whose last waiter withdraws is dropped from the queue; a
 // running one is stopped through its Stop token. A background job joined by
 // an urgent waiter before it started moves to the urgent queue.
+//
+// The video lane (jobs/job.h, Lane): video-lane jobs wait in a queue of their
+// own (video_queue_limit) and run only on `video_workers` threads of their
+// own; the image threads never run one, so images never wait behind a video.
+// A job submitted in the video lane goes there at once; an image-lane job
+// whose work answers kVideoLane (its input turned out to be a video) is moved
+// there with its waiters when move_to_video_lane (its deadline becomes its
+// video_deadline_ms, its flight's lane kVideo: lane(ticket) tells waiters),
+// or answered kOverloaded when the video queue is full; without
+// move_to_video_lane the kVideoLane answer goes to the waiters (a broker
+// worker re-publishes the job to the video queue). A video-lane job is never
+// moved again: the work function runs it as a video.
 #pragma once
 
 #include "core/clock.h"
@@ -31,9 +43,12 @@ namespace imgflo::jobs {
 using WorkFunction = std::function<Result<std::string>(const Job& job, const Stop& stop)>;
 
 struct LocalJobOptions {
-  int workers = 2;         // threads; >= 1
-  size_t queue_limit = 64; // jobs waiting to start (coalesced submissions don't count)
+  int workers = 2;         // image threads; >= 1
+  size_t queue_limit = 64; // image jobs waiting to start (coalesced submissions don't count)
   std::function<void()> on_thread_exit;  // per worker thread clean-up (libvips)
+  int video_workers = 1;   // video threads; 0 = no video lane (video-lane submissions are refused)
+  size_t video_queue_limit = 4;   // video jobs waiting to start
+  bool move_to_video_lane = true; // kVideoLane answers move the job (else they are the job's outcome)
 };
 
 class LocalJobSystem final : public JobSystem {
@@ -54,6 +69,7 @@ class LocalJobSystem final : public JobSystem {
   Result<uint64_t> submit(Job job, JobCallback done) override;
   void withdraw(uint64_t ticket) override;
   JobStats stats() const override;
+  Lane lane(uint64_t ticket) const override;
   // Ok between start() and stop() (submit() then takes jobs unless the queue is full).
   Status ping(std::chrono::milliseconds timeout) override;
 
@@ -64,12 +80,19 @@ class LocalJobSystem final : public JobSystem {
     bool started = false;
     bool urgent = false;
     Stop stop;
+    bool video() const { return lane == Lane::kVideo; }
   };
   using FlightPtr = std::shared_ptr<Flight>;
   static FlightPtr local(const FlightTable::FlightPtr& f) { return std::static_pointer_cast<Flight>(f); }
 
-  void worker_loop();
-  FlightPtr next_flight();  // REQUIRES: mu_ held; nullptr when nothing may run now
+  void worker_loop(Lane lane);
+  // REQUIRES: mu_ held; nullptr when nothing may run now on a thread of `lane`.
+  FlightPtr next_flight(Lane lane);
+  std::deque<FlightPtr>& queue_of(const Flight& flight);  // REQUIRES: mu_ held
+  bool idle() const;  // REQUIRES: mu_ held; nothing queued or running
+  // A job whose work answered kVideoLane: into the video queue (true), or false when it is to be
+  // answered (no move wanted, stopping, cancelled, video queue full: `result` says why). REQUIRES: mu_ held.
+  bool move_to_video(const FlightPtr& flight, Result<std::string>& result);
   FlightPtr create_flight(Job& job);  // REQUIRES: mu_ held; nullptr when the queue is full
   void promote(const FlightPtr& flight);  // REQUIRES: mu_ held
   void finish(const FlightPtr& flight, Result<std::string> result);
@@ -83,8 +106,9 @@ class LocalJobSystem final : public JobSystem {
   bool stopping_ = false;                     // guarded by mu_
   bool started_ = false;                      // guarded by mu_
   FlightTable flights_;                       // guarded by mu_
-  std::deque<FlightPtr> urgent_, background_; // not yet started; guarded by mu_
+  std::deque<FlightPtr> urgent_, background_, video_; // not yet started; guarded by mu_
   int running_background_ = 0;                // guarded by mu_
+  int running_video_ = 0;                     // guarded by mu_
   std::vector<std::thread> threads_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "request/graph_request.h"
 #include "runtime/codec.h"
+#include "runtime/video/video_pipeline.h"
 
 #include <spdlog/spdlog.h>
 
@@ -134,6 +135,7 @@ Result<Processor::Produced> Processor::run_graph(const Job& job, const Stop& sto
   std::string input;
   std::vector<std::string> images;
   if (Status st = fetch_inputs(job, stop, input, images, req, report); !st.ok()) return st.take_error();
+  if (Status st = check_lane(job, input); !st.ok()) return st.take_error();
 
   auto start = SteadyClock::now();
   auto admitted = admit(*(*entry)->executable, req, stop);
@@ -158,7 +160,7 @@ Status Processor::fetch_inputs(const Job& job, const Stop& stop, std::string& in
   const auto start = SteadyClock::now();
   Status st = ok_status();
   if (job.input) {
-    auto bytes = resolve_input(*job.input, job.depth, stop);
+    auto bytes = resolve_input(*job.input, job, stop);
     if (bytes.ok()) {
       input = std::move(*bytes);
       req.input = input;
@@ -204,7 +206,7 @@ Status Processor::resolve_images(const Job& job, const Stop& stop, std::vector<s
                                  runtime::RunRequest& req) {
   held.reserve(job.images.size());  // no reallocation: req.images views the strings
   for (const auto& [name, src] : job.images) {
-    auto bytes = resolve_input(src, job.depth, stop);
+    auto bytes = resolve_input(src, job, stop);
     if (!bytes.ok()) return request::image_input_error(bytes.error(), name);
     held.push_back(std::move(*bytes));
     req.images.emplace_back(name, held.back());
@@ -212,14 +214,20 @@ Status Processor::resolve_images(const Job& job, const Stop& stop, std::vector<s
   return ok_status();
 }
 
-Result<std::string> Processor::resolve_input(const std::string& src, int depth, const Stop& stop) {
-  if (src.starts_with("graph/")) return chained_input(src, depth + 1, stop);
+Status Processor::check_lane(const Job& job, std::string_view input) {
+  if (job.lane == Lane::kVideo || input.empty() || !runtime::video::is_video(input)) return ok_status();
+  return Error(ErrorKind::kVideoLane, "the input is a video: the job moves to the video lane");
+}
+
+Result<std::string> Processor::resolve_input(const std::string& src, const Job& outer, const Stop& stop) {
+  if (src.starts_with("graph/")) return chained_input(src, outer, stop);
   auto fetched = inputs_.fetch(src, options_.fetch, stop);
   if (!fetched.ok()) return as_download_failure(fetched.take_error(), src);
   return std::move(fetched->bytes);
 }
 
-Result<std::string> Processor::chained_input(const std::string& ref, int depth, const Stop& stop) {
+Result<std::string> Processor::chained_input(const std::string& ref, const Job& outer, const Stop& stop) {
+  const int depth = outer.depth + 1;
   if (depth > options_.max_depth) {
     return Error(ErrorKind::kInvalidArgument,
                  "chained graph inputs are nested deeper than " + std::to_string(options_.max_depth),
@@ -233,6 +241,7 @@ Result<std::string> Processor::chained_input(const std::string& ref, int depth, 
   }
   Job job = job_for(std::move(*inner));
   job.depth = depth;
+  job.lane = outer.lane;  // an image job whose chained input is a video moves as a whole
   JobReport inner_report;  // its time is the outer job's fetch phase
   auto produced = produce(job, stop, inner_report);
   if (!produced.ok()) return produced.take_error();

@@ -22,6 +22,10 @@
 // connection and still runs, the job runs twice; both store the same bytes
 // under the same key (atomic put), so that costs work, never a wrong result.
 //
+// Lanes (jobs/job.h): an image-lane job whose fetched input (or chained
+// input's input) is a video is not run: process() answers kVideoLane and the
+// job system moves the job to the video lane. A video-lane job always runs.
+//
 // Memory-aware admission (jobs/memory_budget.h): once a job's inputs are
 // fetched, the graph's peak-memory estimate for them (Executable::
 // estimate_memory, from the headers) must fit in the budget shared by every
@@ -101,7 +105,9 @@ class Processor {
   // location it stored, or nullopt when the caller should run the job.
   std::optional<std::string> wait_for_owner(const std::string& key, const Stop& stop);
   // The bytes of an input reference (URL, files/NAME, graph/...) of a job at `depth`.
-  Result<std::string> resolve_input(const std::string& src, int depth, const Stop& stop);
+  Result<std::string> resolve_input(const std::string& src, const Job& outer, const Stop& stop);
+  // kVideoLane when an image-lane job's input is a video (the job system moves it; see jobs/job.h).
+  static Status check_lane(const Job& job, std::string_view input);
   // The named image inputs' bytes into `held` (reserved: req.images views them).
   Status resolve_images(const Job& job, const Stop& stop, std::vector<std::string>& held,
                         runtime::RunRequest& req);
@@ -110,7 +116,8 @@ class Processor {
   // Waits for the memory `req` needs (or refuses it): see the class comment.
   Result<MemoryBudget::Reservation> admit(const runtime::Executable& executable, const runtime::RunRequest& req,
                                           const Stop& stop);
-  Result<std::string> chained_input(const std::string& ref, int depth, const Stop& stop);
+  // `ref` processed inline, one level below `outer`, in its lane.
+  Result<std::string> chained_input(const std::string& ref, const Job& outer, const Stop& stop);
   std::optional<std::string> cached_location(const std::string& key);
 
   const runtime::Catalogue& catalogue_;

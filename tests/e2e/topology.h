@@ -36,7 +36,7 @@ class Topology {
                                               {"IMGFLO_REDIS_PREFIX", prefix + "/"}};
     for (int i = 0; i < 2; ++i) {
       workers_.push_back(std::make_unique<ServerProcess>(name + "-w" + std::to_string(i), env,
-                                                         std::vector<std::string>{"--workdir", shared, "--role", "both",
+                                                         std::vector<std::string>{"--workdir", shared, "--role", "all",
                                                                                   "--workers", "2"},
                                                          "imgflo-worker", "worker ready"));
     }

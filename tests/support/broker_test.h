@@ -41,7 +41,7 @@ class BrokerTest : public testing::Test {
     if (prefix_.empty()) return;
     broker::AmqpConnection c(options("cleanup"));
     if (!c.ensure_connected().ok()) return;
-    for (jobs::Urgency u : {jobs::Urgency::kUrgent, jobs::Urgency::kBackground}) {
+    for (jobs::WorkerQueue u : jobs::kWorkerQueues) {
       queues_.push_back(topology_.job_queue(u));
       queues_.push_back(topology_.dead_letter(u));
       exchanges_.insert(exchanges_.end(), {topology_.job_queue(u), topology_.dead_letter(u),

@@ -22,6 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using jobs::Job;
 using jobs::Urgency;
+using jobs::WorkerQueue;
 
 // A valid cache key named after `name` (workers refuse messages whose key
 // could not name a stored result).
@@ -199,7 +200,56 @@ TEST_F(JobSystemTest, AnnouncesItselfToMsgFlo) {
   EXPECT_EQ(p["inports"][0]["queue"], f->participant_id() + ".JOBRESULT");
   EXPECT_EQ(p["outports"][0]["queue"], prefix_ + "imgflo_api.URGENTJOB");
   EXPECT_EQ(p["outports"][1]["queue"], prefix_ + "imgflo_api.BACKGROUNDJOB");
+  EXPECT_EQ(p["outports"][2]["queue"], prefix_ + "imgflo_api.VIDEOJOB");
   EXPECT_EQ(f->participant_id().rfind(prefix_ + "imgflo_api-", 0), 0u);
+}
+
+// Lanes over the broker: an image job whose input turns out to be a video is re-published by the
+// image worker to the video queue and run by the video worker, its waiter moved to the video lane
+// meanwhile (its image deadline no longer applies); a video-lane job goes to the video queue at once.
+TEST_F(JobSystemTest, AnImageJobWithAVideoInputEndsOnTheVideoWorker) {
+  auto images = worker(
+      [](const Job& j, const Stop&) -> Result<std::string> {
+        if (j.lane == jobs::Lane::kImage) return Error(ErrorKind::kVideoLane, "the input is a video");
+        return Error(ErrorKind::kInternal, "an image worker ran a video-lane job");
+      },
+      worker_options(/*urgent=*/true, /*background=*/false));
+  Gate videos_gate;
+  auto video_options = worker_options(false, false);
+  video_options.video = true;
+  video_options.video_threads = 2;  // both video jobs are held at once
+  auto videos = worker(videos_gate.work(), video_options);
+  auto f = frontend(frontend_options());
+  Job gif = job("gif-of-a-video");
+  gif.video_deadline_ms = jobs::now_epoch_ms() + 30'000;
+  Result<uint64_t> ticket = Error(ErrorKind::kInternal, "not submitted");
+  auto r = submit(*f, gif, &ticket);
+  ASSERT_TRUE(ticket.ok());
+  ASSERT_TRUE(videos_gate.wait_runs("gif-of-a-video", 1));
+  // The "video-lane" notice and the video worker's start race: poll the frontend's view.
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (f->lane(*ticket) != jobs::Lane::kVideo && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(f->lane(*ticket), jobs::Lane::kVideo);
+  EXPECT_EQ(f->stats().rerouted, 1u);
+  EXPECT_EQ(f->stats().video_queued, 1u);
+  Job movie = job("movie");
+  movie.lane = jobs::Lane::kVideo;
+  auto m = submit(*f, movie);
+  ASSERT_TRUE(videos_gate.wait_runs("movie", 1));
+  videos_gate.open();
+  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
+  auto result = r.get();
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_EQ(*result, "/cache/" + key_of("gif-of-a-video"));
+  ASSERT_EQ(m.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(m.get().ok());
+  EXPECT_EQ(images->stats().rerouted, 1u);
+  EXPECT_EQ(images->stats().started, 1u) << "the video-lane job never reached the image worker";
+  EXPECT_EQ(images->stats().succeeded + images->stats().failed, 0u) << "a move is no outcome";
+  EXPECT_EQ(videos->stats().video_started, 2u);
+  EXPECT_EQ(videos->stats().succeeded, 2u);
 }
 
 TEST_F(JobSystemTest, MalformedJobsAreDeadLettered) {
@@ -208,8 +258,8 @@ TEST_F(JobSystemTest, MalformedJobsAreDeadLettered) {
   ASSERT_TRUE(c.ensure_connected().ok());
   broker::Outgoing m;
   m.body = "{\"not\": \"a job\"}";
-  ASSERT_TRUE(c.publish_confirmed(topology_.api_outport(Urgency::kUrgent), "", m).ok());
-  ASSERT_TRUE(c.consume(topology_.dead_letter(Urgency::kUrgent)).ok());
+  ASSERT_TRUE(c.publish_confirmed(topology_.api_outport(WorkerQueue::kUrgent), "", m).ok());
+  ASSERT_TRUE(c.consume(topology_.dead_letter(WorkerQueue::kUrgent)).ok());
   auto d = next_delivery(c);
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(d->body, "{\"not\": \"a job\"}");

@@ -12,7 +12,7 @@ TEST(BrokerConfig, DefaultsAreTheEmbeddedMode) {
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->broker.url.empty());
   EXPECT_EQ(c->broker.worker_mode, "internal");
-  EXPECT_EQ(c->broker.worker_role, "both");
+  EXPECT_EQ(c->broker.worker_role, "all");
   EXPECT_EQ(c->broker.prefetch, 2);
   EXPECT_EQ(c->broker.topology.delivery_limit, 5);
 }
@@ -31,7 +31,7 @@ TEST(BrokerConfig, EnvironmentFlagsAndTheOriginalsNames) {
   EXPECT_FALSE(w.background);
   EXPECT_EQ(w.prefetch, 4);
   EXPECT_EQ(w.topology.delivery_limit, 3);
-  EXPECT_EQ(w.topology.job_queue(jobs::Urgency::kUrgent), "staging_imgflo_urgentworker.JOB");
+  EXPECT_EQ(w.topology.job_queue(jobs::WorkerQueue::kUrgent), "staging_imgflo_urgentworker.JOB");
   EXPECT_EQ(w.amqp.url.host, "cloud");
   EXPECT_EQ(w.amqp.url.vhost, "v");
   // IMGFLO_BROKER_URL wins over CLOUDAMQP_URL; direct:// (the original's in-process broker) means none.
@@ -63,13 +63,13 @@ TEST(BrokerConfig, ProblemsAreReportedTogetherWithoutThePassword) {
   auto c = Config::load({{"IMGFLO_BROKER_URL", "amqp://u:topsecret@host:notaport/"},
                          {"IMGFLO_WORKER", "subprocess"},
                          {"IMGFLO_PREFETCH", "0"}},
-                        {"--role", "video"});
+                        {"--role", "films"});
   ASSERT_FALSE(c.ok());
   const std::string& m = c.error().message();
   EXPECT_NE(m.find("IMGFLO_BROKER_URL"), std::string::npos) << m;
   EXPECT_NE(m.find("IMGFLO_WORKER must be one of internal, external"), std::string::npos) << m;
   EXPECT_NE(m.find("IMGFLO_PREFETCH"), std::string::npos) << m;
-  EXPECT_NE(m.find("--role must be one of urgent, background, both"), std::string::npos) << m;
+  EXPECT_NE(m.find("--role must be one of urgent, background, both, video, all"), std::string::npos) << m;
   EXPECT_EQ(m.find("topsecret"), std::string::npos) << m;
 }
 
@@ -106,6 +106,62 @@ TEST(BrokerConfig, TheWorkerStillAcceptsFrontendSettings) {
   ASSERT_TRUE(c.ok()) << c.error().message();
   EXPECT_EQ(c->server.port, 9000);
   EXPECT_EQ(c->broker.worker_role, "urgent");
+}
+
+// MsgFlo names of the video lane, like the others (jobs/amqp_topology.h).
+TEST(BrokerConfig, TheVideoRoleHasMsgFloNamesLikeTheOthers) {
+  jobs::Topology t;
+  using jobs::WorkerQueue;
+  EXPECT_EQ(t.worker_role(WorkerQueue::kVideo), "imgflo_videoworker");
+  EXPECT_EQ(t.job_queue(WorkerQueue::kVideo), "imgflo_videoworker.JOB");
+  EXPECT_EQ(t.dead_letter(WorkerQueue::kVideo), "dead-imgflo_videoworker.JOB");
+  EXPECT_EQ(t.result_exchange(WorkerQueue::kVideo), "imgflo_videoworker.JOBRESULT");
+  EXPECT_EQ(t.api_outport(WorkerQueue::kVideo), "imgflo_api.VIDEOJOB");
+  EXPECT_EQ(t.api_outport(WorkerQueue::kUrgent), "imgflo_api.URGENTJOB");
+  EXPECT_EQ(t.api_outport(WorkerQueue::kBackground), "imgflo_api.BACKGROUNDJOB");
+  EXPECT_EQ(t.job_queue(WorkerQueue::kBackground), "imgflo_backgroundworker.JOB");
+  const auto frontend = jobs::frontend_participant(t, "imgflo_api-1");
+  ASSERT_EQ(frontend.outports.size(), 3u);
+  EXPECT_EQ(frontend.outports[2].id, "videojob");
+  EXPECT_EQ(frontend.outports[2].queue, "imgflo_api.VIDEOJOB");
+  const auto worker = jobs::worker_participant(t, WorkerQueue::kVideo, "imgflo_videoworker-1");
+  EXPECT_EQ(worker.role, "imgflo_videoworker");
+  EXPECT_EQ(worker.inports[0].queue, "imgflo_videoworker.JOB");
+  EXPECT_EQ(worker.outports[0].queue, "imgflo_videoworker.JOBRESULT");
+  // Routing: video-lane jobs of either urgency go to the video queue.
+  jobs::Job j;
+  EXPECT_EQ(jobs::queue_for(j), WorkerQueue::kUrgent);
+  j.urgency = jobs::Urgency::kBackground;
+  EXPECT_EQ(jobs::queue_for(j), WorkerQueue::kBackground);
+  j.lane = jobs::Lane::kVideo;
+  EXPECT_EQ(jobs::queue_for(j), WorkerQueue::kVideo);
+}
+
+TEST(BrokerConfig, RolesChooseTheQueues) {
+  struct Case {
+    const char* role;
+    bool urgent, background, video;
+  };
+  for (const Case& k : {Case{"urgent", true, false, false}, Case{"background", false, true, false},
+                        Case{"both", true, true, false}, Case{"video", false, false, true},
+                        Case{"all", true, true, true}}) {
+    auto c = Config::load({{"IMGFLO_BROKER_URL", "amqp://x/"}, {"IMGFLO_VIDEO_WORKERS", "3"}}, {"--role", k.role});
+    ASSERT_TRUE(c.ok()) << c.error().message();
+    const auto w = worker_options(*c, "test");
+    EXPECT_EQ(w.urgent, k.urgent) << k.role;
+    EXPECT_EQ(w.background, k.background) << k.role;
+    EXPECT_EQ(w.video, k.video) << k.role;
+    EXPECT_EQ(w.video_threads, 3) << k.role;
+  }
+  EXPECT_FALSE(Config::load({}, {"--role", "films"}).ok());
+  auto video = Config::load({{"IMGFLO_VIDEO_TIMEOUT", "1200"}, {"IMGFLO_VIDEO_QUEUE", "2"}}, {});
+  ASSERT_TRUE(video.ok()) << video.error().message();
+  EXPECT_EQ(video->handler.video_timeout, std::chrono::seconds(1200));
+  EXPECT_EQ(video->jobs.video_queue_limit, 2u);
+  auto defaults = Config::load({}, {});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->handler.video_timeout, std::chrono::seconds(600));
+  EXPECT_EQ(defaults->jobs.video_workers, 1);
 }
 
 }  // namespace
