@@ -3,11 +3,12 @@
 // dependency order, destruction in reverse.
 //
 //  - No IMGFLO_BROKER_URL (the embedded default): in-process queue and
-//    worker threads (LocalJobSystem).
+//    worker threads (LocalJobSystem), images and videos on pools of their own.
 //  - IMGFLO_BROKER_URL set: jobs go to RabbitMQ (AmqpJobSystem). With
 //    IMGFLO_WORKER=internal (the default, as in the original) this process
-//    also runs a broker worker consuming both queues with IMGFLO_WORKERS
-//    threads; it goes through the broker rather than straight to the pool so
+//    also runs a broker worker consuming the queues of IMGFLO_WORKER_ROLE
+//    (all by default) with IMGFLO_WORKERS threads (IMGFLO_VIDEO_WORKERS for
+//    videos); it goes through the broker rather than straight to the pool so
 //    that jobs are durable, shared with other frontends' workers and
 //    survive this process. With external it only publishes.
 #pragma once

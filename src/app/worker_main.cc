@@ -1,6 +1,7 @@
 // imgflo-worker: a broker worker (distributed mode). Consumes jobs from
-// RabbitMQ (IMGFLO_BROKER_URL; --role urgent|background|both), runs them with
-// IMGFLO_WORKERS threads, stores the results like the frontend would
+// RabbitMQ (IMGFLO_BROKER_URL; --role urgent|background|both for images,
+// video for videos, all: every queue, the default), runs them with
+// IMGFLO_WORKERS threads (videos with IMGFLO_VIDEO_WORKERS), stores the results like the frontend would
 // (IMGFLO_WORKDIR/cache), publishes each outcome and then acks the job.
 // SIGTERM/SIGINT: stop taking jobs (deliveries go back to the queue), let
 // running ones finish, publish and ack within IMGFLO_DRAIN_TIMEOUT (the
