@@ -140,6 +140,15 @@ Status AmqpConnection::declare_queue(const QueueSpec& q) {
   return check_reply(("queue.declare " + q.name).c_str());
 }
 
+Result<uint32_t> AmqpConnection::consumers(const std::string& name) {
+  if (!conn_) return not_connected();
+  const amqp_queue_declare_ok_t* ok =
+      amqp_queue_declare(conn_, kChannel, bytes(name), /*passive=*/1, 0, 0, 0, amqp_empty_table);
+  if (Status st = check_reply(("queue.declare (passive) " + name).c_str()); !st.ok()) return st.take_error();
+  if (!ok) return Error(ErrorKind::kUnavailable, "queue.declare " + name + ": no answer");
+  return ok->consumer_count;
+}
+
 Status AmqpConnection::bind_queue(const std::string& queue, const std::string& exchange,
                                   const std::string& routing_key) {
   if (!conn_) return not_connected();

@@ -107,6 +107,8 @@ class AmqpConnection {
   Status declare_exchange(const std::string& name, const std::string& type = "fanout", bool durable = true,
                           bool auto_delete = false);
   Status declare_queue(const QueueSpec& queue);
+  // Consumers of the existing queue `name` right now (a passive declare; a missing queue closes the connection).
+  Result<uint32_t> consumers(const std::string& name);
   Status bind_queue(const std::string& queue, const std::string& exchange, const std::string& routing_key = "");
   Status delete_queue(const std::string& name);
   Status delete_exchange(const std::string& name);

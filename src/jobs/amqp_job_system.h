@@ -37,6 +37,10 @@
 //    the video lane: its waiters keep waiting (lane() says kVideo, the
 //    handler gives them the video deadline), its expiry becomes the job's
 //    video deadline, and a reconnect re-publishes it to the video queue.
+//  - No video worker: while video-lane flights wait, the I/O thread checks
+//    the video queue's consumers once per loop tick; with none for
+//    `no_video_worker_grace`, their waiters are answered kUnavailable (503)
+//    instead of waiting out the video deadline (a POST's job stays queued).
 //  - Expiry: a flight without a result is answered kTimeout a grace period
 //    after its latest job's deadline (one hour when it has none). The I/O
 //    thread reads the time (expiry, sweeps, outage grace, announcements)
@@ -71,6 +75,7 @@ struct AmqpJobOptions {
   size_t queue_limit = 64;      // unanswered image jobs per urgency
   size_t video_queue_limit = 8; // unanswered jobs published to the video queue
   std::chrono::milliseconds outage_grace{5'000};
+  std::chrono::milliseconds no_video_worker_grace{5'000};
   std::chrono::milliseconds announce_interval{300'000};  // MsgFlo discovery re-sent this often
   // Called on the I/O thread for each success result (e.g. to fill an
   // in-memory cache index). Must not block.
@@ -133,6 +138,7 @@ class AmqpJobSystem final : public JobSystem {
   void on_result(const broker::Delivery& d);
   void on_confirm(const broker::Confirm& confirm);
   void sweep();
+  void check_video_workers(broker::AmqpConnection& c);  // see "No video worker" above
   void answer_pings(broker::AmqpConnection& c);  // ping()s asked since the last answer
   Clock::time_point now() const { return options_.clock.get().now(); }
 
@@ -159,7 +165,8 @@ class AmqpJobSystem final : public JobSystem {
   bool outage_reported_ = false;  // waiters were answered 503 for this outage
   bool failure_logged_ = false;   // a failed attempt of this outage was logged as a warning
   std::map<uint64_t, std::string> unconfirmed_;  // publish sequence number -> key
-  Clock::time_point next_announce_{}, next_sweep_{};
+  Clock::time_point next_announce_{}, next_sweep_{}, next_video_check_{};
+  std::optional<Clock::time_point> no_video_worker_since_;
 
   std::atomic<uint64_t> pings_asked_{0};
 

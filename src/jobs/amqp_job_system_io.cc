@@ -47,6 +47,7 @@ void AmqpJobSystem::io_loop() {
       }
       next_announce_ = now() + options_.announce_interval;
     }
+    if (conn.connected()) check_video_workers(conn);
     sweep();
   }
   if (conn.connected()) publish_before_closing(conn);
@@ -225,6 +226,39 @@ void AmqpJobSystem::on_result(const broker::Delivery& d) {
     c = finish(flight, std::move(outcome->location));
   }
   c->deliver();
+}
+
+void AmqpJobSystem::check_video_workers(broker::AmqpConnection& c) {
+  const auto at = now();
+  if (at < next_video_check_) return;
+  next_video_check_ = at + kLoopTick;
+  std::vector<FlightTable::FlightPtr> waiting;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& f : flights_.all()) {
+      if (f->lane == Lane::kVideo && !f->waiters.empty()) waiting.push_back(f);
+    }
+  }
+  auto consumers = waiting.empty() ? Result<uint32_t>(1u) : c.consumers(options_.topology.job_queue(WorkerQueue::kVideo));
+  if (!consumers.ok() || *consumers > 0) {
+    no_video_worker_since_.reset();
+    return;
+  }
+  if (!no_video_worker_since_) no_video_worker_since_ = at;
+  if (at - *no_video_worker_since_ < options_.no_video_worker_grace) return;
+  const Error none(ErrorKind::kUnavailable,
+                   "no video worker is running (nothing consumes the video queue); retry later", {{"retry_after", 5}});
+  std::vector<Completion> answered;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& f : waiting) {
+      if (flights_.find(f->key) != f || f->waiters.empty()) continue;  // answered meanwhile
+      answered.push_back(f->background_interest ? flights_.answer(*f, none) : finish(f, none));
+    }
+  }
+  spdlog::warn("job queue: nothing consumes {}: {} waiting video jobs answered 503",
+               options_.topology.job_queue(WorkerQueue::kVideo), answered.size());
+  for (const auto& a : answered) a.deliver();
 }
 
 void AmqpJobSystem::sweep() {

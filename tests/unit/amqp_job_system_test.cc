@@ -252,6 +252,24 @@ TEST_F(JobSystemTest, AnImageJobWithAVideoInputEndsOnTheVideoWorker) {
   EXPECT_EQ(videos->stats().succeeded, 2u);
 }
 
+// Nothing consumes the video queue (only image workers run): a video GET is answered 503 after
+// the grace instead of waiting out its video deadline.
+TEST_F(JobSystemTest, AVideoJobWithoutAVideoWorkerIs503AfterTheGrace) {
+  auto images = worker(instant(), worker_options());
+  auto o = frontend_options();
+  o.no_video_worker_grace = 200ms;
+  auto f = frontend(std::move(o));
+  Job movie = job("movie-nobody-runs");
+  movie.lane = jobs::Lane::kVideo;
+  auto r = submit(*f, movie);
+  ASSERT_EQ(r.wait_for(10s), std::future_status::ready);
+  auto result = r.get();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind(), ErrorKind::kUnavailable);
+  EXPECT_NE(result.error().message().find("no video worker"), std::string::npos) << result.error().message();
+  EXPECT_EQ(images->stats().started, 0u);
+}
+
 TEST_F(JobSystemTest, MalformedJobsAreDeadLettered) {
   auto w = worker(instant(), worker_options());
   broker::AmqpConnection c(options("garbage"));
