@@ -50,7 +50,10 @@ source tests/sanitizers/env.sh
 #  - waits on real time, whose code runs in shorter cases too: BrokerTest.HeartbeatsKeepAnIdleConnection-
 #    Open (14 s of an idle connection), MemoryAdmission.ConcurrentJobsWaitForMemoryAndAllSucceed
 #    (25 s under ASan; ImgfloWorkerAppliesTheSameRule covers admission there, TSan the threads).
-asan_exclude_sweeps='^unit\.(MatrixToSrgbAgreement\.|PixelConvert\.EveryU8AndFloatPair|ShrinkOnLoad\.(JpegSides|WebpSides|ChosenJpegFactor|ChosenWebpFactor)|Cases/BlurStreamVsWhole\.WithinTolerance/s50|BrokerTest\.HeartbeatsKeepAnIdleConnectionOpen$)|^e2e\.MemoryAdmission\.ConcurrentJobsWaitForMemoryAndAllSucceed$'
+#  - e2e.Fit.CoverWindowOfEachGravityMatchesVipsThumbnail: every gravity's crop window compared with
+#    vips thumbnail's on two inputs (18 s under ASan), a numerical sweep; the cover path runs under
+#    ASan in the other Fit cases (sizes of each fit, dpr, animations).
+asan_exclude_sweeps='^unit\.(MatrixToSrgbAgreement\.|PixelConvert\.EveryU8AndFloatPair|ShrinkOnLoad\.(JpegSides|WebpSides|ChosenJpegFactor|ChosenWebpFactor)|Cases/BlurStreamVsWhole\.WithinTolerance/s50|BrokerTest\.HeartbeatsKeepAnIdleConnectionOpen$)|^e2e\.MemoryAdmission\.ConcurrentJobsWaitForMemoryAndAllSucceed$|^e2e\.Fit\.CoverWindowOfEachGravityMatchesVipsThumbnail$'
 asan_exclude=${SANITIZE_ASAN_EXCLUDE:-'^e2e-distributed\.|^e2e\.Distributed\.(ASecondWorkerTakesAShareOfTheUrgentQueue|ABrokerRestartIsSurvived)$|^e2e\.Hostile\.(OversizeOutputIsRefusedBeforeQueueing|GrowingGraphParametersAreRefused|ExtremeOpParametersAreBoundedByTheDeadline|OutOfDescriptorsTheAcceptLoopDoesNotSpin)$|'"$asan_exclude_sweeps"}
 # The threaded unit tests (tests/sanitizers/CMakeLists.txt lists them) run as tsan.* from tsan_tests.
 tsan_tests=${SANITIZE_TSAN_TESTS:-'^tsan\.'}
