@@ -265,6 +265,22 @@ Status check_job_limits(VideoInfo info, const FrameSize& size, const VideoJob& j
   return check_video_limits(info, size.width, size.height, job.limits.video);
 }
 
+// The video in `bytes` opened, the graph's frame size planned and the
+// header's limits checked: what run_video and estimate_video_memory start from.
+struct OpenedVideo {
+  std::unique_ptr<VideoDecoder> decoder;
+  FrameSize size;
+};
+Result<OpenedVideo> open_checked(std::string_view bytes, const VideoJob& job, const FrameGraph& graph) {
+  auto decoder = VideoDecoder::open(bytes, sniff_video(bytes), job.limits.video);
+  if (!decoder.ok()) return decoder.take_error();
+  const VideoInfo& info = (*decoder)->info();
+  auto size = graph.plan(info.width, info.height);
+  if (!size.ok()) return size.take_error();
+  if (Status st = check_job_limits(info, *size, job); !st.ok()) return st.take_error();
+  return OpenedVideo{std::move(*decoder), *size};
+}
+
 // video_bitrate, video_framerate, frame, time: a number in [min, max].
 std::optional<double> parse_number(std::string_view text, double min, double max) {
   auto v = request::parse_param({request::ParamType::kNumber, std::nullopt, std::nullopt, {}}, "", text);
@@ -342,21 +358,18 @@ Result<uint64_t> estimate_video_memory(std::string_view bytes, const VideoJob& j
   constexpr double kGraphBytes = 8;
   constexpr double kEncoderFrames = 60 * 1.5;
   constexpr double kAnimationFrameBytes = 4;
-  auto decoder = VideoDecoder::open(bytes, sniff_video(bytes), job.limits.video);
-  if (!decoder.ok()) return decoder.take_error();
-  const VideoInfo& info = (*decoder)->info();
-  auto size = graph.plan(info.width, info.height);
-  if (!size.ok()) return size.take_error();
-  if (Status st = check_job_limits(info, *size, job); !st.ok()) return st.take_error();
+  auto opened = open_checked(bytes, job, graph);
+  if (!opened.ok()) return opened.take_error();
+  const VideoInfo& info = opened->decoder->info();
+  const FrameSize& size = opened->size;
   const double stored = static_cast<double>(info.width) * info.height;
-  const double out = static_cast<double>(size->width) * size->height;
+  const double out = static_cast<double>(size.width) * size.height;
   double bytes_held = stored * kDecoderFrames + out * (kGraphBytes + ops_bytes_per_pixel);
-  const auto animated = animated_output(job.out_type);
   if (is_video_output(job.out_type)) {
     const double encoded = std::min(static_cast<double>(job.limits.video.max_output_bytes),
                                     job.params.bitrate_kbps * 125.0 * std::max(info.duration_s, 1.0) * 2);
     bytes_held += out * kEncoderFrames + 2 * encoded;
-  } else if (animated && !job.params.poster()) {
+  } else if (!gives_poster(job)) {  // an animation
     const double frames = std::max<double>(
         1, std::min<double>(static_cast<double>(std::max<int64_t>(info.frames, 1)), job.limits.max_frames));
     bytes_held += out * kAnimationFrameBytes * frames * 2;
@@ -367,15 +380,12 @@ Result<uint64_t> estimate_video_memory(std::string_view bytes, const VideoJob& j
 }
 
 Result<Output> run_video(std::string_view bytes, const VideoJob& job, const FrameGraph& graph) {
-  auto decoder = VideoDecoder::open(bytes, sniff_video(bytes), job.limits.video);
-  if (!decoder.ok()) return decoder.take_error();
-  const VideoInfo& info = (*decoder)->info();
-  auto size = graph.plan(info.width, info.height);
-  if (!size.ok()) return size.take_error();
-  if (Status st = check_job_limits(info, *size, job); !st.ok()) return st.take_error();
-  if (is_video_output(job.out_type)) return Mp4Run(**decoder, job, graph, *size).run();
-  if (!gives_poster(job)) return run_animated(**decoder, job, graph, *animated_output(job.out_type));
-  return run_poster(**decoder, job, graph);
+  auto opened = open_checked(bytes, job, graph);
+  if (!opened.ok()) return opened.take_error();
+  VideoDecoder& decoder = *opened->decoder;
+  if (is_video_output(job.out_type)) return Mp4Run(decoder, job, graph, opened->size).run();
+  if (!gives_poster(job)) return run_animated(decoder, job, graph, *animated_output(job.out_type));
+  return run_poster(decoder, job, graph);
 }
 
 }  // namespace imgflo::runtime::video
