@@ -35,7 +35,7 @@ void LocalJobSystem::stop() {
     background_.clear();
     video_.clear();
   }
-  cv_.notify_all();
+  notify_all_lanes();
   for (auto& f : abandoned) finish(f, Error(ErrorKind::kCancelled, "the server is shutting down"));
   for (auto& t : threads_) t.join();
   threads_.clear();
@@ -43,8 +43,18 @@ void LocalJobSystem::stop() {
 
 bool LocalJobSystem::wait_idle(Clock::time_point until) {
   std::unique_lock lock(mu_);
-  // Workers notify cv_ after every job; the last one leaves the queues empty and nothing running.
-  return cv_.wait_until(lock, until, [this] { return idle(); });
+  // Workers notify idle_cv_ after every job; the last one leaves the queues empty and nothing running.
+  return idle_cv_.wait_until(lock, until, [this] { return idle(); });
+}
+
+std::condition_variable& LocalJobSystem::lane_cv(Lane lane) {
+  return lane == Lane::kVideo ? video_cv_ : image_cv_;
+}
+
+void LocalJobSystem::notify_all_lanes() {
+  image_cv_.notify_all();
+  video_cv_.notify_all();
+  idle_cv_.notify_all();
 }
 
 bool LocalJobSystem::idle() const {
@@ -72,7 +82,7 @@ Result<uint64_t> LocalJobSystem::submit(Job job, JobCallback done) {
   auto flight = local(joined.flight);
   if (!joined.created && urgent) promote(flight);
   const uint64_t ticket = flights_.attach(flight, std::move(done));
-  cv_.notify_all();  // image and video threads wait on the same condition
+  lane_cv(flight->lane).notify_one();
   return ticket;
 }
 
@@ -157,7 +167,7 @@ void LocalJobSystem::worker_loop(Lane lane) {
     FlightPtr flight;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || (flight = next_flight(lane)) != nullptr; });
+      lane_cv(lane).wait(lock, [&] { return stopping_ || (flight = next_flight(lane)) != nullptr; });
       if (!flight) break;  // stopping
       flight->started = true;
       ++flights_.counters().started;
@@ -176,7 +186,9 @@ void LocalJobSystem::worker_loop(Lane lane) {
       }
       moved = move_to_video(flight, result);
     }
-    cv_.notify_all();  // a background slot may have freed up, a video may wait
+    if (lane == Lane::kImage) image_cv_.notify_all();  // a background slot may have freed up
+    if (moved) video_cv_.notify_one();
+    idle_cv_.notify_all();
     if (!moved) finish(flight, std::move(result));
   }
   if (options_.on_thread_exit) options_.on_thread_exit();

@@ -93,6 +93,8 @@ class LocalJobSystem final : public JobSystem {
   // A job whose work answered kVideoLane: into the video queue (true), or false when it is to be
   // answered (no move wanted, stopping, cancelled, video queue full: `result` says why). REQUIRES: mu_ held.
   bool move_to_video(const FlightPtr& flight, Result<std::string>& result);
+  std::condition_variable& lane_cv(Lane lane);
+  void notify_all_lanes();
   FlightPtr create_flight(Job& job);  // REQUIRES: mu_ held; nullptr when the queue is full
   void promote(const FlightPtr& flight);  // REQUIRES: mu_ held
   void finish(const FlightPtr& flight, Result<std::string> result);
@@ -102,7 +104,9 @@ class LocalJobSystem final : public JobSystem {
   const LocalJobOptions options_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  // Threads of a lane wait on its condition (a job of the lane queued, or stopping); wait_idle() on
+  // idle_cv_, notified after every job.
+  std::condition_variable image_cv_, video_cv_, idle_cv_;
   bool stopping_ = false;                     // guarded by mu_
   bool started_ = false;                      // guarded by mu_
   FlightTable flights_;                       // guarded by mu_
