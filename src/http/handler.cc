@@ -87,7 +87,6 @@ HttpResponse quota_exceeded(int64_t quota, const cache::QuotaDecision& d) {
   return r;
 }
 
-
 }  // namespace
 
 namespace {
